@@ -1,0 +1,79 @@
+//! The one registry of error and warning codes. Adding an error is one line here (and its entry
+//! in `docs/errors.md`, which a test keeps in step with this list).
+//!
+//! Codes the Serverless Framework already has keep its spelling; the others are ours.
+
+/// A diagnostic code and a one-line summary of what it means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Code {
+    pub id: &'static str,
+    pub summary: &'static str,
+}
+
+macro_rules! codes {
+    ($($name:ident = $summary:literal;)*) => {
+        $(pub const $name: Code = Code { id: stringify!($name), summary: $summary };)*
+        /// Every code, in registry order.
+        pub const ALL: &[Code] = &[$($name),*];
+    };
+}
+
+codes! {
+    // Loading the service file.
+    CONFIG_FILE_NOT_FOUND = "the service file does not exist";
+    CONFIG_FILE_UNREADABLE = "the service file cannot be read (a directory, not UTF-8, no permission)";
+    CONFIG_FILE_TOO_LARGE = "the service file is larger than the loader accepts";
+    CONFIG_FILE_EMPTY = "the service file holds no configuration";
+    YAML_SYNTAX_ERROR = "the file is not valid YAML or JSON";
+    YAML_DUPLICATE_KEY = "a mapping has the same key twice";
+    YAML_UNKNOWN_TAG = "a tag that is neither a YAML core tag nor a CloudFormation short form";
+    YAML_TOO_DEEP = "the document nests deeper than the loader accepts";
+    YAML_ALIAS_BOMB = "aliases expand to more values than the loader accepts";
+    YAML_UNKNOWN_ANCHOR = "an alias refers to an anchor that is not defined before it";
+    YAML_MULTIPLE_DOCUMENTS = "the file holds more than one YAML document";
+    YAML_INVALID_MERGE = "a merge key (<<) whose value is not a mapping or a list of mappings";
+    // The service as a whole.
+    SERVICE_NAME_INVALID = "service is missing or is not a string";
+    PROVIDER_NAME_INVALID = "provider.name is missing or is not aws";
+    FUNCTIONS_INVALID = "functions is not a mapping of function names to functions";
+    INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION = "a property does not match the configuration schema";
+    // Variables.
+    VARIABLE_SYNTAX_INVALID = "a ${...} variable cannot be parsed";
+    VARIABLE_SOURCE_UNKNOWN = "a variable names a source that does not exist";
+    VARIABLE_SOURCE_OFFLINE = "a variable needs AWS, which is not reachable offline; give its value with --var";
+    VARIABLE_NOT_RESOLVED = "a variable resolves to nothing and has no fallback";
+    VARIABLE_CYCLE = "variables refer to each other in a cycle";
+    VARIABLE_TOO_DEEP = "variables nest or refer to each other too deeply";
+    VARIABLE_RESULT_INVALID = "a variable's value cannot be used where it stands";
+    VARIABLE_RESULT_TOO_LARGE = "variables expand to a value larger than accepted";
+    VARIABLE_FILE_INVALID = "a file read by ${file(...)} cannot be read or parsed";
+    VARIABLE_LOOKALIKE = "text that looks like a variable but is not one stays as written";
+    // The compilers' own errors (always fatal).
+    FUNCTION_STREAM_STARTING_POSITION_TIMESTAMP_INVALID = "stream: AT_TIMESTAMP without startingPositionTimestamp";
+    FUNCTION_KAFKA_STARTING_POSITION_TIMESTAMP_INVALID = "kafka: AT_TIMESTAMP without startingPositionTimestamp";
+    FUNCTION_MSK_STARTING_POSITION_TIMESTAMP_INVALID = "msk: AT_TIMESTAMP without startingPositionTimestamp";
+    FUNCTION_KAFKA_VPC_ACCESS_CONFIGURATION_INVALID = "kafka: vpcSubnet and vpcSecurityGroup must be given together";
+    FUNCTION_STREAM_STARTING_POSITION_UNSUPPORTED = "DynamoDB streams do not support AT_TIMESTAMP";
+    FUNCTION_STREAM_TYPE_MISMATCH = "an explicit type disagrees with the service named by a literal ARN";
+    FUNCTION_STREAM_CONSUMER_UNSUPPORTED = "consumer (enhanced fan-out) set on a DynamoDB stream";
+    FUNCTION_STREAM_CONSUMER_NAME_INVALID = "the Kinesis consumer name is too long or has invalid characters";
+    FUNCTION_STREAM_ARN_INVALID = "no stream name can be taken from the stream ARN";
+    FUNCTION_MSK_ARN_INVALID = "no cluster name can be taken from the MSK ARN";
+    FUNCTION_EVENT_SOURCE_DUPLICATE = "two events of one function read the same event source";
+    FUNCTION_EVENT_INVALID = "an event that cannot be compiled (missing required values, wrong shape)";
+    FUNCTION_EVENTS_INVALID = "a function's events is not a list";
+    // Filter patterns.
+    FILTER_PATTERN_INVALID = "a filter pattern Lambda would reject";
+    FILTER_PATTERN_TOO_LONG = "a filter pattern longer than 4,096 characters";
+    FILTER_PATTERNS_TOO_MANY = "more filter patterns than Lambda allows for one mapping";
+    FILTER_PATTERN_KEY_UNEXPECTED = "a filter pattern whose top-level keys are not the source's data key";
+    // Templates and IAM.
+    TEMPLATE_INVALID = "the --template file is not a CloudFormation template we can extend";
+    IAM_POLICY_TOO_LARGE = "the streaming permissions do not fit in the role's policy quotas";
+    IAM_CUSTOM_ROLE_NEEDS = "a function with its own role: the actions that role must grant";
+}
+
+/// Looks a code up by its id.
+pub fn find(id: &str) -> Option<Code> {
+    ALL.iter().copied().find(|c| c.id == id)
+}

@@ -1,0 +1,125 @@
+//! Renderers: one for people (rustc's layout), one for tools (a JSON array).
+
+use crate::{Diagnostic, Label, Severity, SourceMap};
+use std::fmt::Write;
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RenderOptions {
+    /// ANSI colours.
+    pub color: bool,
+}
+
+struct Style {
+    on: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.on {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+/// Renders diagnostics like rustc: `error[CODE]: message`, `--> file:line:col`, the source line
+/// with a caret label, then `= help:`.
+pub fn render_human(diagnostics: &[Diagnostic], sources: &SourceMap, options: RenderOptions) -> String {
+    let style = Style { on: options.color };
+    let mut out = String::new();
+    for diagnostic in diagnostics {
+        render_one(&mut out, diagnostic, sources, &style);
+        out.push('\n');
+    }
+    out
+}
+
+fn render_one(out: &mut String, d: &Diagnostic, sources: &SourceMap, style: &Style) {
+    let (level, colour) = match d.severity {
+        Severity::Error => ("error", "1;31"),
+        Severity::Warning => ("warning", "1;33"),
+    };
+    let _ = writeln!(
+        out,
+        "{}{}",
+        style.paint(colour, &format!("{level}[{}]", d.code.id)),
+        style.paint("1", &format!(": {}", d.message))
+    );
+    let mut labels: Vec<&Label> = d.labels.iter().filter(|l| l.primary).collect();
+    labels.extend(d.labels.iter().filter(|l| !l.primary));
+    let gutter = labels
+        .iter()
+        .map(|l| l.span.start.line.to_string().len())
+        .max()
+        .unwrap_or(1);
+    let pad = " ".repeat(gutter);
+    for (i, label) in labels.iter().enumerate() {
+        let Some(file) = sources.get(label.span.file) else { continue };
+        let arrow = if i == 0 { "-->" } else { ":::" };
+        let _ = writeln!(
+            out,
+            "{pad}{} {}:{}:{}",
+            style.paint("1;34", arrow),
+            file.name,
+            label.span.start.line,
+            label.span.start.column
+        );
+        let line_no = label.span.start.line;
+        let text = file.index.line_text(&file.text, line_no);
+        let bar = style.paint("1;34", "|");
+        let _ = writeln!(out, "{pad} {bar}");
+        let _ = writeln!(
+            out,
+            "{} {bar} {}",
+            style.paint("1;34", &format!("{line_no:>gutter$}")),
+            text
+        );
+        let start_col = label.span.start.column.max(1);
+        let width = if label.span.end.line == label.span.start.line && label.span.end.column > start_col {
+            label.span.end.column - start_col
+        } else {
+            text.chars().count().saturating_sub(start_col - 1).max(1)
+        };
+        let marker = if label.primary { "^" } else { "-" };
+        let underline = format!(
+            "{}{}",
+            " ".repeat(start_col - 1),
+            marker.repeat(width.clamp(1, 200))
+        );
+        let mark_colour = if label.primary { colour } else { "1;34" };
+        let tail = if label.text.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", label.text)
+        };
+        let _ = writeln!(out, "{pad} {bar} {}", style.paint(mark_colour, &format!("{underline}{tail}")));
+    }
+    if let Some(path) = &d.path {
+        let _ = writeln!(out, "{pad} {} at: {path}", style.paint("1;34", "="));
+    }
+    if let Some(help) = &d.help {
+        let _ = writeln!(out, "{pad} {} {}", style.paint("1;34", "="), style.paint("1", &format!("help: {help}")));
+    }
+}
+
+/// A JSON array of `{code, severity, message, file, line, column, path, help}`.
+pub fn render_json(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
+    let items: Vec<serde_json::Value> = diagnostics
+        .iter()
+        .map(|d| {
+            let location = d.primary_span().and_then(|s| sources.locate(s));
+            let mut object = serde_json::Map::new();
+            object.insert("code".into(), d.code.id.into());
+            object.insert("severity".into(), d.severity.as_str().into());
+            object.insert("message".into(), d.message.clone().into());
+            object.insert("file".into(), location.map(|l| l.0.to_string()).into());
+            object.insert("line".into(), location.map(|l| l.1).into());
+            object.insert("column".into(), location.map(|l| l.2).into());
+            object.insert("path".into(), d.path.clone().into());
+            object.insert("help".into(), d.help.clone().into());
+            serde_json::Value::Object(object)
+        })
+        .collect();
+    serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".to_string())
+}
