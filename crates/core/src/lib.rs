@@ -1,1 +1,17 @@
+//! streaming-events core: compiles the streaming event sources of a Serverless Framework
+//! service (`stream`, `kafka`, `msk`, `activemq`, `rabbitmq`) into CloudFormation, with the
+//! Serverless Framework's logical ids and properties.
+//!
+//! Architecture invariant: no IO except through [`env::Environment`]; no printing. The binary
+//! owns stdout, stderr and exit codes.
 
+pub mod config;
+pub mod env;
+pub mod events;
+pub mod iam;
+pub mod naming;
+pub mod package;
+pub mod schema;
+pub mod template;
+
+pub use package::{run, Options, Outcome};

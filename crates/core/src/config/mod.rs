@@ -1,0 +1,69 @@
+//! The service configuration: loading the file into a node tree, resolving variables, and the
+//! typed service model the compilers read.
+
+pub mod service;
+pub mod variables;
+
+pub use service::{Function, Provider, Service, ValidationMode};
+
+use crate::env::Environment;
+use std::path::Path;
+use streaming_events_diagnostics::{codes, Diagnostic, SourceMap};
+use streaming_events_yaml::{load, LoadError, LoadErrorKind, Node, Pos, Span};
+
+/// Reads and parses a YAML or JSON file into a node tree, registering it in `sources`.
+pub fn load_file(
+    env: &dyn Environment,
+    path: &Path,
+    display_name: &str,
+    sources: &mut SourceMap,
+) -> Result<Node, Diagnostic> {
+    let text = env.read_file(path).map_err(|e| {
+        let code = match e.kind() {
+            std::io::ErrorKind::NotFound => codes::CONFIG_FILE_NOT_FOUND,
+            std::io::ErrorKind::FileTooLarge => codes::CONFIG_FILE_TOO_LARGE,
+            _ => codes::CONFIG_FILE_UNREADABLE,
+        };
+        Diagnostic::error(code, format!("cannot read {display_name}: {e}"))
+            .with_help("pass the service file with --config FILE")
+    })?;
+    let file = sources.add(display_name.to_string(), text);
+    let text = &sources.get(file).map(|f| f.text.clone()).unwrap_or_default();
+    load(text, file).map_err(|e| load_error_diagnostic(e, display_name))
+}
+
+/// A loader error as a located diagnostic.
+pub fn load_error_diagnostic(e: LoadError, display_name: &str) -> Diagnostic {
+    let code = match e.kind {
+        LoadErrorKind::Syntax => codes::YAML_SYNTAX_ERROR,
+        LoadErrorKind::DuplicateKey => codes::YAML_DUPLICATE_KEY,
+        LoadErrorKind::UnknownTag => codes::YAML_UNKNOWN_TAG,
+        LoadErrorKind::TooDeep => codes::YAML_TOO_DEEP,
+        LoadErrorKind::AliasBudget => codes::YAML_ALIAS_BOMB,
+        LoadErrorKind::UnknownAnchor => codes::YAML_UNKNOWN_ANCHOR,
+        LoadErrorKind::MultipleDocuments => codes::YAML_MULTIPLE_DOCUMENTS,
+        LoadErrorKind::InvalidMerge => codes::YAML_INVALID_MERGE,
+    };
+    let help = match e.kind {
+        LoadErrorKind::Syntax => "check indentation, quotes and brackets around this place",
+        LoadErrorKind::DuplicateKey => "remove one of the two keys",
+        LoadErrorKind::UnknownTag => "CloudFormation short forms are !Ref, !GetAtt, !Sub, !Join, !ImportValue, !If, !Select, !Split, !Base64, !Cidr, !FindInMap, !GetAZs, !Equals, !And, !Or, !Not, !Condition",
+        LoadErrorKind::TooDeep | LoadErrorKind::AliasBudget => "a service file does not need this much structure; check for runaway anchors or generated content",
+        LoadErrorKind::UnknownAnchor => "define the anchor (&name) before the alias (*name) that uses it",
+        LoadErrorKind::MultipleDocuments => "keep one document in the service file (remove `---` separators)",
+        LoadErrorKind::InvalidMerge => "merge a mapping: <<: *defaults",
+    };
+    let mut d = Diagnostic::error(code, format!("{display_name}: {}", e.message))
+        .at(e.span, "")
+        .with_help(help);
+    if let Some(related) = e.related {
+        d = d.also(related, "first defined here");
+    }
+    d
+}
+
+/// A span at the start of a file, for problems about the file as a whole.
+pub fn file_start(file: u32) -> Span {
+    let pos = Pos { offset: 0, line: 1, column: 1 };
+    Span::new(file, pos, pos)
+}

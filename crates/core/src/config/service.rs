@@ -1,0 +1,328 @@
+//! The service model: what the compilers read, taken from the resolved node tree, with the
+//! checks on the service's overall shape (service name, provider, functions, events lists).
+
+use crate::naming::ConsumerNaming;
+use crate::schema::describe;
+use streaming_events_diagnostics::{codes, Diagnostic, Severity};
+use streaming_events_yaml::{Node, Span, Value};
+
+/// Every event kind the reference knows; others are errors, as in the reference.
+pub const KNOWN_EVENT_KINDS: &[&str] = &[
+    "http", "httpApi", "websocket", "s3", "schedule", "sns", "sqs", "stream", "kafka", "msk",
+    "activemq", "rabbitmq", "alb", "alexaSkill", "alexaSmartHome", "iot", "iotFleetProvisioning",
+    "cloudwatchEvent", "cloudwatchLog", "cognitoUserPool", "eventBridge", "cloudFront",
+];
+
+/// The event kinds this tool compiles, in the reference's order.
+pub const STREAMING_EVENT_KINDS: &[&str] = &["stream", "kafka", "activemq", "rabbitmq", "msk"];
+
+/// `configValidationMode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValidationMode {
+    Warn,
+    Error,
+    Off,
+}
+
+#[derive(Debug, Clone)]
+pub struct Provider {
+    pub node: Node,
+    pub runtime: Option<Node>,
+    pub memory_size: Option<Node>,
+    pub timeout: Option<Node>,
+    pub environment: Option<Node>,
+    pub tags: Option<Node>,
+    pub deployment_bucket: Option<Node>,
+    /// `provider.iam.role` (string, intrinsic or object).
+    pub iam_role: Option<Node>,
+    /// The legacy `provider.role`.
+    pub role: Option<Node>,
+    pub iam_role_statements: Option<Node>,
+    pub iam_managed_policies: Option<Node>,
+    pub consumer_naming_mode: Option<String>,
+    pub vpc: Option<Node>,
+    pub version_functions: bool,
+}
+
+/// One event of a function.
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub index: usize,
+    pub kind: String,
+    /// The value under the kind key (`- kafka: {…}` → the mapping).
+    pub value: Node,
+    /// The whole list item.
+    pub span: Span,
+}
+
+impl Event {
+    /// `functions.<name>.events[<i>].<kind>`.
+    pub fn path(&self, function: &Function) -> String {
+        format!("functions.{}.events[{}].{}", function.key, self.index, self.kind)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Function {
+    /// The key under `functions`.
+    pub key: String,
+    pub key_span: Span,
+    pub node: Node,
+    /// The deployed function name (`name`, or `<service>-<stage>-<key>`).
+    pub name: String,
+    pub has_custom_name: bool,
+    pub role: Option<Node>,
+    pub events: Vec<Event>,
+}
+
+impl Function {
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.node.get(key)
+    }
+
+    pub fn is_truthy(&self, key: &str) -> bool {
+        self.get(key).is_some_and(truthy)
+    }
+}
+
+/// JavaScript truthiness of a value.
+pub fn truthy(node: &Node) -> bool {
+    match &node.value {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => *n != 0.0 && !n.is_nan(),
+        Value::String(s) => !s.is_empty(),
+        Value::Seq(_) | Value::Map(_) => true,
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Service {
+    pub root: Node,
+    pub name: String,
+    pub stage: String,
+    pub region: String,
+    pub provider: Provider,
+    pub functions: Vec<Function>,
+    pub validation_mode: ValidationMode,
+    /// Event kinds present that this tool does not compile (reported on one stderr line).
+    pub uncompiled_kinds: Vec<String>,
+}
+
+impl Service {
+    pub fn consumer_naming(&self) -> ConsumerNaming {
+        match self.provider.consumer_naming_mode.as_deref() {
+            Some(mode) if !mode.is_empty() => ConsumerNaming::ServiceSpecific {
+                service: self.name.clone(),
+                stage: self.stage.clone(),
+            },
+            _ => ConsumerNaming::Default,
+        }
+    }
+}
+
+fn err(code: streaming_events_diagnostics::Code, path: &str, span: Span, message: String, help: &str) -> Diagnostic {
+    Diagnostic::error(code, message)
+        .with_path(path)
+        .at(span, "")
+        .with_help(help.to_string())
+}
+
+/// Builds the model from the resolved tree. Returns `None` when the service is too broken to
+/// compile; every problem found is in the diagnostics.
+pub fn build_service(
+    root: &Node,
+    cli_stage: Option<&str>,
+    cli_region: Option<&str>,
+    strict: bool,
+) -> (Option<Service>, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    let Some(top) = root.as_map() else {
+        let message = if root.is_null() {
+            "the service file holds no configuration".to_string()
+        } else {
+            format!("the service file must be a mapping, got {}", describe(root))
+        };
+        let code = if root.is_null() { codes::CONFIG_FILE_EMPTY } else { codes::SERVICE_NAME_INVALID };
+        diagnostics.push(err(code, "", root.span, message, "start the file with `service: my-service` and `provider: {name: aws}`"));
+        return (None, diagnostics);
+    };
+    let _ = top;
+
+    let validation_mode = if strict {
+        ValidationMode::Error
+    } else {
+        match root.get("configValidationMode").and_then(Node::as_str) {
+            Some("error") => ValidationMode::Error,
+            Some("off") => ValidationMode::Off,
+            _ => ValidationMode::Warn,
+        }
+    };
+
+    let name = match root.get("service") {
+        Some(Node { value: Value::String(s), .. }) if !s.is_empty() => s.clone(),
+        Some(node @ Node { value: Value::Map(_), .. }) => {
+            diagnostics.push(err(codes::SERVICE_NAME_INVALID, "service", node.span, "service must be a string; the object form (service.name) is no longer supported".into(), "write `service: my-service`"));
+            String::new()
+        }
+        Some(node) => {
+            diagnostics.push(err(codes::SERVICE_NAME_INVALID, "service", node.span, format!("service must be a non-empty string, got {}", describe(node)), "write `service: my-service`"));
+            String::new()
+        }
+        None => {
+            diagnostics.push(err(codes::SERVICE_NAME_INVALID, "service", root.span, "the service has no `service` name".into(), "add `service: my-service` at the top of the file"));
+            String::new()
+        }
+    };
+
+    let provider_node = root.get("provider").cloned();
+    let provider_span = provider_node.as_ref().map(|p| p.span).unwrap_or(root.span);
+    match provider_node.as_ref().and_then(|p| p.get("name")) {
+        Some(n) if n.as_str() == Some("aws") => {}
+        Some(n) => diagnostics.push(err(codes::PROVIDER_NAME_INVALID, "provider.name", n.span, format!("provider.name must be aws, got {}", describe(n)), "streaming-events compiles AWS services only: set `provider: {name: aws}`")),
+        None => diagnostics.push(err(codes::PROVIDER_NAME_INVALID, "provider.name", provider_span, "the service has no provider.name".into(), "add `provider:` with `name: aws`")),
+    }
+    let provider_node = provider_node.unwrap_or_else(|| Node::new(Value::Map(Default::default()), root.span));
+    let literal_string = |key: &str| provider_node.get(key).and_then(Node::as_str).map(str::to_string);
+    let stage = cli_stage.map(str::to_string).or_else(|| literal_string("stage")).unwrap_or_else(|| "dev".to_string());
+    let region = cli_region.map(str::to_string).or_else(|| literal_string("region")).unwrap_or_else(|| "us-east-1".to_string());
+    let iam = provider_node.get("iam");
+    let provider = Provider {
+        runtime: provider_node.get("runtime").cloned(),
+        memory_size: provider_node.get("memorySize").cloned(),
+        timeout: provider_node.get("timeout").cloned(),
+        environment: provider_node.get("environment").cloned(),
+        tags: provider_node.get("tags").cloned(),
+        deployment_bucket: provider_node.get("deploymentBucket").cloned(),
+        iam_role: iam.and_then(|i| i.get("role")).cloned(),
+        role: provider_node.as_map().and_then(|m| m.get("role")).cloned(),
+        iam_role_statements: provider_node.get("iamRoleStatements").cloned(),
+        iam_managed_policies: provider_node.get("iamManagedPolicies").cloned(),
+        consumer_naming_mode: provider_node
+            .get("kinesis")
+            .and_then(|k| k.get("consumerNamingMode"))
+            .and_then(Node::as_str)
+            .map(str::to_string),
+        vpc: provider_node.get("vpc").cloned(),
+        version_functions: provider_node.get("versionFunctions").map(truthy).unwrap_or(true),
+        node: provider_node.clone(),
+    };
+
+    let mut functions = Vec::new();
+    let mut uncompiled = Vec::new();
+    match root.as_map().and_then(|m| m.get("functions")) {
+        None => {}
+        Some(node) if node.is_null() => {}
+        Some(Node { value: Value::Map(map), .. }) => {
+            for entry in &map.entries {
+                let path = format!("functions.{}", entry.key);
+                if !entry.key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') || entry.key.is_empty() {
+                    diagnostics.push(err(codes::FUNCTIONS_INVALID, &path, entry.key_span, format!("the function name `{}` may only hold letters, digits, `-` and `_`", entry.key), "rename the function; its name becomes part of CloudFormation logical ids"));
+                    continue;
+                }
+                let node = if entry.value.is_null() { Node::new(Value::Map(Default::default()), entry.value.span) } else { entry.value.clone() };
+                if node.as_map().is_none() {
+                    diagnostics.push(err(codes::FUNCTIONS_INVALID, &path, node.span, format!("a function must be a mapping, got {}", describe(&node)), "write `handler: file.export` and its `events` under the function name"));
+                    continue;
+                }
+                let custom_name = node.get("name").and_then(Node::as_str).map(str::to_string);
+                let events = read_events(&node, &path, &mut diagnostics, &mut uncompiled, validation_mode);
+                functions.push(Function {
+                    key: entry.key.clone(),
+                    key_span: entry.key_span,
+                    name: custom_name.clone().unwrap_or_else(|| format!("{name}-{stage}-{}", entry.key)),
+                    has_custom_name: custom_name.is_some(),
+                    role: node.as_map().and_then(|m| m.get("role")).filter(|r| !r.is_null()).cloned(),
+                    events,
+                    node,
+                });
+            }
+        }
+        Some(node) => diagnostics.push(err(codes::FUNCTIONS_INVALID, "functions", node.span, format!("functions must be a mapping of function names to functions, got {}", describe(node)), "write `functions:` followed by `name:` entries, not a list")),
+    }
+
+    uncompiled.sort();
+    uncompiled.dedup();
+    let fatal = diagnostics.iter().any(|d| d.severity == Severity::Error);
+    let service = Service {
+        root: root.clone(),
+        name,
+        stage,
+        region,
+        provider,
+        functions,
+        validation_mode,
+        uncompiled_kinds: uncompiled,
+    };
+    (if fatal { None } else { Some(service) }, diagnostics)
+}
+
+fn read_events(
+    function: &Node,
+    function_path: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+    uncompiled: &mut Vec<String>,
+    mode: ValidationMode,
+) -> Vec<Event> {
+    let mut events = Vec::new();
+    let Some(events_node) = function.get("events") else { return events };
+    let path = format!("{function_path}.events");
+    let Some(items) = events_node.as_seq() else {
+        diagnostics.push(err(codes::FUNCTION_EVENTS_INVALID, &path, events_node.span, format!("events must be a list, got {}", describe(events_node)), "write each event as a list item: `- stream: …`"));
+        return events;
+    };
+    for (index, item) in items.iter().enumerate() {
+        let item_path = format!("{path}[{index}]");
+        let map = match &item.value {
+            Value::Map(map) if !map.is_empty() => map,
+            _ => {
+                diagnostics.push(err(codes::FUNCTION_EVENT_INVALID, &item_path, item.span, format!("an event must be a mapping with one event kind (`- kafka: {{…}}`), got {}", describe(item)), "write the event as `- <kind>: <configuration>`"));
+                continue;
+            }
+        };
+        let entry = &map.entries[0];
+        let kind = entry.key.as_str();
+        if !KNOWN_EVENT_KINDS.contains(&kind) {
+            let suggestion = crate::schema::did_you_mean(kind, KNOWN_EVENT_KINDS.iter().copied());
+            let mut d = err(codes::INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION, &item_path, entry.key_span, format!("at {item_path}: unsupported function event `{kind}`"), "");
+            d.help = Some(match (kind, suggestion) {
+                ("kinesis" | "dynamodb", _) => "Kinesis and DynamoDB streams are written `- stream: {arn: …}`".to_string(),
+                (_, Some(s)) => format!("did you mean `{s}`?"),
+                _ => format!("the event kinds are: {}", KNOWN_EVENT_KINDS.join(", ")),
+            });
+            if !STREAMING_EVENT_KINDS.contains(&kind) && mode == ValidationMode::Off {
+                continue;
+            }
+            if mode == ValidationMode::Warn && !is_streaming_lookalike(kind) {
+                d.severity = Severity::Warning;
+            }
+            diagnostics.push(d);
+            continue;
+        }
+        if map.len() > 1 {
+            let extra = &map.entries[1];
+            let d = err(codes::INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION, &format!("{item_path}.{}", extra.key), extra.key_span, format!("at {item_path}: unrecognized property '{}' next to `{kind}`", extra.key), "indent the property under the event kind");
+            diagnostics.push(d);
+        }
+        if !STREAMING_EVENT_KINDS.contains(&kind) {
+            uncompiled.push(kind.to_string());
+            continue;
+        }
+        events.push(Event {
+            index,
+            kind: kind.to_string(),
+            value: entry.value.clone(),
+            span: item.span,
+        });
+    }
+    events
+}
+
+/// Unknown kinds that look like a streaming source are errors even in `warn` mode: the user
+/// meant a mapping that would otherwise silently not exist.
+fn is_streaming_lookalike(kind: &str) -> bool {
+    let lower = kind.to_lowercase();
+    ["kinesis", "dynamodb", "stream", "kafka", "msk", "mq", "rabbit", "amq"]
+        .iter()
+        .any(|k| lower.contains(k))
+}

@@ -1,0 +1,531 @@
+//! The `${…}` syntax as the reference's parser reads it, re-derived as a recursive-descent
+//! parser: `${source:address}`, `${source(param, …):address}`, fallbacks separated by commas
+//! (`${opt:stage, 'dev'}`, `${env:A, env:B, null}`), variables nested in addresses and params,
+//! and `\${` escapes. Text such as `${AWS::Region}`, `${Foo.Arn}` or `${ self:x }` is not a
+//! variable (the source name must follow `${` directly and start with a lower-case letter).
+
+/// Deepest nesting of `${…}` inside addresses and params.
+pub const MAX_NESTING: usize = 32;
+
+/// A string split into literal text and variables.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Piece {
+    Text(String),
+    Var(Variable),
+}
+
+/// One `${…}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Variable {
+    /// Byte range of the whole `${…}` in the parsed string.
+    pub start: usize,
+    pub end: usize,
+    /// The sources in fallback order.
+    pub sources: Vec<Source>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Literal {
+    String(String),
+    Number(f64),
+    Bool(bool),
+    Null,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Source {
+    /// A fallback value written in place.
+    Literal(Literal),
+    /// `kind(params):address`.
+    Reference {
+        kind: String,
+        params: Vec<Template>,
+        address: Option<Template>,
+        /// The source text as written (`ssm:/path/x`), the key `--var` matches.
+        raw: String,
+    },
+}
+
+/// A param or address, which may itself contain variables.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Template {
+    pub pieces: Vec<Piece>,
+}
+
+impl Template {
+    /// The text when it holds no variables.
+    pub fn as_literal(&self) -> Option<String> {
+        let mut out = String::new();
+        for piece in &self.pieces {
+            match piece {
+                Piece::Text(t) => out.push_str(t),
+                Piece::Var(_) => return None,
+            }
+        }
+        Some(out)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParseError {
+    /// Byte offset in the parsed string.
+    pub offset: usize,
+    pub message: String,
+}
+
+/// Text that looks like a variable but is not one (`${env.TOPIC}`): kept, with a warning.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lookalike {
+    pub offset: usize,
+    pub text: String,
+}
+
+/// The result of parsing one string.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Parsed {
+    pub pieces: Vec<Piece>,
+    pub lookalikes: Vec<Lookalike>,
+}
+
+impl Parsed {
+    pub fn has_variables(&self) -> bool {
+        self.pieces.iter().any(|p| matches!(p, Piece::Var(_)))
+    }
+
+    /// The single variable when the string is exactly one `${…}` and nothing else.
+    pub fn sole_variable(&self) -> Option<&Variable> {
+        match self.pieces.as_slice() {
+            [Piece::Var(v)] => Some(v),
+            _ => None,
+        }
+    }
+}
+
+/// Parses a string; `Ok` with no variables when it holds none.
+pub fn parse(text: &str) -> Result<Parsed, ParseError> {
+    if !text.contains("${") {
+        return Ok(Parsed {
+            pieces: vec![Piece::Text(text.to_string())],
+            lookalikes: Vec::new(),
+        });
+    }
+    let mut parser = Parser {
+        s: text.as_bytes(),
+        text,
+        i: 0,
+        lookalikes: Vec::new(),
+    };
+    let pieces = parser.pieces(0, None)?;
+    Ok(Parsed {
+        pieces,
+        lookalikes: parser.lookalikes,
+    })
+}
+
+struct Parser<'a> {
+    s: &'a [u8],
+    text: &'a str,
+    i: usize,
+    lookalikes: Vec<Lookalike>,
+}
+
+fn err<T>(offset: usize, message: impl Into<String>) -> Result<T, ParseError> {
+    Err(ParseError {
+        offset,
+        message: message.into(),
+    })
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.s.get(self.i).copied()
+    }
+
+    fn skip_spaces(&mut self) {
+        while self.peek() == Some(b' ') {
+            self.i += 1;
+        }
+    }
+
+    /// Reads pieces until the end (top level) or, inside a variable, until one of `stops` at
+    /// the current nesting level.
+    fn pieces(&mut self, depth: usize, stops: Option<&[u8]>) -> Result<Vec<Piece>, ParseError> {
+        let mut pieces = Vec::new();
+        let mut text = String::new();
+        let mut text_start = self.i;
+        while let Some(c) = self.peek() {
+            if let Some(stops) = stops {
+                if stops.contains(&c) {
+                    break;
+                }
+            }
+            if c == b'\\' {
+                // `\${` is an escaped variable: drop one backslash, keep `${` as text.
+                let run_start = self.i;
+                while self.peek() == Some(b'\\') {
+                    self.i += 1;
+                }
+                let run = self.i - run_start;
+                if self.s.get(self.i) == Some(&b'$') && self.s.get(self.i + 1) == Some(&b'{') {
+                    text.push_str(&"\\".repeat(run / 2));
+                    if run % 2 == 1 {
+                        text.push_str("${");
+                        self.i += 2;
+                    }
+                } else {
+                    text.push_str(&self.text[run_start..self.i]);
+                }
+                continue;
+            }
+            if c == b'$' && self.s.get(self.i + 1) == Some(&b'{') {
+                match self.variable(depth)? {
+                    Some(var) => {
+                        if !text.is_empty() {
+                            pieces.push(Piece::Text(std::mem::take(&mut text)));
+                        }
+                        pieces.push(Piece::Var(var));
+                        text_start = self.i;
+                    }
+                    None => {
+                        // Not a variable: `${` stays text; scanning goes on after it so that
+                        // variables inside (`${Foo${self:x}}`) are still found.
+                        text.push_str("${");
+                        self.i += 2;
+                    }
+                }
+                continue;
+            }
+            let ch = self.text[self.i..].chars().next().unwrap_or('\u{fffd}');
+            text.push(ch);
+            self.i += ch.len_utf8().max(1);
+        }
+        let _ = text_start;
+        if !text.is_empty() || pieces.is_empty() {
+            pieces.push(Piece::Text(text));
+        }
+        Ok(pieces)
+    }
+
+    /// At `${`: parses a variable, or returns `None` (position unchanged) for text that only
+    /// looks like one.
+    fn variable(&mut self, depth: usize) -> Result<Option<Variable>, ParseError> {
+        let start = self.i;
+        if depth >= MAX_NESTING {
+            return err(start, format!("variables nest deeper than {MAX_NESTING} levels"));
+        }
+        let first = self.s.get(start + 2).copied();
+        if !first.is_some_and(|c| c.is_ascii_lowercase()) {
+            if depth > 0 && first != Some(b'}') {
+                return err(start + 2, "invalid variable type: a source name must start with a lower-case letter");
+            }
+            return Ok(None);
+        }
+        // Read the type as the reference does: letters, digits, `.` and `-`.
+        let mut j = start + 2;
+        while j < self.s.len() && (self.s[j].is_ascii_alphanumeric() || self.s[j] == b'.' || self.s[j] == b'-') {
+            j += 1;
+        }
+        match self.s.get(j) {
+            Some(b':') | Some(b'(') => {}
+            Some(b'}') | Some(_) if depth > 0 => {
+                return err(start + 2, "invalid variable type");
+            }
+            Some(b'}') => {
+                self.lookalikes.push(Lookalike {
+                    offset: start,
+                    text: self.text[start..=j].to_string(),
+                });
+                return Ok(None);
+            }
+            _ => return Ok(None),
+        }
+        // `${aws::x}`: a `::` right after the type is CloudFormation-like text, not a variable.
+        if self.s.get(j) == Some(&b':') && self.s.get(j + 1) == Some(&b':') {
+            return Ok(None);
+        }
+        self.i = start + 2;
+        let mut sources = Vec::new();
+        loop {
+            self.skip_spaces();
+            let source = self.source(depth, sources.is_empty())?;
+            sources.push(source);
+            self.skip_spaces();
+            match self.peek() {
+                Some(b',') => {
+                    self.i += 1;
+                }
+                Some(b'}') => {
+                    self.i += 1;
+                    break;
+                }
+                Some(_) => return err(self.i, "invalid variable: expected `,` or `}`"),
+                None => return err(start, "missing variable closing bracket `}`"),
+            }
+        }
+        Ok(Some(Variable {
+            start,
+            end: self.i,
+            sources,
+        }))
+    }
+
+    fn source(&mut self, depth: usize, first: bool) -> Result<Source, ParseError> {
+        let source_start = self.i;
+        match self.peek() {
+            Some(q @ (b'\'' | b'"')) => {
+                let value = self.quoted(q)?;
+                return Ok(Source::Literal(Literal::String(value)));
+            }
+            None => return err(source_start, "missing variable closing bracket `}`"),
+            _ => {}
+        }
+        let mut j = self.i;
+        while j < self.s.len() && (self.s[j].is_ascii_alphanumeric() || self.s[j] == b'.' || self.s[j] == b'-') {
+            j += 1;
+        }
+        if j == self.i {
+            return err(self.i, "invalid variable source");
+        }
+        let word = &self.text[self.i..j];
+        let is_type = word.as_bytes()[0].is_ascii_lowercase()
+            && word.bytes().all(|c| c.is_ascii_alphanumeric());
+        match self.s.get(j) {
+            Some(b':') | Some(b'(') if is_type => {}
+            Some(b':') | Some(b'(') => return err(source_start, format!("invalid variable source `{word}`")),
+            _ if first => return err(source_start, format!("invalid variable source `{word}`")),
+            _ => {
+                // A literal fallback: a number, true, false or null; a bare word must be quoted.
+                self.i = j;
+                self.skip_spaces();
+                if self.peek() != Some(b'}') {
+                    return err(source_start, format!("invalid variable source `{word}`"));
+                }
+                return match word {
+                    "true" => Ok(Source::Literal(Literal::Bool(true))),
+                    "false" => Ok(Source::Literal(Literal::Bool(false))),
+                    "null" => Ok(Source::Literal(Literal::Null)),
+                    _ => match js_number(word) {
+                        Some(n) => Ok(Source::Literal(Literal::Number(n))),
+                        None => err(
+                            source_start,
+                            format!("invalid literal fallback `{word}`: a text fallback must be quoted ('{word}')"),
+                        ),
+                    },
+                };
+            }
+        }
+        let kind = word.to_string();
+        self.i = j;
+        let mut params = Vec::new();
+        if self.peek() == Some(b'(') {
+            self.i += 1;
+            loop {
+                self.skip_spaces();
+                match self.peek() {
+                    Some(b')') => {
+                        self.i += 1;
+                        break;
+                    }
+                    Some(q @ (b'\'' | b'"')) => {
+                        let value = self.quoted(q)?;
+                        params.push(Template { pieces: vec![Piece::Text(value)] });
+                    }
+                    Some(b'}') | None => return err(self.i, "invalid variable param: missing `)`"),
+                    Some(_) => {
+                        let pieces = self.pieces(depth + 1, Some(b",)}"))?;
+                        params.push(Template { pieces: trim_pieces(pieces) });
+                    }
+                }
+                self.skip_spaces();
+                match self.peek() {
+                    Some(b',') => self.i += 1,
+                    Some(b')') => {
+                        self.i += 1;
+                        break;
+                    }
+                    _ => return err(self.i, "invalid variable param: missing `)`"),
+                }
+            }
+        }
+        let mut address = None;
+        self.skip_spaces();
+        if self.peek() == Some(b':') {
+            self.i += 1;
+            self.skip_spaces();
+            match self.peek() {
+                Some(q @ (b'\'' | b'"')) => {
+                    let value = self.quoted(q)?;
+                    address = Some(Template { pieces: vec![Piece::Text(value)] });
+                }
+                Some(b':') => return err(self.i, "invalid variable address"),
+                Some(b'}') | Some(b',') => {}
+                _ => {
+                    let pieces = self.pieces(depth + 1, Some(b",}"))?;
+                    address = Some(Template { pieces: trim_pieces(pieces) });
+                }
+            }
+        } else if !matches!(self.peek(), Some(b'}') | Some(b',')) {
+            return err(self.i, "invalid variable address");
+        }
+        let raw = self.text[source_start..self.i].trim().to_string();
+        Ok(Source::Reference {
+            kind,
+            params,
+            address,
+            raw,
+        })
+    }
+
+    fn quoted(&mut self, quote: u8) -> Result<String, ParseError> {
+        let start = self.i;
+        self.i += 1;
+        let mut out = String::new();
+        loop {
+            match self.peek() {
+                None => return err(start, "unterminated string literal"),
+                Some(c) if c == quote => {
+                    self.i += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') if quote == b'"' => {
+                    self.i += 1;
+                    match self.peek() {
+                        Some(b'n') => out.push('\n'),
+                        Some(b't') => out.push('\t'),
+                        Some(b'r') => out.push('\r'),
+                        Some(c @ (b'"' | b'\\' | b'/')) => out.push(c as char),
+                        _ => return err(self.i, "invalid escape in string literal"),
+                    }
+                    self.i += 1;
+                }
+                Some(_) => {
+                    let ch = self.text[self.i..].chars().next().unwrap_or('\u{fffd}');
+                    out.push(ch);
+                    self.i += ch.len_utf8();
+                }
+            }
+        }
+    }
+}
+
+/// Trims surrounding spaces of an address or param, as the reference does.
+fn trim_pieces(mut pieces: Vec<Piece>) -> Vec<Piece> {
+    if let Some(Piece::Text(t)) = pieces.first_mut() {
+        *t = t.trim_start().to_string();
+    }
+    if let Some(Piece::Text(t)) = pieces.last_mut() {
+        *t = t.trim_end().to_string();
+    }
+    pieces.retain(|p| !matches!(p, Piece::Text(t) if t.is_empty()));
+    pieces
+}
+
+/// `Number(word)` for the words JavaScript reads as numbers (decimal, hex, exponent forms).
+fn js_number(word: &str) -> Option<f64> {
+    if let Some(hex) = word.strip_prefix("0x").or_else(|| word.strip_prefix("0X")) {
+        return u64::from_str_radix(hex, 16).ok().map(|n| n as f64);
+    }
+    if word.chars().any(|c| c.is_ascii_alphabetic() && c != 'e' && c != 'E') {
+        return None;
+    }
+    word.parse::<f64>().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reference(kind: &str, address: Option<&str>) -> Source {
+        Source::Reference {
+            kind: kind.to_string(),
+            params: Vec::new(),
+            address: address.map(|a| Template {
+                pieces: vec![Piece::Text(a.to_string())],
+            }),
+            raw: match address {
+                Some(a) => format!("{kind}:{a}"),
+                None => kind.to_string(),
+            },
+        }
+    }
+
+    fn sole(text: &str) -> Variable {
+        parse(text).unwrap().sole_variable().cloned().unwrap()
+    }
+
+    #[test]
+    fn plain_text_has_no_variables() {
+        for text in ["abc", "${AWS::Region}", "${Foo.Arn}", "${ self:x }", "$x", "${}", "arn:${AWS::Partition}:s3"] {
+            assert!(!parse(text).unwrap().has_variables(), "{text}");
+        }
+    }
+
+    #[test]
+    fn simple_and_fallbacks() {
+        assert_eq!(sole("${self:custom.a}").sources, vec![reference("self", Some("custom.a"))]);
+        assert_eq!(
+            sole("${opt:stage, 'dev'}").sources,
+            vec![reference("opt", Some("stage")), Source::Literal(Literal::String("dev".into()))]
+        );
+        assert_eq!(
+            sole("${env:A, env:B, null}").sources,
+            vec![reference("env", Some("A")), reference("env", Some("B")), Source::Literal(Literal::Null)]
+        );
+        assert_eq!(
+            sole("${env:A, 5}").sources[1],
+            Source::Literal(Literal::Number(5.0))
+        );
+        assert_eq!(sole("${self:}").sources, vec![reference("self", None)]);
+    }
+
+    #[test]
+    fn unquoted_word_fallback_is_an_error() {
+        assert!(parse("${opt:stage, dev}").is_err());
+    }
+
+    #[test]
+    fn nested_and_interpolated() {
+        let parsed = parse("a-${self:custom.${opt:stage}.arn}-b").unwrap();
+        assert_eq!(parsed.pieces.len(), 3);
+        let Piece::Var(var) = &parsed.pieces[1] else { panic!("expected a variable") };
+        let Source::Reference { address: Some(address), .. } = &var.sources[0] else { panic!("expected an address") };
+        assert_eq!(address.pieces.len(), 3);
+    }
+
+    #[test]
+    fn params() {
+        let var = sole("${file(./config.yml):kafka}");
+        let Source::Reference { kind, params, address, .. } = &var.sources[0] else { panic!() };
+        assert_eq!(kind, "file");
+        assert_eq!(params[0].as_literal().as_deref(), Some("./config.yml"));
+        assert_eq!(address.as_ref().and_then(Template::as_literal).as_deref(), Some("kafka"));
+        let var = sole("${strToBool(${env:FLAG})}");
+        let Source::Reference { params, .. } = &var.sources[0] else { panic!() };
+        assert!(params[0].as_literal().is_none());
+    }
+
+    #[test]
+    fn escapes() {
+        let parsed = parse("\\${self:x}").unwrap();
+        assert_eq!(parsed.pieces, vec![Piece::Text("${self:x}".into())]);
+    }
+
+    #[test]
+    fn unterminated_is_an_error() {
+        assert!(parse("${self:custom").is_err());
+        assert!(parse("${self:custom.${opt:stage}").is_err());
+    }
+
+    #[test]
+    fn lookalike_is_reported() {
+        let parsed = parse("${env.TOPIC}").unwrap();
+        assert!(!parsed.has_variables());
+        assert_eq!(parsed.lookalikes.len(), 1);
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let text = "${self:".repeat(1000) + &"}".repeat(1000);
+        assert!(parse(&text).is_err());
+    }
+}

@@ -1,0 +1,240 @@
+//! The variable sources that work offline — `self`, `opt`, `env`, `sls`, `file`, `strToBool`,
+//! `param`, `aws:region` — and the errors for those that need AWS (`ssm`, `cf`, `s3`,
+//! `aws:accountId`, …), which `--var` can answer instead.
+
+use super::resolve::{display_path, Failed, Outcome, Resolver};
+use crate::env::Environment;
+use std::path::{Component, Path};
+use streaming_events_diagnostics::{codes, Diagnostic};
+use streaming_events_yaml::{load, Node, Value};
+
+/// Sources that exist but need an AWS account.
+const ONLINE_SOURCES: &[&str] = &["ssm", "cf", "s3", "secretsmanager", "git"];
+
+#[allow(clippy::too_many_arguments)]
+pub(super) fn resolve_source(
+    r: &mut Resolver<'_, '_>,
+    kind: &str,
+    params: &[String],
+    address: Option<&str>,
+    raw: &str,
+    node: &Node,
+    path: &str,
+    depth: usize,
+) -> Outcome {
+    let span = node.span;
+    let text = |s: String| Some(Node::string(s, span));
+    match kind {
+        "self" => r.lookup_self(address.unwrap_or(""), node, path, depth),
+        "opt" => {
+            let key = address.unwrap_or("").trim();
+            Ok(match key {
+                "stage" => r.context.cli_stage.clone().and_then(text),
+                "region" => r.context.cli_region.clone().and_then(text),
+                _ => r.context.options.get(key).cloned().and_then(text),
+            })
+        }
+        "env" => {
+            let name = address.unwrap_or("").trim();
+            match r.context.env.var(name) {
+                Some(value) if value.contains("${") => {
+                    let value = Node::string(value, span);
+                    r.resolve_again(value, &format!("env:{name}"), depth).map(Some)
+                }
+                Some(value) => Ok(text(value)),
+                None => Ok(None),
+            }
+        }
+        "sls" => match address.unwrap_or("").trim() {
+            "stage" => Ok(text(r.stage(node, depth)?)),
+            "instanceId" => {
+                // Deterministic: the reference's random id would make output differ per run.
+                let stage = r.stage(node, depth)?;
+                let service = r
+                    .lookup_self("service", node, path, depth)?
+                    .and_then(|n| n.as_str().map(str::to_string))
+                    .unwrap_or_default();
+                let digest = crate::naming::disambiguation_suffix(&format!("{service}:{stage}"));
+                Ok(text(digest.to_lowercase()))
+            }
+            other => Err(unknown(r, node, path, &format!("sls:{other}"), "sls knows `stage` and `instanceId`")),
+        },
+        "aws" => match address.unwrap_or("").trim() {
+            "region" => Ok(text(r.region(node, depth)?)),
+            _ => Err(offline(r, node, path, raw)),
+        },
+        "param" => {
+            let key = address.unwrap_or("").trim();
+            if let Some(value) = r.context.params.get(key) {
+                return Ok(text(value.clone()));
+            }
+            let stage = r.stage(node, depth)?;
+            if let Some(value) = r.lookup_self(&format!("params.{stage}.{key}"), node, path, depth)? {
+                if !value.is_null() {
+                    return Ok(Some(value));
+                }
+            }
+            r.lookup_self(&format!("params.default.{key}"), node, path, depth)
+        }
+        "strToBool" => {
+            let input = params.first().map(|s| s.trim().to_lowercase()).unwrap_or_default();
+            match input.as_str() {
+                "true" | "1" => Ok(Some(Node::new(Value::Bool(true), span))),
+                "false" | "0" => Ok(Some(Node::new(Value::Bool(false), span))),
+                _ => Err(r.error(
+                    Diagnostic::error(
+                        codes::VARIABLE_RESULT_INVALID,
+                        format!(
+                            "strToBool expects \"true\", \"false\", \"0\" or \"1\", got {:?}",
+                            params.first().map(String::as_str).unwrap_or("")
+                        ),
+                    )
+                    .with_path(display_path(path))
+                    .at(span, "in this value"),
+                )),
+            }
+        }
+        "file" => file_source(r, params, address, node, path, depth),
+        k if ONLINE_SOURCES.contains(&k) => Err(offline(r, node, path, raw)),
+        other => Err(unknown(
+            r,
+            node,
+            path,
+            other,
+            "the sources that work offline are self, opt, env, sls, file, strToBool, param and aws:region",
+        )),
+    }
+}
+
+fn offline(r: &mut Resolver<'_, '_>, node: &Node, path: &str, raw: &str) -> Failed {
+    r.error(
+        Diagnostic::error(
+            codes::VARIABLE_SOURCE_OFFLINE,
+            format!("the variable ${{{raw}}} needs AWS, which streaming-events does not call"),
+        )
+        .with_path(display_path(path))
+        .at(node.span, "in this value")
+        .with_help(format!("give its value on the command line: --var '{raw}=VALUE'")),
+    )
+}
+
+fn unknown(r: &mut Resolver<'_, '_>, node: &Node, path: &str, source: &str, help: &str) -> Failed {
+    r.error(
+        Diagnostic::error(
+            codes::VARIABLE_SOURCE_UNKNOWN,
+            format!("unknown variable source `{source}`"),
+        )
+        .with_path(display_path(path))
+        .at(node.span, "in this value")
+        .with_help(help.to_string()),
+    )
+}
+
+/// `${file(path):address}`: a YAML or JSON file next to the service, a missing file is null.
+fn file_source(
+    r: &mut Resolver<'_, '_>,
+    params: &[String],
+    address: Option<&str>,
+    node: &Node,
+    path: &str,
+    depth: usize,
+) -> Outcome {
+    let Some(relative) = params.first().map(|s| s.trim()).filter(|s| !s.is_empty()) else {
+        return Err(r.error(
+            Diagnostic::error(codes::VARIABLE_SYNTAX_INVALID, "file() needs a path: ${file(./config.yml):key}")
+                .with_path(display_path(path))
+                .at(node.span, "in this value"),
+        ));
+    };
+    let full = normalise(&r.context.service_dir.join(relative));
+    let extension = full
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if !matches!(extension.as_str(), "yml" | "yaml" | "json") {
+        return Err(r.error(
+            Diagnostic::error(
+                codes::VARIABLE_FILE_INVALID,
+                format!("${{file({relative})}}: only .yml, .yaml and .json files can be read; JavaScript files need Node.js"),
+            )
+            .with_path(display_path(path))
+            .at(node.span, "in this value")
+            .with_help("export the values to a YAML or JSON file, or pass them with --var"),
+        ));
+    }
+    let loaded = match r.files.get(&full) {
+        Some(cached) => cached.clone(),
+        None => {
+            let loaded = load_file(r, r.context.env, &full, relative, node, path)?;
+            r.files.insert(full.clone(), loaded.clone());
+            loaded
+        }
+    };
+    let Some(mut value) = loaded else { return Ok(None) };
+    if let Some(address) = address.map(str::trim).filter(|a| !a.is_empty()) {
+        for segment in address.split('.') {
+            let next = match &value.value {
+                Value::Map(map) => map.get(segment).cloned(),
+                Value::Seq(items) => segment.parse::<usize>().ok().and_then(|i| items.get(i).cloned()),
+                _ => None,
+            };
+            match next {
+                Some(next) => value = next,
+                None => return Ok(None),
+            }
+        }
+    }
+    let pseudo = format!("file:{}#{}", full.display(), address.unwrap_or(""));
+    r.resolve_again(value, &pseudo, depth).map(Some)
+}
+
+fn load_file(
+    r: &mut Resolver<'_, '_>,
+    env: &dyn Environment,
+    full: &Path,
+    relative: &str,
+    node: &Node,
+    path: &str,
+) -> Result<Option<Node>, Failed> {
+    if !env.is_file(full) {
+        return Ok(None);
+    }
+    let text = match env.read_file(full) {
+        Ok(text) => text,
+        Err(e) => {
+            return Err(r.error(
+                Diagnostic::error(codes::VARIABLE_FILE_INVALID, format!("cannot read {relative}: {e}"))
+                    .with_path(display_path(path))
+                    .at(node.span, "read by this variable"),
+            ))
+        }
+    };
+    let file = r.sources_map.add(relative.to_string(), text.clone());
+    match load(&text, file) {
+        Ok(loaded) => Ok(Some(loaded)),
+        Err(e) => Err(r.error(
+            Diagnostic::error(codes::VARIABLE_FILE_INVALID, format!("{relative} is not valid YAML or JSON: {}", e.message))
+                .with_path(display_path(path))
+                .at(e.span, "here")
+                .also(node.span, "read by this variable"),
+        )),
+    }
+}
+
+/// Removes `.` and `..` components without touching the file system.
+fn normalise(path: &Path) -> std::path::PathBuf {
+    let mut out = std::path::PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}

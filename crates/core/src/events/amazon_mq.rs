@@ -1,0 +1,98 @@
+//! What the two Amazon MQ compilers (`activemq`, `rabbitmq`) share: the schema, the checks and
+//! the mapping; RabbitMQ adds `virtualHost`.
+
+use super::{prop, prop_span, CompileContext, FunctionTarget, PlannedMapping};
+use crate::config::service::{truthy, Event};
+use crate::config::Function;
+use crate::iam::{actions, Statement};
+use crate::schema::defs;
+use crate::schema::Schema;
+use serde_json::{json, Map, Value};
+use streaming_events_yaml::Node;
+
+/// The event schema; `virtual_host` adds RabbitMQ's `virtualHost` (non-empty, D13).
+pub fn schema(virtual_host: bool) -> Schema {
+    let mut props = vec![
+        (
+            "arn",
+            Schema::any_of(
+                "an Amazon MQ broker ARN, Fn::ImportValue or Ref",
+                vec![Schema::pattern(defs::MQ_BROKER_ARN_PATTERN), defs::cf_import(), defs::cf_ref()],
+            ),
+        ),
+        (
+            "basicAuthArn",
+            Schema::any_of(
+                "a Secrets Manager secret ARN, Fn::ImportValue or Ref",
+                vec![defs::secrets_manager_arn_string(), defs::cf_import(), defs::cf_ref()],
+            ),
+        ),
+        ("batchSize", defs::batch_size()),
+        ("maximumBatchingWindow", defs::maximum_batching_window()),
+        ("enabled", Schema::Bool),
+        ("queue", Schema::string()),
+        ("filterPatterns", defs::filter_patterns()),
+    ];
+    if virtual_host {
+        props.push(("virtualHost", Schema::Str { pattern: None, min_len: Some(1), max_len: None }));
+    }
+    Schema::Object {
+        props,
+        required: &["basicAuthArn", "arn", "queue"],
+        additional: false,
+        min_props: None,
+    }
+}
+
+pub fn plan(function: &Function, event: &Event, logical_id: impl Fn(&str, &str) -> String) -> PlannedMapping {
+    let e = &event.value;
+    let arn = prop(e, "arn").map(Node::to_json).unwrap_or(Value::Null);
+    let queue = prop(e, "queue").and_then(Node::as_str).unwrap_or_default();
+    let mut identity = Map::new();
+    identity.insert("arn".into(), arn.clone());
+    identity.insert("queue".into(), json!(queue));
+    let broker = arn.as_str().map(str::to_string).unwrap_or_else(|| crate::template::json::to_js_compact(&arn));
+    PlannedMapping {
+        event_index: event.index,
+        logical_id: logical_id(&function.key, queue),
+        source_key: format!("queue {queue} of broker {broker}"),
+        identity_json: crate::template::json::to_js_compact(&Value::Object(identity)),
+        source_span: prop_span(e, "arn"),
+        source_path: format!("{}.arn", event.path(function)),
+    }
+}
+
+pub fn compile(cx: &mut CompileContext<'_>, target: &FunctionTarget, event: &Event, logical_id: String, virtual_host: bool) {
+    let e = &event.value;
+    let arn = prop(e, "arn").map(Node::to_json).unwrap_or(Value::Null);
+    let secret = prop(e, "basicAuthArn").map(Node::to_json).unwrap_or(Value::Null);
+    let mut access = vec![json!({"Type": "BASIC_AUTH", "URI": secret})];
+    if virtual_host {
+        if let Some(host) = prop(e, "virtualHost").filter(|n| truthy(n)) {
+            access.push(json!({"Type": "VIRTUAL_HOST", "URI": host.to_json()}));
+        }
+    }
+    let mut properties = Map::new();
+    properties.insert("FunctionName".into(), target.function_name());
+    properties.insert("EventSourceArn".into(), arn.clone());
+    properties.insert("Queues".into(), json!([prop(e, "queue").map(Node::to_json).unwrap_or(Value::Null)]));
+    properties.insert("SourceAccessConfigurations".into(), Value::Array(access));
+    if let Some(v) = prop(e, "batchSize").filter(|n| truthy(n)) {
+        properties.insert("BatchSize".into(), v.to_json());
+    }
+    // D7: a batching window of 0 is emitted.
+    if let Some(v) = prop(e, "maximumBatchingWindow") {
+        properties.insert("MaximumBatchingWindowInSeconds".into(), v.to_json());
+    }
+    if let Some(v) = prop(e, "enabled") {
+        properties.insert("Enabled".into(), v.to_json());
+    }
+    if let Some(criteria) = prop(e, "filterPatterns").and_then(super::filter_criteria) {
+        properties.insert("FilterCriteria".into(), criteria);
+    }
+    cx.grant(target, Statement::allow(actions::SECRETS, vec![secret]));
+    cx.grant(target, Statement::allow(actions::MQ_BROKER, vec![arn]));
+    cx.grant(target, Statement::allow_any_resource(actions::VPC));
+    let resource = json!({"Type": "AWS::Lambda::EventSourceMapping", "DependsOn": target.depends_on(), "Properties": properties});
+    cx.template.add_resource(logical_id, resource);
+}

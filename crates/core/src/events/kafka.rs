@@ -1,0 +1,203 @@
+//! `kafka`: self-managed Apache Kafka (SASL/SCRAM, SASL/PLAIN, mTLS, VPC access).
+//!
+//! ```yaml
+//! functions:
+//!   consume:
+//!     handler: handler.consume
+//!     events:
+//!       - kafka:
+//!           accessConfigurations:
+//!             saslScram512Auth: arn:aws:secretsmanager:us-east-1:123456789012:secret:kafka/app-AbCdEf
+//!           bootstrapServers: [b-1.example.com:9092, b-2.example.com:9092]
+//!           topic: orders
+//!           consumerGroupId: orders-consumer
+//! ```
+//! gives `ConsumeEventSourceMappingKafkaOrders` and `secretsmanager:GetSecretValue` on the secret.
+
+use super::{invalid_event, missing_timestamp, prop, prop_span, CompileContext, EventCompiler, FunctionTarget, PlannedMapping};
+use crate::config::service::{truthy, Event};
+use crate::config::{Function, Service};
+use crate::iam::{actions, Statement};
+use crate::naming;
+use crate::schema::defs;
+use crate::schema::filter::FilterSource;
+use crate::schema::Schema;
+use serde_json::{json, Map, Value};
+use streaming_events_diagnostics::{codes, Diagnostic};
+use streaming_events_yaml::Node;
+
+pub struct KafkaCompiler;
+
+/// Access configuration keys: (key, CloudFormation type, URI prefix, needs the secret).
+const ACCESS_KINDS: &[(&str, &str, &str, bool)] = &[
+    ("vpcSubnet", "VPC_SUBNET", "subnet:", false),
+    ("vpcSecurityGroup", "VPC_SECURITY_GROUP", "security_group:", false),
+    ("saslPlainAuth", "BASIC_AUTH", "", true),
+    ("saslScram256Auth", "SASL_SCRAM_256_AUTH", "", true),
+    ("saslScram512Auth", "SASL_SCRAM_512_AUTH", "", true),
+    ("clientCertificateTlsAuth", "CLIENT_CERTIFICATE_TLS_AUTH", "", true),
+    ("serverRootCaCertificate", "SERVER_ROOT_CA_CERTIFICATE", "", true),
+];
+
+fn access_configurations() -> Schema {
+    let secret_list = || Schema::array(defs::secrets_manager_arn_string(), 1);
+    Schema::Object {
+        props: vec![
+            ("vpcSubnet", Schema::array(Schema::pattern(defs::SUBNET_PATTERN), 1)),
+            ("vpcSecurityGroup", Schema::array(Schema::pattern(defs::SECURITY_GROUP_PATTERN), 1)),
+            ("saslPlainAuth", secret_list()),
+            ("saslScram256Auth", secret_list()),
+            ("saslScram512Auth", secret_list()),
+            ("clientCertificateTlsAuth", secret_list()),
+            ("serverRootCaCertificate", secret_list()),
+        ],
+        required: &[],
+        additional: false,
+        min_props: Some(1),
+    }
+}
+
+fn sorted_servers(event: &Node) -> Vec<String> {
+    let mut servers: Vec<String> = prop(event, "bootstrapServers")
+        .and_then(Node::as_seq)
+        .map(|s| s.iter().filter_map(Node::as_str).map(str::to_string).collect())
+        .unwrap_or_default();
+    servers.sort();
+    servers
+}
+
+impl EventCompiler for KafkaCompiler {
+    fn kind(&self) -> &'static str {
+        "kafka"
+    }
+
+    fn schema(&self) -> Schema {
+        Schema::Object {
+            props: vec![
+                ("accessConfigurations", access_configurations()),
+                ("batchSize", defs::batch_size()),
+                ("maximumBatchingWindow", defs::maximum_batching_window()),
+                ("enabled", Schema::Bool),
+                ("bootstrapServers", Schema::array(Schema::string(), 1)),
+                ("startingPosition", defs::starting_position()),
+                ("startingPositionTimestamp", Schema::Number { min: None, max: None }),
+                ("topic", Schema::string()),
+                ("consumerGroupId", defs::consumer_group_id()),
+                ("filterPatterns", defs::filter_patterns()),
+            ],
+            required: &["accessConfigurations", "bootstrapServers", "topic"],
+            additional: false,
+            min_props: None,
+        }
+    }
+
+    fn filter_source(&self, _event: &Node) -> FilterSource {
+        FilterSource::Kafka
+    }
+
+    fn check(&self, _service: &Service, function: &Function, event: &Event) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        let e = &event.value;
+        let path = event.path(function);
+        if let Some(access) = prop(e, "accessConfigurations") {
+            let subnet = prop(access, "vpcSubnet").is_some();
+            let group = prop(access, "vpcSecurityGroup").is_some();
+            if subnet != group {
+                let (missing, present) = if group { ("vpcSubnet", "vpcSecurityGroup") } else { ("vpcSecurityGroup", "vpcSubnet") };
+                out.push(invalid_event(
+                    codes::FUNCTION_KAFKA_VPC_ACCESS_CONFIGURATION_INVALID,
+                    format!("{path}.accessConfigurations.{missing}"),
+                    prop_span(access, present),
+                    format!("You must specify at least one \"{missing}\" accessConfiguration for function: {}", function.key),
+                    "a Kafka cluster in a VPC needs both vpcSubnet and vpcSecurityGroup",
+                ));
+            }
+        }
+        if prop(e, "startingPosition").and_then(Node::as_str) == Some("AT_TIMESTAMP") && prop(e, "startingPositionTimestamp").is_none() {
+            out.push(missing_timestamp(codes::FUNCTION_KAFKA_STARTING_POSITION_TIMESTAMP_INVALID, function, event, true));
+        }
+        out
+    }
+
+    fn plan(&self, _service: &Service, function: &Function, event: &Event) -> Result<PlannedMapping, Diagnostic> {
+        let e = &event.value;
+        let topic = prop(e, "topic").and_then(Node::as_str).unwrap_or_default();
+        let group = prop(e, "consumerGroupId").and_then(Node::as_str).unwrap_or_default();
+        let servers = sorted_servers(e);
+        let mut identity = Map::new();
+        identity.insert("topic".into(), json!(topic));
+        identity.insert("consumerGroupId".into(), json!(group));
+        identity.insert("servers".into(), json!(servers));
+        Ok(PlannedMapping {
+            event_index: event.index,
+            logical_id: naming::kafka_event_logical_id(&function.key, topic),
+            source_key: format!("topic {topic} of bootstrap servers {} with consumer group {group:?}", servers.join(",")),
+            identity_json: crate::template::json::to_js_compact(&Value::Object(identity)),
+            source_span: prop_span(e, "topic"),
+            source_path: format!("{}.topic", event.path(function)),
+        })
+    }
+
+    fn compile(&self, cx: &mut CompileContext<'_>, target: &FunctionTarget, event: &Event, plan: &PlannedMapping, suffix: &str) {
+        let e = &event.value;
+        let mut properties = Map::new();
+        properties.insert("FunctionName".into(), target.function_name());
+        let starting_position = prop(e, "startingPosition").filter(|n| truthy(n)).map(Node::to_json).unwrap_or(json!("TRIM_HORIZON"));
+        properties.insert("StartingPosition".into(), starting_position);
+        let servers = prop(e, "bootstrapServers").map(Node::to_json).unwrap_or(json!([]));
+        properties.insert("SelfManagedEventSource".into(), json!({"Endpoints": {"KafkaBootstrapServers": servers}}));
+        properties.insert("Topics".into(), json!([prop(e, "topic").map(Node::to_json).unwrap_or(Value::Null)]));
+
+        let mut access_list = Vec::new();
+        let mut secrets = Vec::new();
+        let mut needs_vpc = false;
+        if let Some(access) = prop(e, "accessConfigurations").and_then(Node::as_map) {
+            for entry in &access.entries {
+                let Some((_, kind, prefix, secret)) = ACCESS_KINDS.iter().find(|(key, ..)| *key == entry.key) else { continue };
+                let values: Vec<&Node> = match &entry.value.value {
+                    streaming_events_yaml::Value::Seq(items) => items.iter().collect(),
+                    streaming_events_yaml::Value::Null => Vec::new(),
+                    _ => vec![&entry.value],
+                };
+                for value in values {
+                    let uri = match value.as_str() {
+                        Some(text) => json!(format!("{prefix}{text}")),
+                        None => value.to_json(),
+                    };
+                    if *secret {
+                        secrets.push(value.to_json());
+                    } else {
+                        needs_vpc = true;
+                    }
+                    access_list.push(json!({"Type": kind, "URI": uri}));
+                }
+            }
+        }
+        properties.insert("SourceAccessConfigurations".into(), Value::Array(access_list));
+        if let Some(v) = prop(e, "batchSize").filter(|n| truthy(n)) {
+            properties.insert("BatchSize".into(), v.to_json());
+        }
+        // D7: a batching window of 0 is emitted.
+        if let Some(v) = prop(e, "maximumBatchingWindow") {
+            properties.insert("MaximumBatchingWindowInSeconds".into(), v.to_json());
+        }
+        if let Some(v) = prop(e, "enabled") {
+            properties.insert("Enabled".into(), v.to_json());
+        }
+        if let Some(v) = prop(e, "consumerGroupId").filter(|n| truthy(n)) {
+            properties.insert("SelfManagedKafkaEventSourceConfig".into(), json!({"ConsumerGroupId": v.to_json()}));
+        }
+        if let Some(v) = prop(e, "startingPositionTimestamp") {
+            properties.insert("StartingPositionTimestamp".into(), v.to_json());
+        }
+        if let Some(criteria) = prop(e, "filterPatterns").and_then(super::filter_criteria) {
+            properties.insert("FilterCriteria".into(), criteria);
+        }
+        cx.grant(target, Statement::allow(actions::SECRETS, secrets));
+        if needs_vpc {
+            cx.grant(target, Statement::allow_any_resource(actions::VPC));
+        }
+        let resource = json!({"Type": "AWS::Lambda::EventSourceMapping", "DependsOn": target.depends_on(), "Properties": properties});
+        cx.template.add_resource(naming::with_suffix(&plan.logical_id, suffix), resource);
+    }
+}

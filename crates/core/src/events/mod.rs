@@ -1,0 +1,286 @@
+//! The event compilers: one file per event kind, each owning its schema, its semantic checks
+//! and its compile function, and one registry that runs them in the reference's order
+//! (stream, kafka, activemq, rabbitmq, msk).
+//!
+//! Shared here: what every compiler needs about a function (its Lambda target, `DependsOn`,
+//! whether its permissions go to the default role), filter criteria, and the D14 rules for
+//! events of one function that would get the same logical id.
+
+pub mod activemq;
+mod amazon_mq;
+pub mod kafka;
+pub mod msk;
+pub mod rabbitmq;
+pub mod stream;
+
+use crate::config::service::Event;
+use crate::config::{Function, Service};
+use crate::iam::{PolicyBuilder, Statement};
+use crate::naming;
+use crate::schema::filter::FilterSource;
+use crate::schema::Schema;
+use crate::template::json::to_js_compact;
+use crate::template::Template;
+use serde_json::{json, Value};
+use streaming_events_diagnostics::{codes, Diagnostic};
+use streaming_events_yaml::{Node, Span};
+
+/// What a compiler contributes for one event, before logical-id collisions are settled.
+pub struct PlannedMapping {
+    pub event_index: usize,
+    /// The id the reference gives this event.
+    pub logical_id: String,
+    /// What the event reads; two events of one function with the same source are an error.
+    pub source_key: String,
+    /// `JSON.stringify(identity)` for the D14 suffix.
+    pub identity_json: String,
+    /// Where a duplicate-source error points (the event's arn, topic or queue).
+    pub source_span: Span,
+    pub source_path: String,
+}
+
+/// One event kind.
+pub trait EventCompiler {
+    /// The key under `events[]` (`stream`, `kafka`, …).
+    fn kind(&self) -> &'static str;
+
+    /// The configuration schema of one event.
+    fn schema(&self) -> Schema;
+
+    /// Which records its filter patterns see.
+    fn filter_source(&self, event: &Node) -> FilterSource;
+
+    /// Checks beyond the schema that need the whole event; returns errors with codes.
+    fn check(&self, service: &Service, function: &Function, event: &Event) -> Vec<Diagnostic>;
+
+    /// The logical id and identity of an event (after validation).
+    fn plan(&self, service: &Service, function: &Function, event: &Event) -> Result<PlannedMapping, Diagnostic>;
+
+    /// Adds the event's resources to the template and its permissions to `policy`.
+    /// `logical_suffix` is the D14 suffix when an event later in the function has the same id.
+    fn compile(&self, cx: &mut CompileContext<'_>, target: &FunctionTarget, event: &Event, plan: &PlannedMapping, logical_suffix: &str);
+}
+
+/// The compilers in the reference's order.
+pub fn registry() -> Vec<Box<dyn EventCompiler>> {
+    vec![
+        Box::new(stream::StreamCompiler),
+        Box::new(kafka::KafkaCompiler),
+        Box::new(activemq::ActiveMqCompiler),
+        Box::new(rabbitmq::RabbitMqCompiler),
+        Box::new(msk::MskCompiler),
+    ]
+}
+
+pub fn compiler_for(kind: &str) -> Option<Box<dyn EventCompiler>> {
+    registry().into_iter().find(|c| c.kind() == kind)
+}
+
+/// Where compiled resources and permissions go.
+pub struct CompileContext<'a> {
+    pub service: &'a Service,
+    pub template: &'a mut Template,
+    /// Permissions for the default role (`IamRoleLambdaExecution`).
+    pub policy: &'a mut PolicyBuilder,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl CompileContext<'_> {
+    /// Grants `statement` for `target`'s function, unless it brings its own role (D2).
+    pub fn grant(&mut self, target: &FunctionTarget, statement: Statement) {
+        if target.grants_to_default_role {
+            self.policy.add(statement);
+        }
+    }
+}
+
+/// What a mapping needs to know about its function.
+#[derive(Debug, Clone)]
+pub struct FunctionTarget {
+    pub function_key: String,
+    pub lambda_logical_id: String,
+    /// `(alias name, alias logical id)` for provisioned concurrency or SnapStart.
+    pub alias: Option<(String, String)>,
+    /// The role resource the mapping waits for (`DependsOn`), when the role is in the stack.
+    pub role_resource: Option<String>,
+    /// Whether the function runs with the default role, which gets its permissions (D2).
+    pub grants_to_default_role: bool,
+}
+
+impl FunctionTarget {
+    pub fn new(service: &Service, function: &Function) -> FunctionTarget {
+        let alias = if function.is_truthy("provisionedConcurrency") {
+            Some((
+                naming::PROVISIONED_CONCURRENCY_ALIAS_NAME.to_string(),
+                naming::provisioned_concurrency_alias_logical_id(&function.key),
+            ))
+        } else if function.is_truthy("snapStart") {
+            Some((
+                naming::SNAP_START_ALIAS_NAME.to_string(),
+                naming::snap_start_alias_logical_id(&function.key),
+            ))
+        } else {
+            None
+        };
+        let custom_role = custom_execution_role(service, function);
+        FunctionTarget {
+            function_key: function.key.clone(),
+            lambda_logical_id: naming::lambda_logical_id(&function.key),
+            alias,
+            role_resource: role_resource_name(custom_role.as_ref()),
+            grants_to_default_role: custom_role.is_none(),
+        }
+    }
+
+    /// `FunctionName`: the function's ARN, through the alias when there is one.
+    pub fn function_name(&self) -> Value {
+        let arn = json!({"Fn::GetAtt": [self.lambda_logical_id, "Arn"]});
+        match &self.alias {
+            None => arn,
+            Some((name, _)) => json!({"Fn::Join": [":", [arn, name]]}),
+        }
+    }
+
+    /// `[role?, alias?]`.
+    pub fn depends_on(&self) -> Vec<Value> {
+        let mut out = Vec::new();
+        if let Some(role) = &self.role_resource {
+            out.push(Value::String(role.clone()));
+        }
+        if let Some((_, alias)) = &self.alias {
+            out.push(Value::String(alias.clone()));
+        }
+        out
+    }
+}
+
+/// `getCustomExecutionRole`: the function's `role`, else a provider role that names an existing
+/// role (`provider.iam.role` as a string or intrinsic, or the legacy `provider.role`).
+pub fn custom_execution_role(service: &Service, function: &Function) -> Option<Node> {
+    if let Some(role) = &function.role {
+        return Some(role.clone());
+    }
+    if let Some(role) = service.provider.iam_role.as_ref().filter(|r| is_existing_role(r)) {
+        return Some(role.clone());
+    }
+    service.provider.role.clone().filter(|r| !r.is_null())
+}
+
+/// `isExistingRoleProvided`: a string, or an object with a `::` key (an intrinsic function).
+pub fn is_existing_role(role: &Node) -> bool {
+    match &role.value {
+        streaming_events_yaml::Value::String(_) => true,
+        streaming_events_yaml::Value::Map(map) => map.keys().any(|k| k.contains("::")),
+        _ => false,
+    }
+}
+
+/// `resolveFunctionIamRoleResourceName`: the logical id of the role to wait for, if it is a
+/// resource of this stack.
+pub fn role_resource_name(custom_role: Option<&Node>) -> Option<String> {
+    let Some(role) = custom_role else {
+        return Some(naming::DEFAULT_ROLE_LOGICAL_ID.to_string());
+    };
+    match &role.value {
+        streaming_events_yaml::Value::String(s) => (!s.contains(':')).then(|| s.clone()),
+        streaming_events_yaml::Value::Map(map) => {
+            if let Some(get_att) = map.get("Fn::GetAtt").and_then(Node::as_seq) {
+                if let [resource, attribute] = get_att {
+                    if let (Some(resource), Some("Arn")) = (resource.as_str(), attribute.as_str()) {
+                        return Some(resource.to_string());
+                    }
+                }
+            }
+            if map.contains_key("Fn::ImportValue") || map.contains_key("Ref") || map.contains_key("Fn::Sub") {
+                return None;
+            }
+            Some(naming::DEFAULT_ROLE_LOGICAL_ID.to_string())
+        }
+        _ => Some(naming::DEFAULT_ROLE_LOGICAL_ID.to_string()),
+    }
+}
+
+/// `FilterCriteria` with each pattern serialised as `JSON.stringify(pattern)`.
+pub fn filter_criteria(patterns: &Node) -> Option<Value> {
+    let list = patterns.as_seq()?;
+    let filters: Vec<Value> = list
+        .iter()
+        .map(|pattern| json!({"Pattern": to_js_compact(&pattern.to_json())}))
+        .collect();
+    Some(json!({"Filters": filters}))
+}
+
+/// The value of an optional property (null counts as absent).
+pub fn prop<'a>(event: &'a Node, key: &str) -> Option<&'a Node> {
+    event.get(key)
+}
+
+/// The span of a property, or of the event when it is absent.
+pub fn prop_span(event: &Node, key: &str) -> Span {
+    event
+        .as_map()
+        .and_then(|m| m.get(key))
+        .map(|n| n.span)
+        .unwrap_or(event.span)
+}
+
+/// `JSON.stringify` of a node.
+pub fn json_text(node: &Node) -> String {
+    to_js_compact(&node.to_json())
+}
+
+/// Settles D14 for one function's events of one kind: returns each plan's suffix (empty for
+/// the last of a colliding group and for events that collide with nothing), or the
+/// duplicate-source errors.
+pub fn settle_collisions(function: &Function, plans: &[PlannedMapping]) -> Result<Vec<String>, Vec<Diagnostic>> {
+    let mut suffixes = vec![String::new(); plans.len()];
+    let mut errors = Vec::new();
+    for (i, plan) in plans.iter().enumerate() {
+        let later_same_id: Vec<&PlannedMapping> = plans[i + 1..].iter().filter(|p| p.logical_id == plan.logical_id).collect();
+        if later_same_id.is_empty() {
+            continue;
+        }
+        if let Some(duplicate) = later_same_id.iter().find(|p| p.source_key == plan.source_key) {
+            errors.push(
+                Diagnostic::error(
+                    codes::FUNCTION_EVENT_SOURCE_DUPLICATE,
+                    format!(
+                        "events[{}] and events[{}] of function '{}' both read {}, and one function can have only one mapping per event source",
+                        plan.event_index, duplicate.event_index, function.key, plan.source_key
+                    ),
+                )
+                .with_path(&duplicate.source_path)
+                .at(duplicate.source_span, "this event reads the same source")
+                .also(plan.source_span, "as this earlier event")
+                .with_help("merge the two events into one (combine their filter patterns), or remove one"),
+            );
+            continue;
+        }
+        suffixes[i] = naming::disambiguation_suffix(&plan.identity_json);
+    }
+    if errors.is_empty() {
+        Ok(suffixes)
+    } else {
+        Err(errors)
+    }
+}
+
+/// A starting-position-timestamp error with the reference's code and wording.
+pub fn missing_timestamp(code: streaming_events_diagnostics::Code, function: &Function, event: &Event, with_period: bool) -> Diagnostic {
+    Diagnostic::error(
+        code,
+        format!(
+            "You must specify startingPositionTimestamp for function: {} when startingPosition is AT_TIMESTAMP{}",
+            function.key,
+            if with_period { "." } else { "" }
+        ),
+    )
+    .with_path(format!("{}.startingPositionTimestamp", event.path(function)))
+    .at(prop_span(&event.value, "startingPosition"), "AT_TIMESTAMP needs a timestamp")
+    .with_help("add `startingPositionTimestamp:` with a Unix time in seconds")
+}
+
+/// The error for an event whose identity cannot be derived (D17, D18).
+pub fn invalid_event(code: streaming_events_diagnostics::Code, path: String, span: Span, message: String, help: &str) -> Diagnostic {
+    Diagnostic::error(code, message).with_path(path).at(span, "").with_help(help.to_string())
+}

@@ -1,0 +1,154 @@
+//! `msk`: Amazon Managed Streaming for Apache Kafka.
+//!
+//! ```yaml
+//! functions:
+//!   analytics:
+//!     handler: handler.analytics
+//!     events:
+//!       - msk:
+//!           arn: arn:aws:kafka:us-east-1:123456789012:cluster/analytics-east/11112222-3333-4444-5555-666677778888-1
+//!           topic: clicks
+//!           saslScram512: arn:aws:secretsmanager:us-east-1:123456789012:secret:AmazonMSK_app-AbCdEf
+//! ```
+//! gives `AnalyticsEventSourceMappingMSKAnalyticseastClicks`, with `kafka:DescribeCluster`,
+//! `kafka:GetBootstrapBrokers`, the VPC network-interface actions and (D3) the secret.
+
+use super::{invalid_event, missing_timestamp, prop, prop_span, CompileContext, EventCompiler, FunctionTarget, PlannedMapping};
+use crate::config::service::{truthy, Event};
+use crate::config::{Function, Service};
+use crate::iam::{actions, Statement};
+use crate::naming;
+use crate::schema::defs;
+use crate::schema::filter::FilterSource;
+use crate::schema::Schema;
+use serde_json::{json, Map, Value};
+use streaming_events_diagnostics::{codes, Diagnostic};
+use streaming_events_yaml::Node;
+
+pub struct MskCompiler;
+
+/// The cluster part of the logical id: the import name, the `Ref` name, or the part after the
+/// first `/` of a literal ARN.
+fn cluster_name(arn: &Node) -> Option<String> {
+    if let Some(text) = arn.as_str() {
+        return text.split('/').nth(1).filter(|s| !s.is_empty()).map(str::to_string);
+    }
+    let map = arn.as_map()?;
+    if let Some(import) = map.get("Fn::ImportValue") {
+        return import
+            .as_str()
+            .or_else(|| import.as_map().and_then(|m| m.get("Fn::Sub")).and_then(|s| s.as_str().or_else(|| s.as_seq().and_then(|l| l.first()).and_then(Node::as_str))))
+            .map(str::to_string);
+    }
+    map.get("Ref").and_then(Node::as_str).map(str::to_string)
+}
+
+impl EventCompiler for MskCompiler {
+    fn kind(&self) -> &'static str {
+        "msk"
+    }
+
+    fn schema(&self) -> Schema {
+        Schema::Object {
+            props: vec![
+                ("arn", Schema::any_of("an MSK cluster ARN, Fn::ImportValue or Ref", vec![defs::arn_string(), defs::cf_import(), defs::cf_ref()])),
+                ("batchSize", defs::batch_size()),
+                ("maximumBatchingWindow", defs::maximum_batching_window()),
+                ("enabled", Schema::Bool),
+                ("startingPosition", defs::starting_position()),
+                ("startingPositionTimestamp", Schema::Number { min: None, max: None }),
+                ("topic", Schema::string()),
+                ("saslScram512", defs::arn_string()),
+                ("consumerGroupId", defs::consumer_group_id()),
+                ("filterPatterns", defs::filter_patterns()),
+            ],
+            required: &["arn", "topic"],
+            additional: false,
+            min_props: None,
+        }
+    }
+
+    fn filter_source(&self, _event: &Node) -> FilterSource {
+        FilterSource::Kafka
+    }
+
+    fn check(&self, _service: &Service, function: &Function, event: &Event) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        let e = &event.value;
+        if let Some(arn) = prop(e, "arn") {
+            if cluster_name(arn).is_none() {
+                out.push(invalid_event(
+                    codes::FUNCTION_MSK_ARN_INVALID,
+                    format!("{}.arn", event.path(function)),
+                    arn.span,
+                    format!("No cluster name can be taken from the msk arn {}.", super::json_text(arn)),
+                    "use the cluster ARN (arn:aws:kafka:REGION:ACCOUNT:cluster/NAME/UUID), Fn::ImportValue or Ref",
+                ));
+            }
+        }
+        if prop(e, "startingPosition").and_then(Node::as_str) == Some("AT_TIMESTAMP") && prop(e, "startingPositionTimestamp").is_none() {
+            out.push(missing_timestamp(codes::FUNCTION_MSK_STARTING_POSITION_TIMESTAMP_INVALID, function, event, true));
+        }
+        out
+    }
+
+    fn plan(&self, _service: &Service, function: &Function, event: &Event) -> Result<PlannedMapping, Diagnostic> {
+        let e = &event.value;
+        let arn = prop(e, "arn").map(Node::to_json).unwrap_or(Value::Null);
+        let cluster = prop(e, "arn").and_then(cluster_name).unwrap_or_default();
+        let topic = prop(e, "topic").and_then(Node::as_str).unwrap_or_default();
+        let group = prop(e, "consumerGroupId").and_then(Node::as_str).unwrap_or_default();
+        let mut identity = Map::new();
+        identity.insert("arn".into(), arn.clone());
+        identity.insert("topic".into(), json!(topic));
+        identity.insert("consumerGroupId".into(), json!(group));
+        let cluster_text = arn.as_str().map(str::to_string).unwrap_or_else(|| crate::template::json::to_js_compact(&arn));
+        Ok(PlannedMapping {
+            event_index: event.index,
+            logical_id: naming::msk_event_logical_id(&function.key, &cluster, topic),
+            source_key: format!("topic {topic} of cluster {cluster_text} with consumer group {group:?}"),
+            identity_json: crate::template::json::to_js_compact(&Value::Object(identity)),
+            source_span: prop_span(e, "arn"),
+            source_path: format!("{}.arn", event.path(function)),
+        })
+    }
+
+    fn compile(&self, cx: &mut CompileContext<'_>, target: &FunctionTarget, event: &Event, plan: &PlannedMapping, suffix: &str) {
+        let e = &event.value;
+        let arn = prop(e, "arn").map(Node::to_json).unwrap_or(Value::Null);
+        let mut properties = Map::new();
+        properties.insert("EventSourceArn".into(), arn.clone());
+        properties.insert("FunctionName".into(), target.function_name());
+        let starting_position = prop(e, "startingPosition").filter(|n| truthy(n)).map(Node::to_json).unwrap_or(json!("TRIM_HORIZON"));
+        properties.insert("StartingPosition".into(), starting_position);
+        properties.insert("Topics".into(), json!([prop(e, "topic").map(Node::to_json).unwrap_or(Value::Null)]));
+        if let Some(v) = prop(e, "startingPositionTimestamp") {
+            properties.insert("StartingPositionTimestamp".into(), v.to_json());
+        }
+        if let Some(v) = prop(e, "batchSize").filter(|n| truthy(n)) {
+            properties.insert("BatchSize".into(), v.to_json());
+        }
+        // D7: a batching window of 0 is emitted.
+        if let Some(v) = prop(e, "maximumBatchingWindow") {
+            properties.insert("MaximumBatchingWindowInSeconds".into(), v.to_json());
+        }
+        if let Some(v) = prop(e, "consumerGroupId").filter(|n| truthy(n)) {
+            properties.insert("AmazonManagedKafkaEventSourceConfig".into(), json!({"ConsumerGroupId": v.to_json()}));
+        }
+        if let Some(v) = prop(e, "enabled") {
+            properties.insert("Enabled".into(), v.to_json());
+        }
+        if let Some(secret) = prop(e, "saslScram512") {
+            properties.insert("SourceAccessConfigurations".into(), json!([{"Type": "SASL_SCRAM_512_AUTH", "URI": secret.to_json()}]));
+            // D3: the reference forgets this permission.
+            cx.grant(target, Statement::allow(actions::SECRETS, vec![secret.to_json()]));
+        }
+        if let Some(criteria) = prop(e, "filterPatterns").and_then(super::filter_criteria) {
+            properties.insert("FilterCriteria".into(), criteria);
+        }
+        cx.grant(target, Statement::allow(actions::MSK, vec![arn]));
+        cx.grant(target, Statement::allow_any_resource(actions::VPC));
+        let resource = json!({"Type": "AWS::Lambda::EventSourceMapping", "DependsOn": target.depends_on(), "Properties": properties});
+        cx.template.add_resource(naming::with_suffix(&plan.logical_id, suffix), resource);
+    }
+}

@@ -1,0 +1,478 @@
+//! `stream`: DynamoDB Streams and Kinesis Data Streams, including Kinesis enhanced fan-out
+//! consumers.
+//!
+//! ```yaml
+//! functions:
+//!   worker:
+//!     handler: handler.worker
+//!     events:
+//!       - stream: arn:aws:dynamodb:us-east-1:123456789012:table/Orders/stream/2024-01-15T10:20:30.123
+//!       - stream:
+//!           arn: arn:aws:kinesis:us-east-1:123456789012:stream/clickstream
+//!           consumer: true
+//!           batchSize: 100
+//!           startingPosition: LATEST
+//! ```
+//! gives `WorkerEventSourceMappingDynamodbOrders`, `WorkerEventSourceMappingKinesisClickstream`
+//! and the consumer `WorkerclickstreamConsumerStreamConsumer`.
+
+use super::{invalid_event, missing_timestamp, prop, prop_span, CompileContext, EventCompiler, FunctionTarget, PlannedMapping};
+use crate::config::service::{truthy, Event};
+use crate::config::{Function, Service};
+use crate::iam::{actions, Statement};
+use crate::naming;
+use crate::schema::defs;
+use crate::schema::filter::FilterSource;
+use crate::schema::Schema;
+use serde_json::{json, Map, Value};
+use streaming_events_diagnostics::{codes, Diagnostic};
+use streaming_events_yaml::Node;
+
+pub struct StreamCompiler;
+
+/// `onFailure` as an object: `{arn, type}`.
+fn on_failure_object() -> Schema {
+    Schema::Object {
+        props: vec![("arn", defs::arn()), ("type", Schema::Enum(&["sns", "sqs"]))],
+        required: &["arn"],
+        additional: false,
+        min_props: None,
+    }
+}
+
+fn event_object() -> Schema {
+    Schema::Object {
+        props: vec![
+            ("arn", defs::arn()),
+            ("type", Schema::Enum(&["dynamodb", "kinesis"])),
+            ("batchSize", defs::batch_size()),
+            ("parallelizationFactor", Schema::integer(1.0, 10.0)),
+            ("startingPosition", defs::starting_position()),
+            ("startingPositionTimestamp", Schema::Number { min: None, max: None }),
+            ("enabled", Schema::Bool),
+            ("consumer", Schema::any_of("true or a consumer ARN", vec![Schema::ConstTrue, Schema::Bool, defs::arn()])),
+            ("batchWindow", Schema::integer(0.0, 300.0)),
+            ("maximumRetryAttempts", Schema::integer(-1.0, 10000.0)),
+            ("bisectBatchOnFunctionError", Schema::Bool),
+            (
+                "maximumRecordAgeInSeconds",
+                Schema::any_of("-1 or an integer from 60 to 604800", vec![Schema::ConstNumber(-1.0), Schema::integer(60.0, 604_800.0)]),
+            ),
+            ("functionResponseType", Schema::Enum(&["ReportBatchItemFailures"])),
+            (
+                "destinations",
+                Schema::Object {
+                    props: vec![(
+                        "onFailure",
+                        Schema::any_of("an ARN string or {arn, type}", vec![defs::arn_string(), on_failure_object()]),
+                    )],
+                    required: &["onFailure"],
+                    additional: false,
+                    min_props: None,
+                },
+            ),
+            ("tumblingWindowInSeconds", Schema::integer(0.0, 900.0)),
+            ("filterPatterns", defs::filter_patterns()),
+        ],
+        required: &["arn"],
+        additional: false,
+        min_props: None,
+    }
+}
+
+/// The event value as an object (the string form is `{arn}`).
+fn fields(event: &Event) -> Node {
+    match &event.value.value {
+        streaming_events_yaml::Value::String(_) => {
+            let mut map = streaming_events_yaml::Mapping::default();
+            map.insert("arn".into(), event.value.span, event.value.clone());
+            Node::new(streaming_events_yaml::Value::Map(map), event.value.span)
+        }
+        _ => event.value.clone(),
+    }
+}
+
+/// The service named by a literal ARN (`arn:aws:kinesis:…` → `kinesis`).
+fn arn_service(arn: &str) -> Option<&str> {
+    arn.split(':').nth(2)
+}
+
+/// The stream type: `type`, else the service of a literal ARN.
+fn stream_type(event: &Node) -> Option<String> {
+    if let Some(t) = prop(event, "type").and_then(Node::as_str) {
+        return Some(t.to_string());
+    }
+    prop(event, "arn").and_then(Node::as_str).and_then(arn_service).map(str::to_string)
+}
+
+/// The stream name used in ids and consumer names (reference rules, D17 additions).
+fn stream_name(arn: &Node) -> Option<String> {
+    if let Some(s) = arn.as_str() {
+        return s.split('/').nth(1).map(str::to_string);
+    }
+    let map = arn.as_map()?;
+    if let Some(get_att) = map.get("Fn::GetAtt") {
+        return match &get_att.value {
+            streaming_events_yaml::Value::Seq(items) => items.first().and_then(Node::as_str).map(str::to_string),
+            streaming_events_yaml::Value::String(s) => s.split('.').next().map(str::to_string),
+            _ => None,
+        };
+    }
+    if let Some(import) = map.get("Fn::ImportValue") {
+        if let Some(name) = import.as_str() {
+            return Some(name.to_string());
+        }
+        return import.as_map().and_then(|m| m.get("Fn::Sub")).and_then(sub_template).map(str::to_string);
+    }
+    if let Some(name) = map.get("Ref").and_then(Node::as_str) {
+        return Some(name.to_string());
+    }
+    if let Some(join) = map.get("Fn::Join").and_then(Node::as_seq) {
+        let last = join.get(1)?.as_seq()?.last()?;
+        if let Some(text) = last.as_str() {
+            return text.split('/').next_back().map(str::to_string);
+        }
+        let inner = last.as_map()?;
+        if let Some(name) = inner.get("Ref").and_then(Node::as_str) {
+            return Some(name.to_string());
+        }
+        return inner.get("Fn::GetAtt").and_then(Node::as_seq).and_then(|a| a.first()).and_then(Node::as_str).map(str::to_string);
+    }
+    if let Some(sub) = map.get("Fn::Sub") {
+        return sub_template(sub)?.split('/').nth(1).map(str::to_string);
+    }
+    None
+}
+
+/// The template string of `Fn::Sub` (string form or `[string, variables]`).
+fn sub_template(sub: &Node) -> Option<&str> {
+    sub.as_str().or_else(|| sub.as_seq().and_then(|s| s.first()).and_then(Node::as_str))
+}
+
+fn is_kinesis(event: &Node) -> bool {
+    stream_type(event).as_deref() == Some("kinesis")
+}
+
+/// `consumer` as the reference reads it: `true`, an ARN, or nothing (false/absent).
+enum Consumer<'a> {
+    None,
+    Create,
+    Existing(&'a Node),
+}
+
+fn consumer(event: &Node) -> Consumer<'_> {
+    match prop(event, "consumer") {
+        Some(node) if node.as_bool() == Some(true) => Consumer::Create,
+        Some(node) if truthy(node) && node.as_bool().is_none() => Consumer::Existing(node),
+        _ => Consumer::None,
+    }
+}
+
+impl EventCompiler for StreamCompiler {
+    fn kind(&self) -> &'static str {
+        "stream"
+    }
+
+    fn schema(&self) -> Schema {
+        Schema::any_of("a stream ARN or a stream configuration object", vec![defs::arn_string(), event_object()])
+    }
+
+    fn filter_source(&self, event: &Node) -> FilterSource {
+        let object = match &event.value {
+            streaming_events_yaml::Value::Map(_) => event,
+            _ => return FilterSource::DynamoDb,
+        };
+        if is_kinesis(object) {
+            FilterSource::Kinesis
+        } else {
+            FilterSource::DynamoDb
+        }
+    }
+
+    fn check(&self, _service: &Service, function: &Function, event: &Event) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        let path = event.path(function);
+        let e = fields(event);
+        let Some(arn) = prop(&e, "arn") else { return out };
+        let explicit_type = prop(&e, "type").and_then(Node::as_str);
+        if arn.as_map().is_some() && explicit_type.is_none() {
+            out.push(invalid_event(
+                codes::INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION,
+                format!("{path}.type"),
+                arn.span,
+                format!("at {path}: must have required property 'type' when arn is an intrinsic function"),
+                "add `type: dynamodb` or `type: kinesis`",
+            ));
+            return out;
+        }
+        if let Some(literal) = arn.as_str() {
+            let service = arn_service(literal).unwrap_or("");
+            if let Some(t) = explicit_type {
+                if t != service {
+                    out.push(invalid_event(
+                        codes::FUNCTION_STREAM_TYPE_MISMATCH,
+                        format!("{path}.type"),
+                        prop_span(&e, "type"),
+                        format!("The stream type is {t} but its arn {literal} names a {service} stream."),
+                        "remove `type` (it is taken from the ARN) or fix the ARN",
+                    ));
+                }
+            } else if service != "dynamodb" && service != "kinesis" {
+                out.push(invalid_event(
+                    codes::FUNCTION_STREAM_ARN_INVALID,
+                    format!("{path}.arn"),
+                    arn.span,
+                    format!("The stream arn {literal} is neither a DynamoDB nor a Kinesis stream ARN."),
+                    "use arn:aws:dynamodb:…:table/NAME/stream/LABEL or arn:aws:kinesis:…:stream/NAME",
+                ));
+            }
+            if !literal.contains('/') {
+                out.push(invalid_event(
+                    codes::FUNCTION_STREAM_ARN_INVALID,
+                    format!("{path}.arn"),
+                    arn.span,
+                    format!("The stream arn {literal} has no '/', so no stream name can be taken from it."),
+                    "use the full stream ARN (…:stream/NAME for Kinesis, …:table/NAME/stream/LABEL for DynamoDB)",
+                ));
+            }
+        } else if stream_name(arn).is_none() {
+            out.push(invalid_event(
+                codes::FUNCTION_STREAM_ARN_INVALID,
+                format!("{path}.arn"),
+                arn.span,
+                "No stream name can be taken from this arn: use a literal ARN, Fn::GetAtt, Ref, Fn::ImportValue, Fn::Sub, or Fn::Join ending in a string, Ref or Fn::GetAtt.".to_string(),
+                "the stream name becomes part of the mapping's logical id",
+            ));
+        }
+        let kinesis = is_kinesis(&e);
+        if let Some(destination) = prop(&e, "destinations").and_then(|d| prop(d, "onFailure")) {
+            if let (Some(t), Some(literal)) = (
+                prop(destination, "type").and_then(Node::as_str),
+                prop(destination, "arn").and_then(Node::as_str),
+            ) {
+                let service = arn_service(literal).unwrap_or("");
+                if t != service {
+                    out.push(invalid_event(
+                        codes::FUNCTION_STREAM_TYPE_MISMATCH,
+                        format!("{path}.destinations.onFailure.type"),
+                        prop_span(destination, "type"),
+                        format!("The destinations.onFailure.type is {t} but its arn {literal} names {}.", if service == "sqs" { "an SQS queue".to_string() } else if service == "sns" { "an SNS topic".to_string() } else { format!("a {service} resource") }),
+                        "remove `type` (it is taken from the ARN) or fix the ARN",
+                    ));
+                }
+            }
+        }
+        match consumer(&e) {
+            Consumer::None => {}
+            _ if !kinesis => out.push(invalid_event(
+                codes::FUNCTION_STREAM_CONSUMER_UNSUPPORTED,
+                format!("{path}.consumer"),
+                prop_span(&e, "consumer"),
+                format!("A consumer (enhanced fan-out) exists only for Kinesis streams, but function '{}' sets it on a DynamoDB stream.", function.key),
+                "remove `consumer`",
+            )),
+            _ => {}
+        }
+        if prop(&e, "startingPosition").and_then(Node::as_str) == Some("AT_TIMESTAMP") {
+            if !kinesis {
+                out.push(invalid_event(
+                    codes::FUNCTION_STREAM_STARTING_POSITION_UNSUPPORTED,
+                    format!("{path}.startingPosition"),
+                    prop_span(&e, "startingPosition"),
+                    format!("DynamoDB streams do not support startingPosition AT_TIMESTAMP (function: {}).", function.key),
+                    "use LATEST or TRIM_HORIZON",
+                ));
+            } else if prop(&e, "startingPositionTimestamp").is_none() {
+                out.push(missing_timestamp(codes::FUNCTION_STREAM_STARTING_POSITION_TIMESTAMP_INVALID, function, event, false));
+            }
+        }
+        out
+    }
+
+    fn plan(&self, service: &Service, function: &Function, event: &Event) -> Result<PlannedMapping, Diagnostic> {
+        let e = fields(event);
+        let path = event.path(function);
+        let arn = prop(&e, "arn").cloned().unwrap_or_else(|| Node::null(e.span));
+        let stream_type = stream_type(&e).unwrap_or_default();
+        let name = stream_name(&arn).unwrap_or_default();
+        let logical_id = naming::stream_logical_id(&function.key, &stream_type, &name);
+        let source_key = match consumer(&e) {
+            Consumer::Create if stream_type == "kinesis" => format!(
+                "the consumer {} of stream {}",
+                naming::stream_consumer_name(&function.key, &name, &service.consumer_naming()),
+                super::json_text(&arn)
+            ),
+            Consumer::Existing(consumer) if stream_type == "kinesis" => format!("the consumer {}", super::json_text(consumer)),
+            _ => format!("the stream arn {}", arn.as_str().map(str::to_string).unwrap_or_else(|| super::json_text(&arn))),
+        };
+        let mut identity = Map::new();
+        identity.insert("arn".into(), arn.to_json());
+        Ok(PlannedMapping {
+            event_index: event.index,
+            logical_id,
+            source_key,
+            identity_json: crate::template::json::to_js_compact(&Value::Object(identity)),
+            source_span: arn.span,
+            source_path: format!("{path}.arn"),
+        })
+    }
+
+    fn compile(&self, cx: &mut CompileContext<'_>, target: &FunctionTarget, event: &Event, plan: &PlannedMapping, suffix: &str) {
+        let e = fields(event);
+        let arn = prop(&e, "arn").map(Node::to_json).unwrap_or(Value::Null);
+        let arn_node = prop(&e, "arn").cloned().unwrap_or_else(|| Node::null(e.span));
+        let stream_type = stream_type(&e).unwrap_or_default();
+        let kinesis = stream_type == "kinesis";
+        let logical_id = naming::with_suffix(&plan.logical_id, suffix);
+        let logical_id = if suffix.is_empty() { plan.logical_id.clone() } else { logical_id };
+
+        let mut depends_on = target.depends_on();
+        let mut properties = Map::new();
+        let batch_size = prop(&e, "batchSize").filter(|n| truthy(n)).map(Node::to_json).unwrap_or(json!(10));
+        properties.insert("BatchSize".into(), batch_size);
+        properties.insert("Enabled".into(), prop(&e, "enabled").map(Node::to_json).unwrap_or(json!(true)));
+        properties.insert("EventSourceArn".into(), arn.clone());
+        properties.insert("FunctionName".into(), target.function_name());
+        if let Some(p) = prop(&e, "parallelizationFactor").filter(|n| truthy(n)) {
+            properties.insert("ParallelizationFactor".into(), p.to_json());
+        }
+        let starting_position = prop(&e, "startingPosition").filter(|n| truthy(n)).map(Node::to_json).unwrap_or(json!("TRIM_HORIZON"));
+        properties.insert("StartingPosition".into(), starting_position);
+
+        let consumer_kind = consumer(&e);
+        match (&consumer_kind, kinesis) {
+            (Consumer::None, _) | (_, false) => {
+                let actions = if kinesis { actions::KINESIS_STREAM } else { actions::DYNAMODB_STREAM };
+                cx.grant(target, Statement::allow(actions, vec![arn.clone()]));
+            }
+            _ => cx.grant(target, Statement::allow(actions::KINESIS_STREAM_WITH_CONSUMER, vec![arn.clone()])),
+        }
+
+        if let Some(v) = prop(&e, "batchWindow") {
+            properties.insert("MaximumBatchingWindowInSeconds".into(), v.to_json());
+        }
+        if let Some(v) = prop(&e, "maximumRetryAttempts") {
+            properties.insert("MaximumRetryAttempts".into(), v.to_json());
+        }
+        if let Some(v) = prop(&e, "bisectBatchOnFunctionError") {
+            properties.insert("BisectBatchOnFunctionError".into(), v.to_json());
+        }
+        if let Some(v) = prop(&e, "functionResponseType") {
+            properties.insert("FunctionResponseTypes".into(), json!([v.to_json()]));
+        }
+        if let Some(v) = prop(&e, "maximumRecordAgeInSeconds").filter(|n| truthy(n)) {
+            properties.insert("MaximumRecordAgeInSeconds".into(), v.to_json());
+        }
+        if let Some(v) = prop(&e, "tumblingWindowInSeconds") {
+            properties.insert("TumblingWindowInSeconds".into(), v.to_json());
+        }
+        if let Some(on_failure) = prop(&e, "destinations").and_then(|d| prop(d, "onFailure")) {
+            let destination = if on_failure.as_map().is_some() {
+                prop(on_failure, "arn").cloned().unwrap_or_else(|| Node::null(on_failure.span))
+            } else {
+                on_failure.clone()
+            };
+            let destination_type = prop(on_failure, "type")
+                .and_then(Node::as_str)
+                .map(str::to_string)
+                .or_else(|| destination.as_str().and_then(arn_service).map(str::to_string));
+            let actions = if destination_type.as_deref() == Some("sns") { actions::SNS_DESTINATION } else { actions::SQS_DESTINATION };
+            cx.grant(target, Statement::allow(actions, vec![destination.to_json()]));
+            properties.insert("DestinationConfig".into(), json!({"OnFailure": {"Destination": destination.to_json()}}));
+        }
+        if let Some(criteria) = prop(&e, "filterPatterns").and_then(super::filter_criteria) {
+            properties.insert("FilterCriteria".into(), criteria);
+        }
+
+        let mut consumer_resource = None;
+        if kinesis {
+            match consumer_kind {
+                Consumer::Create => {
+                    let name = stream_name(&arn_node).unwrap_or_default();
+                    let consumer_name = format!(
+                        "{}{suffix}",
+                        naming::stream_consumer_name(&target.function_key, &name, &cx.service.consumer_naming())
+                    );
+                    let consumer_id = if suffix.is_empty() {
+                        naming::stream_consumer_logical_id(&consumer_name)
+                    } else {
+                        let base = naming::stream_consumer_logical_id(&naming::stream_consumer_name(&target.function_key, &name, &cx.service.consumer_naming()));
+                        naming::with_suffix(&base, suffix)
+                    };
+                    depends_on.push(Value::String(consumer_id.clone()));
+                    let reference = json!({"Ref": consumer_id});
+                    properties.insert("EventSourceArn".into(), reference.clone());
+                    cx.grant(target, Statement::allow(actions::KINESIS_CONSUMER, vec![reference]));
+                    consumer_resource = Some((
+                        consumer_id,
+                        json!({"Type": "AWS::Kinesis::StreamConsumer", "Properties": {"StreamARN": arn, "ConsumerName": consumer_name}}),
+                    ));
+                }
+                Consumer::Existing(consumer_arn) => {
+                    properties.insert("EventSourceArn".into(), consumer_arn.to_json());
+                    cx.grant(target, Statement::allow(actions::KINESIS_CONSUMER, vec![consumer_arn.to_json()]));
+                }
+                Consumer::None => {}
+            }
+            // D4, D6: the timestamp is emitted for every Kinesis mapping, 0 included.
+            if let Some(timestamp) = prop(&e, "startingPositionTimestamp") {
+                properties.insert("StartingPositionTimestamp".into(), timestamp.to_json());
+            }
+        }
+
+        let resource = json!({"Type": "AWS::Lambda::EventSourceMapping", "DependsOn": depends_on, "Properties": properties});
+        cx.template.add_resource(logical_id, resource);
+        if let Some((id, resource)) = consumer_resource {
+            cx.template.add_resource(id, resource);
+        }
+    }
+}
+
+/// The D16 consumer-name check, run after planning so that the suffix is known.
+pub fn check_consumer_name(service: &Service, function: &Function, event: &Event, suffix: &str) -> Option<Diagnostic> {
+    let e = fields(event);
+    if !is_kinesis(&e) || !matches!(consumer(&e), Consumer::Create) {
+        return None;
+    }
+    let name = stream_name(prop(&e, "arn")?)?;
+    let consumer_name = format!("{}{suffix}", naming::stream_consumer_name(&function.key, &name, &service.consumer_naming()));
+    if naming::is_valid_consumer_name(&consumer_name) {
+        return None;
+    }
+    Some(invalid_event(
+        codes::FUNCTION_STREAM_CONSUMER_NAME_INVALID,
+        format!("{}.consumer", event.path(function)),
+        prop_span(&e, "consumer"),
+        format!(
+            "The Kinesis consumer name {consumer_name} is not valid: Kinesis accepts at most {} characters from [a-zA-Z0-9_.-].",
+            naming::MAX_CONSUMER_NAME
+        ),
+        "shorten the function name, or create the consumer yourself and give its ARN as `consumer:`",
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use streaming_events_yaml::load;
+
+    fn name_of(yaml: &str) -> Option<String> {
+        stream_name(&load(yaml, 0).unwrap())
+    }
+
+    #[test]
+    fn stream_names_per_arn_shape() {
+        assert_eq!(name_of("arn:aws:kinesis:us-east-1:1:stream/clicks").as_deref(), Some("clicks"));
+        assert_eq!(name_of("arn:aws:dynamodb:us-east-1:1:table/Orders/stream/2024").as_deref(), Some("Orders"));
+        assert_eq!(name_of("!GetAtt Stream.Arn").as_deref(), Some("Stream"));
+        assert_eq!(name_of("!Ref StreamParam").as_deref(), Some("StreamParam"));
+        assert_eq!(name_of("!ImportValue exported-stream").as_deref(), Some("exported-stream"));
+        assert_eq!(name_of("{Fn::ImportValue: !Sub '${AWS::StackName}-Arn'}").as_deref(), Some("${AWS::StackName}-Arn"));
+        assert_eq!(name_of("!Join [':', [arn, aws, 'stream/clicks']]").as_deref(), Some("clicks"));
+        assert_eq!(name_of("!Join ['', [a, !Ref S]]").as_deref(), Some("S"));
+        assert_eq!(name_of("!Join ['', [a, !GetAtt T.StreamArn]]").as_deref(), Some("T"));
+        assert_eq!(name_of("!Sub 'arn:aws:kinesis:${AWS::Region}:1:stream/clicks'").as_deref(), Some("clicks"));
+        assert_eq!(name_of("arn:aws:kinesis:us-east-1:1:clicks"), None);
+        assert_eq!(name_of("{Fn::If: [c, a, b]}"), None);
+    }
+}

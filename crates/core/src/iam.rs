@@ -1,0 +1,302 @@
+//! IAM statements the event sources need: accumulated per role while compiling, then merged
+//! and deduplicated (D1) — one statement per (Effect, Action list), resources in first-seen
+//! order — and written into the role's policy, with IAM's size limits checked.
+
+use serde_json::{json, Map, Value};
+use std::collections::HashSet;
+
+/// IAM's limit on the inline policies of one role (whitespace not counted).
+pub const MAX_INLINE_POLICY_CHARS: usize = 10_240;
+/// IAM's limit on one managed policy document.
+pub const MAX_MANAGED_POLICY_CHARS: usize = 6_144;
+/// The default quota of managed policies attached to one role.
+pub const MAX_MANAGED_POLICIES_PER_ROLE: usize = 10;
+
+/// What a statement's `Resource` is.
+#[derive(Debug, Clone, PartialEq)]
+enum Resources {
+    /// `"Resource": "*"`.
+    Star,
+    List(Vec<Value>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Statement {
+    pub effect: &'static str,
+    pub actions: Vec<&'static str>,
+    resources: Resources,
+}
+
+impl Statement {
+    pub fn allow(actions: &[&'static str], resources: Vec<Value>) -> Statement {
+        Statement {
+            effect: "Allow",
+            actions: actions.to_vec(),
+            resources: Resources::List(resources),
+        }
+    }
+
+    pub fn allow_any_resource(actions: &[&'static str]) -> Statement {
+        Statement {
+            effect: "Allow",
+            actions: actions.to_vec(),
+            resources: Resources::Star,
+        }
+    }
+
+    pub fn to_json(&self) -> Value {
+        let resource = match &self.resources {
+            Resources::Star => Value::String("*".into()),
+            Resources::List(list) => Value::Array(list.clone()),
+        };
+        json!({"Effect": self.effect, "Action": self.actions, "Resource": resource})
+    }
+
+    /// Every (action, resource) this statement grants, for comparing permission sets.
+    pub fn permissions(&self) -> Vec<(String, String)> {
+        let resources: Vec<String> = match &self.resources {
+            Resources::Star => vec!["\"*\"".to_string()],
+            Resources::List(list) => list.iter().map(Value::to_string).collect(),
+        };
+        self.actions
+            .iter()
+            .flat_map(|a| resources.iter().map(move |r| (a.to_string(), r.clone())))
+            .collect()
+    }
+}
+
+/// The actions each source needs, as the reference grants them.
+pub mod actions {
+    pub const DYNAMODB_STREAM: &[&str] = &[
+        "dynamodb:GetRecords",
+        "dynamodb:GetShardIterator",
+        "dynamodb:DescribeStream",
+        "dynamodb:ListStreams",
+    ];
+    pub const KINESIS_STREAM: &[&str] = &[
+        "kinesis:GetRecords",
+        "kinesis:GetShardIterator",
+        "kinesis:DescribeStream",
+        "kinesis:ListStreams",
+    ];
+    pub const KINESIS_STREAM_WITH_CONSUMER: &[&str] = &[
+        "kinesis:GetRecords",
+        "kinesis:GetShardIterator",
+        "kinesis:DescribeStreamSummary",
+        "kinesis:ListShards",
+    ];
+    pub const KINESIS_CONSUMER: &[&str] = &["kinesis:SubscribeToShard"];
+    pub const SNS_DESTINATION: &[&str] = &["sns:Publish"];
+    pub const SQS_DESTINATION: &[&str] = &["sqs:ListQueues", "sqs:SendMessage"];
+    pub const SECRETS: &[&str] = &["secretsmanager:GetSecretValue"];
+    pub const VPC: &[&str] = &[
+        "ec2:CreateNetworkInterface",
+        "ec2:DescribeNetworkInterfaces",
+        "ec2:DescribeVpcs",
+        "ec2:DeleteNetworkInterface",
+        "ec2:DescribeSubnets",
+        "ec2:DescribeSecurityGroups",
+    ];
+    pub const MSK: &[&str] = &["kafka:DescribeCluster", "kafka:GetBootstrapBrokers"];
+    pub const MQ_BROKER: &[&str] = &["mq:DescribeBroker"];
+}
+
+/// Statements gathered for one role, merged as they arrive.
+#[derive(Debug, Clone, Default)]
+pub struct PolicyBuilder {
+    statements: Vec<Statement>,
+}
+
+impl PolicyBuilder {
+    pub fn new() -> PolicyBuilder {
+        PolicyBuilder::default()
+    }
+
+    /// Adds a statement: merged into an earlier one with the same Effect and Action list,
+    /// resources deduplicated in first-seen order.
+    pub fn add(&mut self, statement: Statement) {
+        if let Resources::List(list) = &statement.resources {
+            if list.is_empty() {
+                return;
+            }
+        }
+        let existing = self
+            .statements
+            .iter_mut()
+            .find(|s| s.effect == statement.effect && s.actions == statement.actions);
+        match existing {
+            None => {
+                let mut statement = statement;
+                if let Resources::List(list) = &mut statement.resources {
+                    dedup(list);
+                }
+                self.statements.push(statement);
+            }
+            Some(existing) => match (&mut existing.resources, statement.resources) {
+                (Resources::Star, _) => {}
+                (slot @ Resources::List(_), Resources::Star) => *slot = Resources::Star,
+                (Resources::List(list), Resources::List(more)) => {
+                    list.extend(more);
+                    dedup(list);
+                }
+            },
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.statements.is_empty()
+    }
+
+    pub fn statements(&self) -> &[Statement] {
+        &self.statements
+    }
+
+    pub fn to_json(&self) -> Vec<Value> {
+        self.statements.iter().map(Statement::to_json).collect()
+    }
+}
+
+fn dedup(list: &mut Vec<Value>) {
+    let mut seen = HashSet::new();
+    list.retain(|v| seen.insert(v.to_string()));
+}
+
+/// The size IAM counts for a policy document: its JSON without whitespace.
+pub fn policy_size(document: &Value) -> usize {
+    crate::template::json::to_js_compact(document).chars().count()
+}
+
+/// Splits statements into managed-policy documents of at most `limit` characters each,
+/// deterministically (in order, splitting a statement's resources when one alone is too big).
+/// Returns `None` when a single permission cannot fit.
+pub fn split_into_documents(statements: &[Statement], limit: usize) -> Option<Vec<Vec<Value>>> {
+    let empty = json!({"Version": "2012-10-17", "Statement": []});
+    let base = policy_size(&empty);
+    let mut documents: Vec<Vec<Value>> = Vec::new();
+    let mut current: Vec<Value> = Vec::new();
+    let mut current_size = base;
+    let push = |piece: Value, documents: &mut Vec<Vec<Value>>, current: &mut Vec<Value>, current_size: &mut usize| -> bool {
+        let size = policy_size(&piece) + usize::from(!current.is_empty());
+        if base + size > limit {
+            return false;
+        }
+        if *current_size + size > limit {
+            documents.push(std::mem::take(current));
+            *current_size = base;
+        }
+        *current_size += policy_size(&piece) + usize::from(!current.is_empty());
+        current.push(piece);
+        true
+    };
+    for statement in statements {
+        let whole = statement.to_json();
+        if base + policy_size(&whole) <= limit {
+            if !push(whole, &mut documents, &mut current, &mut current_size) {
+                return None;
+            }
+            continue;
+        }
+        let Resources::List(list) = &statement.resources else { return None };
+        let mut chunk: Vec<Value> = Vec::new();
+        for resource in list {
+            let mut candidate = chunk.clone();
+            candidate.push(resource.clone());
+            let piece = Statement { effect: statement.effect, actions: statement.actions.clone(), resources: Resources::List(candidate.clone()) }.to_json();
+            if base + policy_size(&piece) > limit {
+                if chunk.is_empty() {
+                    return None;
+                }
+                let full = Statement { effect: statement.effect, actions: statement.actions.clone(), resources: Resources::List(std::mem::take(&mut chunk)) }.to_json();
+                if !push(full, &mut documents, &mut current, &mut current_size) {
+                    return None;
+                }
+                chunk.push(resource.clone());
+            } else {
+                chunk = candidate;
+            }
+        }
+        if !chunk.is_empty() {
+            let full = Statement { effect: statement.effect, actions: statement.actions.clone(), resources: Resources::List(chunk) }.to_json();
+            if !push(full, &mut documents, &mut current, &mut current_size) {
+                return None;
+            }
+        }
+    }
+    if !current.is_empty() {
+        documents.push(current);
+    }
+    Some(documents)
+}
+
+/// The inline policy statements of a role resource, when it has the reference's shape.
+pub fn role_statements_mut(role: &mut Value) -> Option<&mut Vec<Value>> {
+    role.get_mut("Properties")?
+        .get_mut("Policies")?
+        .get_mut(0)?
+        .get_mut("PolicyDocument")?
+        .get_mut("Statement")?
+        .as_array_mut()
+}
+
+/// Total characters of a role's inline policy documents.
+pub fn inline_policies_size(role: &Value) -> usize {
+    role.get("Properties")
+        .and_then(|p| p.get("Policies"))
+        .and_then(Value::as_array)
+        .map(|policies| {
+            policies
+                .iter()
+                .filter_map(|p| p.get("PolicyDocument"))
+                .map(policy_size)
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+/// A managed policy resource attached to `role`.
+pub fn managed_policy_resource(role_logical_id: &str, statements: Vec<Value>) -> Value {
+    let mut properties = Map::new();
+    properties.insert(
+        "PolicyDocument".into(),
+        json!({"Version": "2012-10-17", "Statement": statements}),
+    );
+    properties.insert("Roles".into(), json!([{"Ref": role_logical_id}]));
+    json!({"Type": "AWS::IAM::ManagedPolicy", "Properties": properties})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merges_by_effect_and_actions_and_dedups_resources() {
+        let mut builder = PolicyBuilder::new();
+        builder.add(Statement::allow(actions::SECRETS, vec![json!("a"), json!("b"), json!("a")]));
+        builder.add(Statement::allow(actions::MQ_BROKER, vec![json!("x")]));
+        builder.add(Statement::allow(actions::SECRETS, vec![json!("c"), json!("b")]));
+        builder.add(Statement::allow_any_resource(actions::VPC));
+        builder.add(Statement::allow_any_resource(actions::VPC));
+        builder.add(Statement::allow(actions::KINESIS_STREAM, vec![]));
+        let out = builder.to_json();
+        assert_eq!(out.len(), 3);
+        assert_eq!(out[0]["Resource"], json!(["a", "b", "c"]));
+        assert_eq!(out[2]["Resource"], json!("*"));
+    }
+
+    #[test]
+    fn split_keeps_every_permission_and_respects_the_limit() {
+        let resources: Vec<Value> = (0..400).map(|i| json!(format!("arn:aws:secretsmanager:us-east-1:123456789012:secret:s{i}"))).collect();
+        let statements = vec![Statement::allow(actions::SECRETS, resources.clone()), Statement::allow_any_resource(actions::VPC)];
+        let documents = split_into_documents(&statements, MAX_MANAGED_POLICY_CHARS).unwrap();
+        assert!(documents.len() > 1);
+        let mut granted = 0;
+        for document in &documents {
+            let value = json!({"Version": "2012-10-17", "Statement": document});
+            assert!(policy_size(&value) <= MAX_MANAGED_POLICY_CHARS);
+            for statement in document {
+                granted += statement["Resource"].as_array().map(Vec::len).unwrap_or(1);
+            }
+        }
+        assert_eq!(granted, 401);
+    }
+}

@@ -1,0 +1,339 @@
+//! The pipeline as one function: load → resolve variables → model → validate → compile →
+//! IAM. Every stage adds its diagnostics; compilation runs only when no error was found, so a
+//! user sees every problem of a run at once.
+
+use crate::config::service::{build_service, Event};
+use crate::config::variables::{resolve_variables, VariableContext};
+use crate::config::{load_file, Service, ValidationMode};
+use crate::env::Environment;
+use crate::events::{self, CompileContext, EventCompiler, FunctionTarget};
+use crate::iam::{self, PolicyBuilder};
+use crate::naming;
+use crate::schema::{self, filter};
+use crate::template::core::core_template;
+use crate::template::Template;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use streaming_events_diagnostics::{codes, sort_diagnostics, Diagnostic, SourceMap};
+
+/// What the command line passes in.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The service file.
+    pub config: PathBuf,
+    /// How the file is named in messages (as the user wrote it).
+    pub config_display: String,
+    pub stage: Option<String>,
+    pub region: Option<String>,
+    pub params: BTreeMap<String, String>,
+    pub options: BTreeMap<String, String>,
+    pub vars: BTreeMap<String, String>,
+    /// `--strict`: `configValidationMode: error` whatever the file says.
+    pub strict: bool,
+    /// `--template FILE`: extend this template instead of building the core.
+    pub template: Option<PathBuf>,
+}
+
+/// The result of a run.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub template: Option<Value>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub sources: SourceMap,
+    /// One-line notes for stderr (event kinds not compiled).
+    pub notes: Vec<String>,
+    /// Per role: the size of each policy and its limit.
+    pub iam_report: Vec<String>,
+}
+
+impl Outcome {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Runs the pipeline; `build` false stops after validation (`streaming-events validate`).
+pub fn run(env: &dyn Environment, options: &Options, build: bool) -> Outcome {
+    let mut outcome = Outcome::default();
+    let result = run_inner(env, options, build, &mut outcome);
+    if let Some(template) = result {
+        if !outcome.has_errors() {
+            outcome.template = Some(template);
+        }
+    }
+    sort_diagnostics(&mut outcome.diagnostics);
+    outcome
+}
+
+fn run_inner(env: &dyn Environment, options: &Options, build: bool, outcome: &mut Outcome) -> Option<Value> {
+    let display = if options.config_display.is_empty() {
+        options.config.display().to_string()
+    } else {
+        options.config_display.clone()
+    };
+    let root = match load_file(env, &options.config, &display, &mut outcome.sources) {
+        Ok(root) => root,
+        Err(d) => {
+            outcome.diagnostics.push(d);
+            return None;
+        }
+    };
+    let service_dir = options.config.parent().map(Path::to_path_buf).unwrap_or_default();
+    let context = VariableContext {
+        env,
+        service_dir,
+        cli_stage: options.stage.clone(),
+        cli_region: options.region.clone(),
+        options: options.options.clone(),
+        params: options.params.clone(),
+        vars: options.vars.clone(),
+    };
+    let (root, variable_diagnostics) = resolve_variables(root, &context, &mut outcome.sources);
+    let variables_failed = variable_diagnostics.iter().any(Diagnostic::is_error);
+    outcome.diagnostics.extend(variable_diagnostics);
+    if variables_failed {
+        return None;
+    }
+    let (service, service_diagnostics) = build_service(&root, options.stage.as_deref(), options.region.as_deref(), options.strict);
+    outcome.diagnostics.extend(service_diagnostics);
+    let mut service = service?;
+    if !service.uncompiled_kinds.is_empty() {
+        outcome.notes.push(format!(
+            "note: events of kind {} are not compiled by streaming-events and were left out of the template",
+            service.uncompiled_kinds.join(", ")
+        ));
+    }
+    let compilers = events::registry();
+    validate_events(&mut service, &compilers, outcome);
+    if outcome.has_errors() || !build {
+        return None;
+    }
+    let mut template = match &options.template {
+        None => core_template(&service),
+        Some(path) => match load_template(env, path, &mut outcome.sources) {
+            Ok(template) => template,
+            Err(d) => {
+                outcome.diagnostics.push(d);
+                return None;
+            }
+        },
+    };
+    let mut policy = PolicyBuilder::new();
+    let mut cx = CompileContext {
+        service: &service,
+        template: &mut template,
+        policy: &mut policy,
+        diagnostics: Vec::new(),
+    };
+    compile_events(&mut cx, &compilers, options.template.is_some());
+    let compile_diagnostics = std::mem::take(&mut cx.diagnostics);
+    outcome.diagnostics.extend(compile_diagnostics);
+    if outcome.has_errors() {
+        return None;
+    }
+    attach_policy(&mut template, &policy, outcome);
+    if outcome.has_errors() {
+        return None;
+    }
+    Some(template.into_value())
+}
+
+fn load_template(env: &dyn Environment, path: &Path, sources: &mut SourceMap) -> Result<Template, Diagnostic> {
+    let display = path.display().to_string();
+    let node = load_file(env, path, &display, sources)?;
+    match node.to_json() {
+        Value::Object(map) => Ok(Template::from_value(map)),
+        _ => Err(Diagnostic::error(codes::TEMPLATE_INVALID, format!("{display} is not a CloudFormation template (a mapping with Resources)"))
+            .at(node.span, "")
+            .with_help("pass the template written by `serverless package` or another CloudFormation template")),
+    }
+}
+
+/// Schema validation (with coercion), filter patterns and each compiler's own checks, for
+/// every streaming event.
+fn validate_events(service: &mut Service, compilers: &[Box<dyn EventCompiler>], outcome: &mut Outcome) {
+    let mode = service.validation_mode;
+    let snapshot = service.clone();
+    for function in &mut service.functions {
+        for event in &mut function.events {
+            let Some(compiler) = compilers.iter().find(|c| c.kind() == event.kind) else { continue };
+            let path = format!("functions.{}.events[{}].{}", function.key, event.index, event.kind);
+            if event.value.is_null() || matches!(event.value.value, streaming_events_yaml::Value::Seq(_) | streaming_events_yaml::Value::Number(_) | streaming_events_yaml::Value::Bool(_)) {
+                outcome.diagnostics.push(
+                    Diagnostic::error(codes::FUNCTION_EVENT_INVALID, format!("at {path}: a {} event needs its configuration, got {}", event.kind, schema::describe(&event.value)))
+                        .with_path(&path)
+                        .at(event.value.span, "")
+                        .with_help(format!("write `- {}:` followed by its properties (see docs/compatibility.md)", event.kind)),
+                );
+                continue;
+            }
+            let problems = schema::validate(&compiler.schema(), &mut event.value, &path);
+            outcome.diagnostics.extend(schema::problems_to_diagnostics(problems, mode));
+            if let Some(patterns) = event.value.get("filterPatterns") {
+                let source = compiler.filter_source(&event.value);
+                let found = filter::check_filter_patterns(patterns, &format!("{path}.filterPatterns"), source);
+                outcome.diagnostics.extend(found.into_iter().filter(|d| mode != ValidationMode::Off || d.is_error()));
+            }
+        }
+    }
+    if outcome.has_errors() {
+        return;
+    }
+    for function in &service.functions {
+        for event in &function.events {
+            if let Some(compiler) = compilers.iter().find(|c| c.kind() == event.kind) {
+                outcome.diagnostics.extend(compiler.check(&snapshot, function, event));
+            }
+        }
+    }
+}
+
+/// Runs each compiler over every function, settling logical-id collisions first (D14).
+fn compile_events(cx: &mut CompileContext<'_>, compilers: &[Box<dyn EventCompiler>], merge_mode: bool) {
+    let service = cx.service;
+    let default_role_present = cx.template.has_resource(naming::DEFAULT_ROLE_LOGICAL_ID);
+    for compiler in compilers {
+        for function in &service.functions {
+            let events: Vec<&Event> = function.events.iter().filter(|e| e.kind == compiler.kind()).collect();
+            if events.is_empty() {
+                continue;
+            }
+            let mut target = FunctionTarget::new(service, function);
+            if merge_mode {
+                if target.role_resource.as_deref() == Some(naming::DEFAULT_ROLE_LOGICAL_ID) && !default_role_present {
+                    target.role_resource = None;
+                }
+                if !cx.template.has_resource(&target.lambda_logical_id) {
+                    cx.diagnostics.push(
+                        Diagnostic::warning(codes::TEMPLATE_INVALID, format!("the template has no {} for function '{}'; its mappings refer to it", target.lambda_logical_id, function.key))
+                            .at(function.key_span, "this function")
+                            .with_help("pass the template `serverless package` wrote for this service"),
+                    );
+                }
+            }
+            if !default_role_present {
+                target.grants_to_default_role = false;
+            }
+            let mut plans = Vec::new();
+            for event in &events {
+                match compiler.plan(service, function, event) {
+                    Ok(plan) => plans.push(plan),
+                    Err(d) => cx.diagnostics.push(d),
+                }
+            }
+            if plans.len() != events.len() {
+                continue;
+            }
+            let suffixes = match events::settle_collisions(function, &plans) {
+                Ok(s) => s,
+                Err(errors) => {
+                    cx.diagnostics.extend(errors);
+                    continue;
+                }
+            };
+            for ((event, plan), suffix) in events.iter().zip(&plans).zip(&suffixes) {
+                if compiler.kind() == "stream" {
+                    if let Some(d) = events::stream::check_consumer_name(service, function, event, suffix) {
+                        cx.diagnostics.push(d);
+                        continue;
+                    }
+                }
+                compiler.compile(cx, &target, event, plan, suffix);
+            }
+        }
+    }
+}
+
+/// Adds the streaming permissions to `IamRoleLambdaExecution`: inline while the role's inline
+/// policies fit IAM's 10,240 characters, otherwise in managed policies of at most 6,144
+/// characters each, attached to the role.
+fn attach_policy(template: &mut Template, policy: &PolicyBuilder, outcome: &mut Outcome) {
+    let Some(role) = template.resources_mut().get_mut(naming::DEFAULT_ROLE_LOGICAL_ID) else { return };
+    if policy.is_empty() {
+        report_role(role, &[], outcome);
+        return;
+    }
+    let mut with_inline = role.clone();
+    if let Some(statements) = iam::role_statements_mut(&mut with_inline) {
+        statements.extend(policy.to_json());
+    } else {
+        outcome.diagnostics.push(
+            Diagnostic::warning(codes::TEMPLATE_INVALID, "IamRoleLambdaExecution has no inline policy to extend; the streaming permissions go into a managed policy")
+                .with_help("give the role a Policies[0].PolicyDocument.Statement list, or check the permissions yourself"),
+        );
+    }
+    let has_inline = iam::role_statements_mut(&mut with_inline).is_some();
+    if has_inline && iam::inline_policies_size(&with_inline) <= iam::MAX_INLINE_POLICY_CHARS {
+        *role = with_inline;
+        report_role(role, &[], outcome);
+        return;
+    }
+    let existing_managed = role
+        .get("Properties")
+        .and_then(|p| p.get("ManagedPolicyArns"))
+        .and_then(Value::as_array)
+        .map(Vec::len)
+        .unwrap_or(0);
+    let room = iam::MAX_MANAGED_POLICIES_PER_ROLE.saturating_sub(existing_managed);
+    let documents = iam::split_into_documents(policy.statements(), iam::MAX_MANAGED_POLICY_CHARS);
+    let total: usize = policy.statements().iter().map(|s| iam::policy_size(&s.to_json())).sum();
+    match documents {
+        Some(documents) if documents.len() <= room => {
+            let ids: Vec<String> = (1..=documents.len()).map(|i| format!("IamPolicyStreamingEvents{i}")).collect();
+            let role_snapshot = role.clone();
+            let resources: Vec<(String, Value)> = ids
+                .iter()
+                .zip(documents)
+                .map(|(id, statements)| (id.clone(), iam::managed_policy_resource(naming::DEFAULT_ROLE_LOGICAL_ID, statements)))
+                .collect();
+            report_role(&role_snapshot, &resources, outcome);
+            for (id, resource) in resources {
+                template.add_resource(id, resource);
+            }
+            // A mapping validates its permissions when it is created: it waits for the policies.
+            for resource in template.resources_mut().values_mut() {
+                if resource.get("Type").and_then(Value::as_str) != Some("AWS::Lambda::EventSourceMapping") {
+                    continue;
+                }
+                let Some(depends) = resource.get_mut("DependsOn").and_then(Value::as_array_mut) else { continue };
+                if depends.iter().any(|d| d == naming::DEFAULT_ROLE_LOGICAL_ID) {
+                    depends.extend(ids.iter().map(|id| json!(id)));
+                }
+            }
+        }
+        _ => outcome.diagnostics.push(
+            Diagnostic::error(
+                codes::IAM_POLICY_TOO_LARGE,
+                format!(
+                    "the streaming permissions ({total} characters) do not fit IamRoleLambdaExecution: its inline policies may hold {} characters, and {room} more managed policies of {} characters each are allowed",
+                    iam::MAX_INLINE_POLICY_CHARS,
+                    iam::MAX_MANAGED_POLICY_CHARS
+                ),
+            )
+            .with_help("give the functions with the most event sources their own role (`provider.iam.role.mode: perFunction` or a function-level `role`)"),
+        ),
+    }
+}
+
+fn report_role(role: &Value, managed: &[(String, Value)], outcome: &mut Outcome) {
+    let inline = iam::inline_policies_size(role);
+    outcome.iam_report.push(format!(
+        "{}: inline policies {inline} of {} characters ({}%)",
+        naming::DEFAULT_ROLE_LOGICAL_ID,
+        iam::MAX_INLINE_POLICY_CHARS,
+        inline * 100 / iam::MAX_INLINE_POLICY_CHARS
+    ));
+    for (id, resource) in managed {
+        let size = resource
+            .get("Properties")
+            .and_then(|p| p.get("PolicyDocument"))
+            .map(iam::policy_size)
+            .unwrap_or(0);
+        outcome.iam_report.push(format!(
+            "  {id}: managed policy {size} of {} characters ({}%)",
+            iam::MAX_MANAGED_POLICY_CHARS,
+            size * 100 / iam::MAX_MANAGED_POLICY_CHARS
+        ));
+    }
+}

@@ -1,0 +1,611 @@
+//! Configuration schemas and their validation on the node tree.
+//!
+//! A schema is a small Rust value ([`Schema`]) mirroring the JSON-Schema subset the reference
+//! uses; [`validate`] checks a node against it the way the reference's validator (Ajv with
+//! `coerceTypes: 'array'`) does, *rewriting* the node as Ajv does (`"250"` → 250, `"false"` →
+//! false, a scalar → a one-item list), treating null as absent, and reporting every problem with
+//! its config path and the span of the offending value (or key, for an unknown property).
+//! [`to_json_schema`] exports the same schemas for editors.
+
+pub mod defs;
+pub mod filter;
+
+use streaming_events_diagnostics::{codes, Diagnostic, Severity};
+use streaming_events_yaml::{format_js_number, Node, Span, Value};
+
+/// A checker for what a schema cannot say; returns the problem, if any.
+pub type CustomCheck = fn(&Node) -> Result<(), String>;
+
+#[derive(Debug, Clone)]
+pub enum Schema {
+    Any,
+    Bool,
+    Integer { min: Option<f64>, max: Option<f64> },
+    Number { min: Option<f64>, max: Option<f64> },
+    Str {
+        pattern: Option<&'static str>,
+        min_len: Option<usize>,
+        max_len: Option<usize>,
+    },
+    Enum(&'static [&'static str]),
+    ConstTrue,
+    ConstNumber(f64),
+    Array {
+        items: Box<Schema>,
+        min_items: Option<usize>,
+        max_items: Option<usize>,
+    },
+    Object {
+        props: Vec<(&'static str, Schema)>,
+        required: &'static [&'static str],
+        additional: bool,
+        min_props: Option<usize>,
+    },
+    /// The first alternative that accepts the value wins; `description` names the accepted
+    /// shapes in errors.
+    AnyOf {
+        options: Vec<Schema>,
+        description: &'static str,
+    },
+    /// An object with exactly one key, `Ref` or `Fn::…` (D10), optionally only the listed ones.
+    Intrinsic { only: Option<&'static [&'static str]> },
+    /// A schema plus a check it cannot express.
+    Checked(Box<Schema>, CustomCheck),
+}
+
+impl Schema {
+    pub fn integer(min: f64, max: f64) -> Schema {
+        Schema::Integer { min: Some(min), max: Some(max) }
+    }
+    pub fn string() -> Schema {
+        Schema::Str { pattern: None, min_len: None, max_len: None }
+    }
+    pub fn pattern(pattern: &'static str) -> Schema {
+        Schema::Str { pattern: Some(pattern), min_len: None, max_len: None }
+    }
+    pub fn array(items: Schema, min_items: usize) -> Schema {
+        Schema::Array { items: Box::new(items), min_items: Some(min_items), max_items: None }
+    }
+    pub fn object(props: Vec<(&'static str, Schema)>, required: &'static [&'static str]) -> Schema {
+        Schema::Object { props, required, additional: false, min_props: None }
+    }
+    pub fn any_of(description: &'static str, options: Vec<Schema>) -> Schema {
+        Schema::AnyOf { options, description }
+    }
+}
+
+/// Which rule a problem broke: `Relaxed` rules are warnings in `warn` mode; the others leave
+/// no buildable mapping and are always errors (D18).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    Type,
+    Required,
+    Enum,
+    Relaxed,
+}
+
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub rule: Rule,
+    pub path: String,
+    pub message: String,
+    pub span: Span,
+    pub help: Option<String>,
+}
+
+/// `functions.a.events[0].kafka` + `topic`.
+pub fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+pub fn index(path: &str, i: usize) -> String {
+    format!("{path}[{i}]")
+}
+
+/// Validates (and coerces) `node` in place; returns every problem found.
+pub fn validate(schema: &Schema, node: &mut Node, path: &str) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    check(schema, node, path, &mut problems);
+    problems
+}
+
+/// Turns problems into diagnostics: relaxed rules follow the validation mode.
+pub fn problems_to_diagnostics(problems: Vec<Problem>, mode: crate::config::ValidationMode) -> Vec<Diagnostic> {
+    use crate::config::ValidationMode;
+    problems
+        .into_iter()
+        .filter_map(|p| {
+            let severity = match (p.rule, mode) {
+                (Rule::Relaxed, ValidationMode::Off) => return None,
+                (Rule::Relaxed, ValidationMode::Warn) => Severity::Warning,
+                _ => Severity::Error,
+            };
+            let mut d = Diagnostic::error(
+                codes::INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION,
+                format!("at {}: {}", p.path, p.message),
+            )
+            .with_path(p.path)
+            .at(p.span, "");
+            d.severity = severity;
+            if let Some(help) = p.help {
+                d = d.with_help(help);
+            }
+            Some(d)
+        })
+        .collect()
+}
+
+fn problem(problems: &mut Vec<Problem>, rule: Rule, path: &str, span: Span, message: String) {
+    problems.push(Problem {
+        rule,
+        path: path.to_string(),
+        message,
+        span,
+        help: None,
+    });
+}
+
+/// JavaScript's `Number(text)` for the strings Ajv coerces (not empty, not blank).
+fn coerce_number(text: &str) -> Option<f64> {
+    let t = text.trim();
+    if t.is_empty() {
+        return None;
+    }
+    if let Some(hex) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        return u64::from_str_radix(hex, 16).ok().map(|n| n as f64);
+    }
+    match t {
+        "Infinity" | "+Infinity" | "-Infinity" => return None,
+        _ => {}
+    }
+    if t.chars().any(|c| c.is_ascii_alphabetic() && c != 'e' && c != 'E') {
+        return None;
+    }
+    t.parse::<f64>().ok().filter(|n| n.is_finite())
+}
+
+fn check(schema: &Schema, node: &mut Node, path: &str, problems: &mut Vec<Problem>) {
+    if node.is_null() {
+        return;
+    }
+    let span = node.span;
+    match schema {
+        Schema::Any => {}
+        Schema::Bool => {
+            let coerced = match &node.value {
+                Value::Bool(_) => return,
+                Value::String(s) if s == "true" => Some(true),
+                Value::String(s) if s == "false" => Some(false),
+                Value::Number(n) if *n == 1.0 => Some(true),
+                Value::Number(n) if *n == 0.0 => Some(false),
+                _ => None,
+            };
+            match coerced {
+                Some(b) => node.value = Value::Bool(b),
+                None => problem(problems, Rule::Type, path, span, format!("must be boolean, got {}", describe(node))),
+            }
+        }
+        Schema::Integer { min, max } | Schema::Number { min, max } => {
+            let integer = matches!(schema, Schema::Integer { .. });
+            let value = match &node.value {
+                Value::Number(n) => Some(*n),
+                Value::String(s) => coerce_number(s),
+                Value::Bool(b) => Some(if *b { 1.0 } else { 0.0 }),
+                _ => None,
+            };
+            let kind = if integer { "integer" } else { "number" };
+            let Some(n) = value else {
+                problem(problems, Rule::Type, path, span, format!("must be {kind}, got {}", describe(node)));
+                return;
+            };
+            if integer && n.fract() != 0.0 {
+                problem(problems, Rule::Type, path, span, format!("must be integer, got {}", format_js_number(n)));
+                return;
+            }
+            node.value = Value::Number(n);
+            if let Some(min) = min {
+                if n < *min {
+                    problem(problems, Rule::Relaxed, path, span, format!("must be >= {}, got {}", format_js_number(*min), format_js_number(n)));
+                }
+            }
+            if let Some(max) = max {
+                if n > *max {
+                    problem(problems, Rule::Relaxed, path, span, format!("must be <= {}, got {}", format_js_number(*max), format_js_number(n)));
+                }
+            }
+        }
+        Schema::Str { pattern, min_len, max_len } => {
+            let text = match &node.value {
+                Value::String(s) => s.clone(),
+                Value::Number(n) => format_js_number(*n),
+                Value::Bool(b) => b.to_string(),
+                _ => {
+                    problem(problems, Rule::Type, path, span, format!("must be string, got {}", describe(node)));
+                    return;
+                }
+            };
+            node.value = Value::String(text.clone());
+            let length = text.encode_utf16().count();
+            if let Some(min) = min_len {
+                if length < *min {
+                    problem(problems, Rule::Relaxed, path, span, format!("must NOT have fewer than {min} characters"));
+                }
+            }
+            if let Some(max) = max_len {
+                if length > *max {
+                    problem(problems, Rule::Relaxed, path, span, format!("must NOT have more than {max} characters (it has {length})"));
+                }
+            }
+            if let Some(pattern) = pattern {
+                if !defs::matches(pattern, &text) {
+                    problem(problems, Rule::Relaxed, path, span, format!("must match pattern \"{pattern}\", got {text:?}"));
+                }
+            }
+        }
+        Schema::Enum(allowed) => {
+            let text = node.as_str().map(str::to_string);
+            match text {
+                Some(t) if allowed.contains(&t.as_str()) => {}
+                _ => {
+                    let got = describe(node);
+                    let mut p = Problem {
+                        rule: Rule::Enum,
+                        path: path.to_string(),
+                        message: format!("must be equal to one of the allowed values [{}], got {got}", allowed.join(", ")),
+                        span,
+                        help: None,
+                    };
+                    if let Some(suggestion) = text.as_deref().and_then(|t| did_you_mean(t, allowed.iter().copied())) {
+                        p.help = Some(format!("did you mean `{suggestion}`?"));
+                    }
+                    problems.push(p);
+                }
+            }
+        }
+        Schema::ConstTrue => {
+            if !matches!(node.value, Value::Bool(true)) && node.as_str() != Some("true") {
+                problem(problems, Rule::Type, path, span, format!("must be true, got {}", describe(node)));
+            } else {
+                node.value = Value::Bool(true);
+            }
+        }
+        Schema::ConstNumber(expected) => {
+            let n = match &node.value {
+                Value::Number(n) => Some(*n),
+                Value::String(s) => coerce_number(s),
+                _ => None,
+            };
+            if n == Some(*expected) {
+                node.value = Value::Number(*expected);
+            } else {
+                problem(problems, Rule::Relaxed, path, span, format!("must be equal to {}", format_js_number(*expected)));
+            }
+        }
+        Schema::Array { items, min_items, max_items } => {
+            if !matches!(node.value, Value::Seq(_)) {
+                if matches!(node.value, Value::Map(_)) {
+                    problem(problems, Rule::Type, path, span, format!("must be array, got {}", describe(node)));
+                    return;
+                }
+                let single = node.clone();
+                node.value = Value::Seq(vec![single]);
+            }
+            let Value::Seq(list) = &mut node.value else { return };
+            if let Some(min) = min_items {
+                if list.len() < *min {
+                    problem(problems, Rule::Relaxed, path, span, format!("must NOT have fewer than {min} items"));
+                }
+            }
+            if let Some(max) = max_items {
+                if list.len() > *max {
+                    problem(problems, Rule::Relaxed, path, span, format!("must NOT have more than {max} items (it has {})", list.len()));
+                }
+            }
+            for (i, item) in list.iter_mut().enumerate() {
+                if item.is_null() {
+                    continue;
+                }
+                check(items, item, &index(path, i), problems);
+            }
+        }
+        Schema::Object { props, required, additional, min_props } => {
+            let Value::Map(map) = &mut node.value else {
+                problem(problems, Rule::Type, path, span, format!("must be object, got {}", describe(node)));
+                return;
+            };
+            for name in required.iter() {
+                if map.get(name).is_none_or(Node::is_null) {
+                    problems.push(Problem {
+                        rule: Rule::Required,
+                        path: join(path, name),
+                        message: format!("must have required property '{name}'"),
+                        span,
+                        help: Some(format!("add `{name}:` to this mapping")),
+                    });
+                }
+            }
+            if let Some(min) = min_props {
+                if map.len() < *min {
+                    problem(problems, Rule::Relaxed, path, span, format!("must NOT have fewer than {min} properties"));
+                }
+            }
+            for entry in map.entries.iter_mut() {
+                match props.iter().find(|(name, _)| *name == entry.key) {
+                    Some((_, schema)) => check(schema, &mut entry.value, &join(path, &entry.key), problems),
+                    None if !additional => {
+                        let mut p = Problem {
+                            rule: Rule::Relaxed,
+                            path: join(path, &entry.key),
+                            message: format!("unrecognized property '{}'", entry.key),
+                            span: entry.key_span,
+                            help: None,
+                        };
+                        let known = props.iter().map(|(n, _)| *n);
+                        p.help = Some(match did_you_mean(&entry.key, known) {
+                            Some(s) => format!("did you mean `{s}`?"),
+                            None => format!(
+                                "the known properties here are: {}",
+                                props.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+                            ),
+                        });
+                        problems.push(p);
+                    }
+                    None => {}
+                }
+            }
+        }
+        Schema::AnyOf { options, description } => {
+            let mut best: Option<(usize, Node, Vec<Problem>)> = None;
+            for (i, option) in options.iter().enumerate() {
+                let mut candidate = node.clone();
+                let mut found = Vec::new();
+                check(option, &mut candidate, path, &mut found);
+                if found.is_empty() {
+                    *node = candidate;
+                    return;
+                }
+                // Prefer the alternative of the value's own type with the fewest problems.
+                let typed = found.iter().all(|p| p.rule != Rule::Type || p.path != path);
+                let better = match &best {
+                    None => true,
+                    Some((_, _, previous)) => {
+                        let previous_typed = previous.iter().all(|p| p.rule != Rule::Type || p.path != path);
+                        (typed && !previous_typed) || (typed == previous_typed && found.len() < previous.len())
+                    }
+                };
+                if better {
+                    best = Some((i, candidate, found));
+                }
+            }
+            match best {
+                Some((_, candidate, found)) if found.iter().all(|p| p.rule != Rule::Type || p.path != path) => {
+                    *node = candidate;
+                    problems.extend(found);
+                }
+                _ => problem(problems, Rule::Type, path, span, format!("must be {description}, got {}", describe(node))),
+            }
+        }
+        Schema::Intrinsic { only } => {
+            let ok = match &node.value {
+                Value::Map(map) if map.len() == 1 => {
+                    let key = map.entries[0].key.as_str();
+                    match only {
+                        Some(list) => list.contains(&key),
+                        None => key == "Ref" || key.starts_with("Fn::"),
+                    }
+                }
+                _ => false,
+            };
+            if !ok {
+                let what = match only {
+                    Some(list) => format!("an object with a single {} key", list.join(" or ")),
+                    None => "an intrinsic function (an object with a single Ref or Fn:: key)".to_string(),
+                };
+                problem(problems, Rule::Type, path, span, format!("must be {what}, got {}", describe(node)));
+            }
+        }
+        Schema::Checked(inner, custom) => {
+            let before = problems.len();
+            check(inner, node, path, problems);
+            if problems.len() == before {
+                if let Err(message) = custom(node) {
+                    problem(problems, Rule::Type, path, span, message);
+                }
+            }
+        }
+    }
+}
+
+/// A short description of a value for error messages.
+pub fn describe(node: &Node) -> String {
+    match &node.value {
+        Value::Null => "null".to_string(),
+        Value::Bool(b) => format!("boolean {b}"),
+        Value::Number(n) => format!("number {}", format_js_number(*n)),
+        Value::String(s) => {
+            let shown: String = s.chars().take(80).collect();
+            format!("string {shown:?}")
+        }
+        Value::Seq(items) => format!("a list of {} item(s)", items.len()),
+        Value::Map(map) => {
+            let keys: Vec<&str> = map.keys().take(5).collect();
+            format!("an object {{{}}}", keys.join(", "))
+        }
+    }
+}
+
+/// The closest candidate within a small edit distance, for "did you mean" help.
+pub fn did_you_mean<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let lower = word.to_lowercase();
+    candidates
+        .map(|c| (edit_distance(&lower, &c.to_lowercase()), c))
+        .filter(|(d, c)| *d <= (c.len() / 3).max(2))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        let mut current = vec![i; b.len() + 1];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            current[j] = (previous[j] + 1).min(current[j - 1] + 1).min(previous[j - 1] + cost);
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+/// The schema as JSON Schema (draft-07), for editors and `streaming-events schema`.
+pub fn to_json_schema(schema: &Schema) -> serde_json::Value {
+    use serde_json::json;
+    match schema {
+        Schema::Any => json!({}),
+        Schema::Bool => json!({"type": "boolean"}),
+        Schema::Integer { min, max } | Schema::Number { min, max } => {
+            let mut out = serde_json::Map::new();
+            let kind = if matches!(schema, Schema::Integer { .. }) { "integer" } else { "number" };
+            out.insert("type".into(), kind.into());
+            if let Some(min) = min {
+                out.insert("minimum".into(), json!(min));
+            }
+            if let Some(max) = max {
+                out.insert("maximum".into(), json!(max));
+            }
+            serde_json::Value::Object(out)
+        }
+        Schema::Str { pattern, min_len, max_len } => {
+            let mut out = serde_json::Map::new();
+            out.insert("type".into(), "string".into());
+            if let Some(p) = pattern {
+                out.insert("pattern".into(), (*p).into());
+            }
+            if let Some(m) = min_len {
+                out.insert("minLength".into(), json!(m));
+            }
+            if let Some(m) = max_len {
+                out.insert("maxLength".into(), json!(m));
+            }
+            serde_json::Value::Object(out)
+        }
+        Schema::Enum(values) => json!({"enum": values}),
+        Schema::ConstTrue => json!({"const": true}),
+        Schema::ConstNumber(n) => json!({"const": n}),
+        Schema::Array { items, min_items, max_items } => {
+            let mut out = serde_json::Map::new();
+            out.insert("type".into(), "array".into());
+            out.insert("items".into(), to_json_schema(items));
+            if let Some(m) = min_items {
+                out.insert("minItems".into(), json!(m));
+            }
+            if let Some(m) = max_items {
+                out.insert("maxItems".into(), json!(m));
+            }
+            serde_json::Value::Object(out)
+        }
+        Schema::Object { props, required, additional, min_props } => {
+            let mut properties = serde_json::Map::new();
+            for (name, schema) in props {
+                properties.insert((*name).to_string(), to_json_schema(schema));
+            }
+            let mut out = serde_json::Map::new();
+            out.insert("type".into(), "object".into());
+            out.insert("properties".into(), serde_json::Value::Object(properties));
+            if !required.is_empty() {
+                out.insert("required".into(), json!(required));
+            }
+            out.insert("additionalProperties".into(), json!(additional));
+            if let Some(m) = min_props {
+                out.insert("minProperties".into(), json!(m));
+            }
+            serde_json::Value::Object(out)
+        }
+        Schema::AnyOf { options, description } => {
+            json!({"description": description, "anyOf": options.iter().map(to_json_schema).collect::<Vec<_>>()})
+        }
+        Schema::Intrinsic { only } => {
+            let pattern = match only {
+                Some(list) => format!("^({})$", list.iter().map(|k| k.replace("::", "::")).collect::<Vec<_>>().join("|")),
+                None => "^(Ref|Fn::.+)$".to_string(),
+            };
+            json!({"type": "object", "minProperties": 1, "maxProperties": 1, "patternProperties": {pattern: {}}, "additionalProperties": false})
+        }
+        Schema::Checked(inner, _) => to_json_schema(inner),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use streaming_events_yaml::load;
+
+    fn run(schema: &Schema, yaml: &str) -> (Node, Vec<Problem>) {
+        let mut node = load(yaml, 0).unwrap();
+        let problems = validate(schema, &mut node, "x");
+        (node, problems)
+    }
+
+    #[test]
+    fn coercion_like_ajv() {
+        let (node, problems) = run(&Schema::integer(1.0, 10000.0), "'250'");
+        assert!(problems.is_empty());
+        assert_eq!(node.as_f64(), Some(250.0));
+        let (node, problems) = run(&Schema::Bool, "'false'");
+        assert!(problems.is_empty());
+        assert_eq!(node.as_bool(), Some(false));
+        let (node, problems) = run(&Schema::array(Schema::string(), 1), "abc");
+        assert!(problems.is_empty());
+        assert_eq!(node.as_seq().map(<[Node]>::len), Some(1));
+        let (_, problems) = run(&Schema::Bool, "yes");
+        assert_eq!(problems[0].rule, Rule::Type);
+    }
+
+    #[test]
+    fn unknown_property_points_at_key_and_suggests() {
+        let schema = Schema::object(vec![("batchSize", Schema::integer(1.0, 10.0))], &[]);
+        let (_, problems) = run(&schema, "batchSize: 1\nbatchsize: 2\n");
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].span.start.line, 2);
+        assert_eq!(problems[0].help.as_deref(), Some("did you mean `batchSize`?"));
+    }
+
+    #[test]
+    fn null_is_absent_but_required_is_enforced() {
+        let schema = Schema::object(vec![("arn", Schema::string())], &["arn"]);
+        let (_, problems) = run(&schema, "arn: null\n");
+        assert_eq!(problems[0].rule, Rule::Required);
+        assert_eq!(problems[0].path, "x.arn");
+    }
+}
+
+/// The JSON Schema of the five streaming events, from the schemas the validator uses.
+pub fn events_json_schema() -> serde_json::Value {
+    let mut definitions = serde_json::Map::new();
+    for compiler in crate::events::registry() {
+        definitions.insert(compiler.kind().to_string(), to_json_schema(&compiler.schema()));
+    }
+    let any_of: Vec<serde_json::Value> = crate::events::registry()
+        .iter()
+        .map(|c| {
+            serde_json::json!({
+                "type": "object",
+                "properties": {c.kind(): {"$ref": format!("#/definitions/{}", c.kind())}},
+                "required": [c.kind()],
+                "additionalProperties": false
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "title": "streaming-events: Serverless Framework streaming function events",
+        "definitions": definitions,
+        "anyOf": any_of
+    })
+}

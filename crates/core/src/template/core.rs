@@ -1,0 +1,424 @@
+//! The core resources every service gets, shaped like the reference's
+//! `cloudformation-template-update-stack.json`: the deployment bucket and its policy, a log
+//! group per function, `IamRoleLambdaExecution` (unless custom roles make it unnecessary), each
+//! `AWS::Lambda::Function` with its version (and alias for provisioned concurrency or
+//! SnapStart), and the outputs.
+//!
+//! What cannot be known without packaging code is replaced by deterministic values derived
+//! from the configuration (documented in `docs/compatibility.md`): the artifact key is
+//! `serverless/<service>/<stage>/<service>.zip` and the version's `CodeSha256` and logical-id
+//! hash are SHA-256 digests of the function's properties.
+
+use super::json::to_js_compact;
+use super::Template;
+use crate::config::{Function, Service};
+use crate::events::{custom_execution_role, is_existing_role};
+use crate::naming;
+use serde_json::{json, Map, Value};
+use sha2::{Digest, Sha256};
+use streaming_events_yaml::Node;
+
+/// The reference's default runtime (v3.40).
+pub const DEFAULT_RUNTIME: &str = "nodejs16.x";
+pub const DEFAULT_MEMORY_SIZE: u32 = 1024;
+pub const DEFAULT_TIMEOUT: u32 = 6;
+
+/// Whether the service gets `IamRoleLambdaExecution`.
+pub fn needs_default_role(service: &Service) -> bool {
+    if service.functions.is_empty() {
+        return false;
+    }
+    if service.provider.iam_role.as_ref().is_some_and(is_existing_role) {
+        return false;
+    }
+    if service.provider.node.as_map().is_some_and(|m| m.contains_key("role")) {
+        return false;
+    }
+    !service.functions.iter().all(|f| f.node.as_map().is_some_and(|m| m.contains_key("role")))
+}
+
+fn deployment_bucket_name(service: &Service) -> Option<Value> {
+    let bucket = service.provider.deployment_bucket.as_ref()?;
+    match &bucket.value {
+        streaming_events_yaml::Value::String(_) => Some(bucket.to_json()),
+        streaming_events_yaml::Value::Map(_) => bucket.get("name").map(Node::to_json),
+        _ => None,
+    }
+}
+
+/// Builds the core template.
+pub fn core_template(service: &Service) -> Template {
+    let mut template = Template::new();
+    let bucket_name = deployment_bucket_name(service);
+    if bucket_name.is_none() {
+        template.add_resource(
+            "ServerlessDeploymentBucket",
+            json!({"Type": "AWS::S3::Bucket", "Properties": {"BucketEncryption": {"ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]}}}),
+        );
+        let object_arn = json!({"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":s3:::", {"Ref": "ServerlessDeploymentBucket"}, "/*"]]});
+        let bucket_arn = json!({"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":s3:::", {"Ref": "ServerlessDeploymentBucket"}]]});
+        template.add_resource(
+            "ServerlessDeploymentBucketPolicy",
+            json!({"Type": "AWS::S3::BucketPolicy", "Properties": {"Bucket": {"Ref": "ServerlessDeploymentBucket"}, "PolicyDocument": {"Statement": [{"Action": "s3:*", "Effect": "Deny", "Principal": "*", "Resource": [object_arn, bucket_arn], "Condition": {"Bool": {"aws:SecureTransport": false}}}]}}}),
+        );
+    }
+    for function in &service.functions {
+        if function.is_truthy("disableLogs") {
+            continue;
+        }
+        template.add_resource(
+            naming::log_group_logical_id(&function.key),
+            json!({"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": format!("/aws/lambda/{}", function.name)}}),
+        );
+    }
+    if needs_default_role(service) {
+        template.add_resource(naming::DEFAULT_ROLE_LOGICAL_ID, default_role(service));
+    }
+    for function in &service.functions {
+        add_function(&mut template, service, function, bucket_name.clone());
+    }
+    let bucket_output = bucket_name.unwrap_or_else(|| json!({"Ref": "ServerlessDeploymentBucket"}));
+    let mut outputs = Map::new();
+    outputs.insert(
+        "ServerlessDeploymentBucketName".into(),
+        json!({"Value": bucket_output, "Export": {"Name": format!("sls-{}-{}-ServerlessDeploymentBucketName", service.name, service.stage)}}),
+    );
+    for (key, value) in outputs {
+        template.outputs_mut().insert(key, value);
+    }
+    let version_outputs: Vec<(String, Value)> = service
+        .functions
+        .iter()
+        .filter_map(|f| {
+            let id = version_logical_id_of(&template, f)?;
+            Some((
+                naming::lambda_version_output_logical_id(&f.key),
+                json!({"Description": "Current Lambda function version", "Value": {"Ref": id}, "Export": {"Name": format!("sls-{}-{}-{}", service.name, service.stage, naming::lambda_version_output_logical_id(&f.key))}}),
+            ))
+        })
+        .collect();
+    for (key, value) in version_outputs {
+        template.outputs_mut().insert(key, value);
+    }
+    merge_user_resources(&mut template, service);
+    template
+}
+
+fn version_logical_id_of(template: &Template, function: &Function) -> Option<String> {
+    let prefix = format!("{}LambdaVersion", naming::normalized_function_name(&function.key));
+    template
+        .resources()
+        .iter()
+        .find(|(id, r)| id.starts_with(&prefix) && r.get("Type").and_then(Value::as_str) == Some("AWS::Lambda::Version"))
+        .map(|(id, _)| id.clone())
+}
+
+fn log_arn(prefix: &str, suffix: &str) -> Value {
+    json!({"Fn::Sub": format!("arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:{prefix}{suffix}")})
+}
+
+fn default_role(service: &Service) -> Value {
+    let canonical_prefix = format!("{}-{}", service.name, service.stage);
+    let mut create = Vec::new();
+    let mut put = Vec::new();
+    let mut canonical = false;
+    let mut disabled_canonical = Vec::new();
+    for function in &service.functions {
+        let logs_disabled = function.is_truthy("disableLogs");
+        if !function.has_custom_name || function.name.starts_with(&canonical_prefix) {
+            if logs_disabled {
+                disabled_canonical.push(function.name.clone());
+            } else {
+                canonical = true;
+            }
+            continue;
+        }
+        if !logs_disabled {
+            create.push(log_arn(&format!("/aws/lambda/{}", function.name), ":*"));
+            put.push(log_arn(&format!("/aws/lambda/{}", function.name), ":*:*"));
+        }
+    }
+    let mut statements = Vec::new();
+    if canonical {
+        create.push(log_arn(&format!("/aws/lambda/{canonical_prefix}"), "*:*"));
+        put.push(log_arn(&format!("/aws/lambda/{canonical_prefix}"), "*:*:*"));
+    }
+    statements.push(json!({"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:CreateLogGroup", "logs:TagResource"], "Resource": create}));
+    statements.push(json!({"Effect": "Allow", "Action": ["logs:PutLogEvents"], "Resource": put}));
+    if canonical && !disabled_canonical.is_empty() {
+        let denied: Vec<Value> = disabled_canonical.iter().map(|n| log_arn(&format!("/aws/lambda/{n}"), ":*")).collect();
+        statements.push(json!({"Effect": "Deny", "Action": "logs:PutLogEvents", "Resource": denied}));
+    }
+    let role = service.provider.iam_role.as_ref();
+    let user_statements = role
+        .and_then(|r| r.get("statements"))
+        .or(service.provider.iam_role_statements.as_ref());
+    if let Some(list) = user_statements.and_then(Node::as_seq) {
+        statements.extend(list.iter().map(Node::to_json));
+    }
+    let mut properties = Map::new();
+    properties.insert(
+        "AssumeRolePolicyDocument".into(),
+        json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": ["lambda.amazonaws.com"]}, "Action": ["sts:AssumeRole"]}]}),
+    );
+    properties.insert(
+        "Policies".into(),
+        json!([{"PolicyName": {"Fn::Join": ["-", [service.name, service.stage, "lambda"]]}, "PolicyDocument": {"Version": "2012-10-17", "Statement": statements}}]),
+    );
+    properties.insert("Path".into(), role.and_then(|r| r.get("path")).map(Node::to_json).unwrap_or(json!("/")));
+    properties.insert(
+        "RoleName".into(),
+        role.and_then(|r| r.get("name"))
+            .map(Node::to_json)
+            .unwrap_or_else(|| json!({"Fn::Join": ["-", [service.name, service.stage, {"Ref": "AWS::Region"}, "lambdaRole"]]})),
+    );
+    if let Some(tags) = role.and_then(|r| r.get("tags")).and_then(Node::as_map) {
+        let tags: Vec<Value> = tags.entries.iter().map(|e| json!({"Key": e.key, "Value": e.value.to_json()})).collect();
+        properties.insert("Tags".into(), Value::Array(tags));
+    }
+    let boundary = role
+        .and_then(|r| r.get("permissionsBoundary").or_else(|| r.get("permissionBoundary")))
+        .or_else(|| service.provider.node.get("rolePermissionsBoundary"));
+    if let Some(boundary) = boundary {
+        properties.insert("PermissionsBoundary".into(), boundary.to_json());
+    }
+    let mut managed: Vec<Value> = role
+        .and_then(|r| r.get("managedPolicies"))
+        .or(service.provider.iam_managed_policies.as_ref())
+        .and_then(Node::as_seq)
+        .map(|l| l.iter().map(Node::to_json).collect())
+        .unwrap_or_default();
+    let uses_vpc = service.provider.vpc.is_some() || service.functions.iter().any(|f| f.node.as_map().is_some_and(|m| m.contains_key("vpc")));
+    if uses_vpc {
+        managed.push(json!({"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"]]}));
+    }
+    if !managed.is_empty() {
+        properties.insert("ManagedPolicyArns".into(), Value::Array(managed));
+    }
+    json!({"Type": "AWS::IAM::Role", "Properties": properties})
+}
+
+fn number_or(node: Option<&Node>, default: u32) -> Value {
+    node.filter(|n| !n.is_null()).map(Node::to_json).unwrap_or(json!(default))
+}
+
+fn add_function(template: &mut Template, service: &Service, function: &Function, bucket_name: Option<Value>) {
+    let logical_id = naming::lambda_logical_id(&function.key);
+    let mut properties = Map::new();
+    properties.insert(
+        "Code".into(),
+        json!({"S3Bucket": bucket_name.unwrap_or_else(|| json!({"Ref": "ServerlessDeploymentBucket"})), "S3Key": format!("serverless/{}/{}/{}.zip", service.name, service.stage, service.name)}),
+    );
+    properties.insert("Handler".into(), function.get("handler").map(Node::to_json).unwrap_or(Value::Null));
+    let runtime = function
+        .get("runtime")
+        .or(service.provider.runtime.as_ref())
+        .map(Node::to_json)
+        .unwrap_or(json!(DEFAULT_RUNTIME));
+    properties.insert("Runtime".into(), runtime);
+    properties.insert("FunctionName".into(), json!(function.name));
+    properties.insert("MemorySize".into(), number_or(function.get("memorySize").or(service.provider.memory_size.as_ref()), DEFAULT_MEMORY_SIZE));
+    properties.insert("Timeout".into(), number_or(function.get("timeout").or(service.provider.timeout.as_ref()), DEFAULT_TIMEOUT));
+    if let Some(description) = function.get("description") {
+        properties.insert("Description".into(), description.to_json());
+    }
+    let tags = merge_maps(service.provider.tags.as_ref(), function.get("tags"));
+    if !tags.is_empty() {
+        let list: Vec<Value> = tags.into_iter().map(|(k, v)| json!({"Key": k, "Value": v})).collect();
+        properties.insert("Tags".into(), Value::Array(list));
+    }
+    let environment = merge_maps(service.provider.environment.as_ref(), function.get("environment"));
+    if service.provider.environment.is_some() || function.get("environment").is_some() {
+        properties.insert("Environment".into(), json!({"Variables": Value::Object(environment)}));
+    }
+    let mut depends_on: Vec<Value> = Vec::new();
+    if !function.is_truthy("disableLogs") {
+        depends_on.push(json!(naming::log_group_logical_id(&function.key)));
+    }
+    match custom_execution_role(service, function) {
+        None => {
+            properties.insert("Role".into(), json!({"Fn::GetAtt": [naming::DEFAULT_ROLE_LOGICAL_ID, "Arn"]}));
+        }
+        Some(role) => match &role.value {
+            streaming_events_yaml::Value::String(s) if s.starts_with("arn:") => {
+                properties.insert("Role".into(), json!(s));
+            }
+            streaming_events_yaml::Value::String(s) => {
+                properties.insert("Role".into(), json!({"Fn::GetAtt": [s, "Arn"]}));
+                depends_on.push(json!(s));
+            }
+            _ => {
+                if let Some(resource) = role.get("Fn::GetAtt").and_then(Node::as_seq).and_then(|l| l.first()).and_then(Node::as_str) {
+                    depends_on.push(json!(resource));
+                }
+                properties.insert("Role".into(), role.to_json());
+            }
+        },
+    }
+    let vpc = function.get("vpc").or(service.provider.vpc.as_ref());
+    if let Some(vpc) = vpc.filter(|v| v.as_map().is_some()) {
+        properties.insert(
+            "VpcConfig".into(),
+            json!({"SecurityGroupIds": vpc.get("securityGroupIds").map(Node::to_json), "SubnetIds": vpc.get("subnetIds").map(Node::to_json)}),
+        );
+    }
+    let snap_start = function.is_truthy("snapStart");
+    if snap_start {
+        properties.insert("SnapStart".into(), json!({"ApplyOn": "PublishedVersions"}));
+    }
+    let version_functions = function.get("versionFunction").map(crate::config::service::truthy).unwrap_or(service.provider.version_functions);
+    let provisioned = function.get("provisionedConcurrency").filter(|n| crate::config::service::truthy(n));
+    let digest_input = to_js_compact(&Value::Object(properties.clone()));
+    template.add_resource(logical_id.clone(), json!({"Type": "AWS::Lambda::Function", "Properties": properties, "DependsOn": depends_on}));
+    if !(version_functions || provisioned.is_some() || snap_start) {
+        return;
+    }
+    let code_sha = base64(&Sha256::digest(format!("code:{}:{}", service.name, function.key).as_bytes()));
+    let version_digest = base64(&Sha256::digest(format!("{digest_input}{code_sha}").as_bytes()));
+    let version_id = naming::lambda_version_logical_id(&function.key, &version_digest);
+    let mut version = Map::new();
+    version.insert("Type".into(), json!("AWS::Lambda::Version"));
+    if version_functions {
+        version.insert("DeletionPolicy".into(), json!("Retain"));
+    }
+    let mut version_properties = Map::new();
+    version_properties.insert("FunctionName".into(), json!({"Ref": logical_id}));
+    version_properties.insert("CodeSha256".into(), json!(code_sha));
+    if let Some(description) = function.get("description") {
+        version_properties.insert("Description".into(), description.to_json());
+    }
+    version.insert("Properties".into(), Value::Object(version_properties));
+    template.add_resource(version_id.clone(), Value::Object(version));
+    if let Some(count) = provisioned {
+        template.add_resource(
+            naming::provisioned_concurrency_alias_logical_id(&function.key),
+            json!({"Type": "AWS::Lambda::Alias", "Properties": {"FunctionName": {"Ref": logical_id}, "FunctionVersion": {"Fn::GetAtt": [version_id, "Version"]}, "Name": naming::PROVISIONED_CONCURRENCY_ALIAS_NAME, "ProvisionedConcurrencyConfig": {"ProvisionedConcurrentExecutions": count.to_json()}}, "DependsOn": logical_id}),
+        );
+    } else if snap_start {
+        template.add_resource(
+            naming::snap_start_alias_logical_id(&function.key),
+            json!({"Type": "AWS::Lambda::Alias", "Properties": {"FunctionName": {"Ref": logical_id}, "FunctionVersion": {"Fn::GetAtt": [version_id, "Version"]}, "Name": naming::SNAP_START_ALIAS_NAME}, "DependsOn": logical_id}),
+        );
+    }
+}
+
+/// `Object.assign({}, a, b)` of two mappings.
+fn merge_maps(a: Option<&Node>, b: Option<&Node>) -> Map<String, Value> {
+    let mut out = Map::new();
+    for node in [a, b].into_iter().flatten() {
+        if let Some(Value::Object(map)) = Some(node.to_json()) {
+            for (k, v) in map {
+                out.insert(k, v);
+            }
+        }
+    }
+    out
+}
+
+/// `resources.Resources`, `Outputs`, `Conditions` (and the other sections) merged in as the
+/// reference does: user resources are deep-merged over ours.
+fn merge_user_resources(template: &mut Template, service: &Service) {
+    let Some(resources) = service.root.get("resources") else { return };
+    let sections: Vec<&Node> = match &resources.value {
+        streaming_events_yaml::Value::Seq(items) => items.iter().collect(),
+        _ => vec![resources],
+    };
+    for section in sections {
+        let Value::Object(user) = section.to_json() else { continue };
+        for (key, value) in user {
+            match (key.as_str(), value) {
+                ("Resources" | "Outputs" | "Conditions" | "Mappings" | "Parameters" | "Metadata" | "Transform", Value::Object(entries)) => {
+                    let target = match template.root.get_mut(&key) {
+                        Some(Value::Object(map)) => map,
+                        _ => {
+                            template.root.insert(key.clone(), Value::Object(Map::new()));
+                            match template.root.get_mut(&key) {
+                                Some(Value::Object(map)) => map,
+                                _ => continue,
+                            }
+                        }
+                    };
+                    for (id, value) in entries {
+                        match target.get_mut(&id) {
+                            Some(existing) => deep_merge(existing, value),
+                            None => {
+                                target.insert(id, value);
+                            }
+                        }
+                    }
+                }
+                ("Description", value @ Value::String(_)) => {
+                    template.root.insert(key, value);
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// lodash `_.merge`: objects merge key by key, arrays index by index, other values replace.
+pub fn deep_merge(target: &mut Value, source: Value) {
+    match (target, source) {
+        (Value::Object(target), Value::Object(source)) => {
+            for (key, value) in source {
+                match target.get_mut(&key) {
+                    Some(existing) => deep_merge(existing, value),
+                    None => {
+                        target.insert(key, value);
+                    }
+                }
+            }
+        }
+        (Value::Array(target), Value::Array(source)) => {
+            for (i, value) in source.into_iter().enumerate() {
+                match target.get_mut(i) {
+                    Some(existing) => deep_merge(existing, value),
+                    None => target.push(value),
+                }
+            }
+        }
+        (target, source) => {
+            if !source.is_null() {
+                *target = source;
+            }
+        }
+    }
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_rfc4648() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+    }
+
+    #[test]
+    fn lodash_merge() {
+        let mut a = json!({"a": {"b": 1, "c": [1, 2]}, "d": 1});
+        deep_merge(&mut a, json!({"a": {"c": [3]}, "d": 2, "e": null}));
+        assert_eq!(a, json!({"a": {"b": 1, "c": [3, 2]}, "d": 2, "e": null}));
+    }
+}

@@ -1,0 +1,80 @@
+//! The CloudFormation template being built: an ordered JSON document with helpers to add
+//! resources and outputs, the core resources every service gets ([`core`]), and the
+//! JavaScript-compatible writer ([`json`]).
+
+pub mod core;
+pub mod json;
+
+use serde_json::{Map, Value};
+
+#[derive(Debug, Clone)]
+pub struct Template {
+    pub root: Map<String, Value>,
+}
+
+impl Default for Template {
+    fn default() -> Self {
+        Template::new()
+    }
+}
+
+impl Template {
+    pub fn new() -> Template {
+        let mut root = Map::new();
+        root.insert("AWSTemplateFormatVersion".into(), "2010-09-09".into());
+        root.insert(
+            "Description".into(),
+            "The AWS CloudFormation template for this Serverless application".into(),
+        );
+        root.insert("Resources".into(), Value::Object(Map::new()));
+        root.insert("Outputs".into(), Value::Object(Map::new()));
+        Template { root }
+    }
+
+    /// Wraps an existing template (merge mode); `Resources` is created when absent.
+    pub fn from_value(value: Map<String, Value>) -> Template {
+        let mut template = Template { root: value };
+        if !template.root.get("Resources").is_some_and(Value::is_object) {
+            template.root.insert("Resources".into(), Value::Object(Map::new()));
+        }
+        template
+    }
+
+    pub fn resources(&self) -> &Map<String, Value> {
+        static EMPTY: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
+        self.root
+            .get("Resources")
+            .and_then(Value::as_object)
+            .unwrap_or_else(|| EMPTY.get_or_init(Map::new))
+    }
+
+    pub fn resources_mut(&mut self) -> &mut Map<String, Value> {
+        section_mut(&mut self.root, "Resources")
+    }
+
+    pub fn outputs_mut(&mut self) -> &mut Map<String, Value> {
+        section_mut(&mut self.root, "Outputs")
+    }
+
+    pub fn has_resource(&self, logical_id: &str) -> bool {
+        self.resources().contains_key(logical_id)
+    }
+
+    pub fn add_resource(&mut self, logical_id: impl Into<String>, resource: Value) {
+        self.resources_mut().insert(logical_id.into(), resource);
+    }
+
+    pub fn into_value(self) -> Value {
+        Value::Object(self.root)
+    }
+}
+
+fn section_mut<'a>(root: &'a mut Map<String, Value>, key: &str) -> &'a mut Map<String, Value> {
+    if !root.get(key).is_some_and(Value::is_object) {
+        root.insert(key.to_string(), Value::Object(Map::new()));
+    }
+    match root.get_mut(key) {
+        Some(Value::Object(map)) => map,
+        _ => unreachable!("section was just made an object"),
+    }
+}
