@@ -246,6 +246,16 @@ impl EventCompiler for StreamCompiler {
         }
         let kinesis = is_kinesis(&e);
         if let Some(destination) = prop(&e, "destinations").and_then(|d| prop(d, "onFailure")) {
+            let destination_arn = prop(destination, "arn");
+            if destination_arn.is_some_and(|a| a.as_map().is_some()) && prop(destination, "type").is_none() {
+                out.push(invalid_event(
+                    codes::INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION,
+                    format!("{path}.destinations.onFailure.type"),
+                    destination_arn.map(|a| a.span).unwrap_or(destination.span),
+                    format!("at {path}.destinations.onFailure: must have required property 'type' when arn is an intrinsic function"),
+                    "add `type: sns` or `type: sqs` next to the arn",
+                ));
+            }
             if let (Some(t), Some(literal)) = (
                 prop(destination, "type").and_then(Node::as_str),
                 prop(destination, "arn").and_then(Node::as_str),
