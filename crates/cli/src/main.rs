@@ -11,7 +11,11 @@ use streaming_events_core::{run, Options, Outcome};
 use streaming_events_diagnostics::{codes, render_human, render_json, Diagnostic, RenderOptions};
 
 #[derive(Parser)]
-#[command(name = "streaming-events", version, about = "Compile the streaming event sources of a serverless.yml (stream, kafka, msk, activemq, rabbitmq) into AWS CloudFormation")]
+#[command(
+    name = "streaming-events",
+    version,
+    about = "Compile the streaming event sources of a serverless.yml (stream, kafka, msk, activemq, rabbitmq) into AWS CloudFormation"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -99,7 +103,9 @@ fn main() -> ExitCode {
         Err(e) => {
             let _ = e.print();
             return match e.kind() {
-                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => ExitCode::SUCCESS,
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    ExitCode::SUCCESS
+                }
                 _ => ExitCode::from(2),
             };
         }
@@ -107,7 +113,10 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Schema => {
             let schema = streaming_events_core::schema::events_json_schema();
-            println!("{}", streaming_events_core::template::json::to_js_pretty(&schema));
+            println!(
+                "{}",
+                streaming_events_core::template::json::to_js_pretty(&schema)
+            );
             ExitCode::SUCCESS
         }
         Command::Validate(args) => {
@@ -135,7 +144,11 @@ fn main() -> ExitCode {
             match args.output.as_deref() {
                 None | Some("-") => {
                     let mut stdout = std::io::stdout().lock();
-                    if stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()).is_err() {
+                    if stdout
+                        .write_all(text.as_bytes())
+                        .and_then(|_| stdout.flush())
+                        .is_err()
+                    {
                         return ExitCode::from(1);
                     }
                 }
@@ -153,8 +166,14 @@ fn main() -> ExitCode {
 
 /// Writes next to the target and renames, so a failed run never leaves half a template.
 fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    let directory = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "template.json".into());
+    let directory = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "template.json".into());
     let temporary = directory.join(format!(".{name}.{}.tmp", std::process::id()));
     std::fs::write(&temporary, text)?;
     std::fs::rename(&temporary, path).inspect_err(|_| {
@@ -166,7 +185,10 @@ fn execute(args: &ServiceArgs, template: Option<PathBuf>, build: bool) -> Outcom
     let env = OsEnvironment;
     let (config, display) = match &args.config {
         Some(path) => (path.clone(), path.display().to_string()),
-        None => match ["serverless.yml", "serverless.yaml", "serverless.json"].iter().find(|name| env.is_file(Path::new(name))) {
+        None => match ["serverless.yml", "serverless.yaml", "serverless.json"]
+            .iter()
+            .find(|name| env.is_file(Path::new(name)))
+        {
             Some(name) => (PathBuf::from(name), name.to_string()),
             None => {
                 let mut outcome = Outcome::default();
@@ -205,9 +227,16 @@ fn report(args: &ServiceArgs, outcome: &Outcome) {
             let color = match args.color {
                 Color::Always => true,
                 Color::Never => false,
-                Color::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal(),
+                Color::Auto => {
+                    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                        && std::io::stderr().is_terminal()
+                }
             };
-            render_human(&outcome.diagnostics, &outcome.sources, RenderOptions { color })
+            render_human(
+                &outcome.diagnostics,
+                &outcome.sources,
+                RenderOptions { color },
+            )
         }
     };
     let _ = std::io::stderr().write_all(text.as_bytes());

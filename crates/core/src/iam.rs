@@ -163,7 +163,9 @@ fn dedup(list: &mut Vec<Value>) {
 
 /// The size IAM counts for a policy document: its JSON without whitespace.
 pub fn policy_size(document: &Value) -> usize {
-    crate::template::json::to_js_compact(document).chars().count()
+    crate::template::json::to_js_compact(document)
+        .chars()
+        .count()
 }
 
 /// Splits statements into managed-policy documents of at most `limit` characters each,
@@ -175,7 +177,11 @@ pub fn split_into_documents(statements: &[Statement], limit: usize) -> Option<Ve
     let mut documents: Vec<Vec<Value>> = Vec::new();
     let mut current: Vec<Value> = Vec::new();
     let mut current_size = base;
-    let push = |piece: Value, documents: &mut Vec<Vec<Value>>, current: &mut Vec<Value>, current_size: &mut usize| -> bool {
+    let push = |piece: Value,
+                documents: &mut Vec<Vec<Value>>,
+                current: &mut Vec<Value>,
+                current_size: &mut usize|
+     -> bool {
         let size = policy_size(&piece) + usize::from(!current.is_empty());
         if base + size > limit {
             return false;
@@ -196,17 +202,29 @@ pub fn split_into_documents(statements: &[Statement], limit: usize) -> Option<Ve
             }
             continue;
         }
-        let Resources::List(list) = &statement.resources else { return None };
+        let Resources::List(list) = &statement.resources else {
+            return None;
+        };
         let mut chunk: Vec<Value> = Vec::new();
         for resource in list {
             let mut candidate = chunk.clone();
             candidate.push(resource.clone());
-            let piece = Statement { effect: statement.effect, actions: statement.actions.clone(), resources: Resources::List(candidate.clone()) }.to_json();
+            let piece = Statement {
+                effect: statement.effect,
+                actions: statement.actions.clone(),
+                resources: Resources::List(candidate.clone()),
+            }
+            .to_json();
             if base + policy_size(&piece) > limit {
                 if chunk.is_empty() {
                     return None;
                 }
-                let full = Statement { effect: statement.effect, actions: statement.actions.clone(), resources: Resources::List(std::mem::take(&mut chunk)) }.to_json();
+                let full = Statement {
+                    effect: statement.effect,
+                    actions: statement.actions.clone(),
+                    resources: Resources::List(std::mem::take(&mut chunk)),
+                }
+                .to_json();
                 if !push(full, &mut documents, &mut current, &mut current_size) {
                     return None;
                 }
@@ -216,7 +234,12 @@ pub fn split_into_documents(statements: &[Statement], limit: usize) -> Option<Ve
             }
         }
         if !chunk.is_empty() {
-            let full = Statement { effect: statement.effect, actions: statement.actions.clone(), resources: Resources::List(chunk) }.to_json();
+            let full = Statement {
+                effect: statement.effect,
+                actions: statement.actions.clone(),
+                resources: Resources::List(chunk),
+            }
+            .to_json();
             if !push(full, &mut documents, &mut current, &mut current_size) {
                 return None;
             }
@@ -271,9 +294,15 @@ mod tests {
     #[test]
     fn merges_by_effect_and_actions_and_dedups_resources() {
         let mut builder = PolicyBuilder::new();
-        builder.add(Statement::allow(actions::SECRETS, vec![json!("a"), json!("b"), json!("a")]));
+        builder.add(Statement::allow(
+            actions::SECRETS,
+            vec![json!("a"), json!("b"), json!("a")],
+        ));
         builder.add(Statement::allow(actions::MQ_BROKER, vec![json!("x")]));
-        builder.add(Statement::allow(actions::SECRETS, vec![json!("c"), json!("b")]));
+        builder.add(Statement::allow(
+            actions::SECRETS,
+            vec![json!("c"), json!("b")],
+        ));
         builder.add(Statement::allow_any_resource(actions::VPC));
         builder.add(Statement::allow_any_resource(actions::VPC));
         builder.add(Statement::allow(actions::KINESIS_STREAM, vec![]));
@@ -285,8 +314,17 @@ mod tests {
 
     #[test]
     fn split_keeps_every_permission_and_respects_the_limit() {
-        let resources: Vec<Value> = (0..400).map(|i| json!(format!("arn:aws:secretsmanager:us-east-1:123456789012:secret:s{i}"))).collect();
-        let statements = vec![Statement::allow(actions::SECRETS, resources.clone()), Statement::allow_any_resource(actions::VPC)];
+        let resources: Vec<Value> = (0..400)
+            .map(|i| {
+                json!(format!(
+                    "arn:aws:secretsmanager:us-east-1:123456789012:secret:s{i}"
+                ))
+            })
+            .collect();
+        let statements = vec![
+            Statement::allow(actions::SECRETS, resources.clone()),
+            Statement::allow_any_resource(actions::VPC),
+        ];
         let documents = split_into_documents(&statements, MAX_MANAGED_POLICY_CHARS).unwrap();
         assert!(documents.len() > 1);
         let mut granted = 0;

@@ -42,31 +42,43 @@ pub fn normalized_function_name(function_name: &str) -> String {
 }
 
 pub fn lambda_logical_id(function_name: &str) -> String {
-    format!("{}LambdaFunction", normalized_function_name(function_name))
+    cap(format!(
+        "{}LambdaFunction",
+        normalized_function_name(function_name)
+    ))
 }
 
 pub fn log_group_logical_id(function_name: &str) -> String {
-    format!("{}LogGroup", normalized_function_name(function_name))
+    cap(format!(
+        "{}LogGroup",
+        normalized_function_name(function_name)
+    ))
 }
 
 pub fn lambda_version_logical_id(function_name: &str, digest: &str) -> String {
     let digest: String = digest.chars().filter(char::is_ascii_alphanumeric).collect();
-    format!(
+    cap(format!(
         "{}LambdaVersion{digest}",
         normalized_function_name(function_name)
-    )
+    ))
 }
 
 pub fn lambda_version_output_logical_id(function_name: &str) -> String {
-    format!("{}QualifiedArn", lambda_logical_id(function_name))
+    cap(format!("{}QualifiedArn", lambda_logical_id(function_name)))
 }
 
 pub fn provisioned_concurrency_alias_logical_id(function_name: &str) -> String {
-    format!("{}ProvConcLambdaAlias", normalized_function_name(function_name))
+    cap(format!(
+        "{}ProvConcLambdaAlias",
+        normalized_function_name(function_name)
+    ))
 }
 
 pub fn snap_start_alias_logical_id(function_name: &str) -> String {
-    format!("{}SnapStartLambdaAlias", normalized_function_name(function_name))
+    cap(format!(
+        "{}SnapStartLambdaAlias",
+        normalized_function_name(function_name)
+    ))
 }
 
 pub const PROVISIONED_CONCURRENCY_ALIAS_NAME: &str = "provisioned";
@@ -93,36 +105,36 @@ fn name_part(name: &str, max: usize) -> String {
 }
 
 pub fn kafka_event_logical_id(function_name: &str, topic: &str) -> String {
-    format!(
+    cap(format!(
         "{}EventSourceMappingKafka{}",
         normalized_function_name(function_name),
         name_part(topic, 158)
-    )
+    ))
 }
 
 pub fn msk_event_logical_id(function_name: &str, cluster_name: &str, topic: &str) -> String {
-    format!(
+    cap(format!(
         "{}EventSourceMappingMSK{}{}",
         normalized_function_name(function_name),
         name_part(cluster_name, 79),
         name_part(topic, 79)
-    )
+    ))
 }
 
 pub fn activemq_event_logical_id(function_name: &str, queue: &str) -> String {
-    format!(
+    cap(format!(
         "{}EventSourceMappingActiveMQ{}",
         normalized_function_name(function_name),
         name_part(queue, 150)
-    )
+    ))
 }
 
 pub fn rabbitmq_event_logical_id(function_name: &str, queue: &str) -> String {
-    format!(
+    cap(format!(
         "{}EventSourceMappingRabbitMQ{}",
         normalized_function_name(function_name),
         name_part(queue, 150)
-    )
+    ))
 }
 
 /// How Kinesis consumer names are built (`provider.kinesis.consumerNamingMode`).
@@ -135,7 +147,11 @@ pub enum ConsumerNaming {
 }
 
 /// `getStreamConsumerName`: the function and stream names as written, not normalised.
-pub fn stream_consumer_name(function_name: &str, stream_name: &str, naming: &ConsumerNaming) -> String {
+pub fn stream_consumer_name(
+    function_name: &str,
+    stream_name: &str,
+    naming: &ConsumerNaming,
+) -> String {
     match naming {
         ConsumerNaming::Default => format!("{function_name}{stream_name}Consumer"),
         ConsumerNaming::ServiceSpecific { service, stage } => {
@@ -167,17 +183,19 @@ pub fn is_valid_consumer_name(name: &str) -> bool {
 /// The D14 suffix: the first 8 hexadecimal digits, upper-case, of the MD5 of `identity_json`.
 pub fn disambiguation_suffix(identity_json: &str) -> String {
     let digest = Md5::digest(identity_json.as_bytes());
-    digest
-        .iter()
-        .take(4)
-        .map(|b| format!("{b:02X}"))
-        .collect()
+    digest.iter().take(4).map(|b| format!("{b:02X}")).collect()
 }
 
 /// Appends a D14 suffix, keeping the result within 255 characters.
 pub fn with_suffix(id: &str, suffix: &str) -> String {
     let room = MAX_LOGICAL_ID.saturating_sub(suffix.len());
     format!("{}{suffix}", truncate(id, room))
+}
+
+/// An id cut to CloudFormation's 255 characters (only ids the reference would make too long,
+/// and CloudFormation would reject, are affected).
+fn cap(id: String) -> String {
+    truncate(&id, MAX_LOGICAL_ID).to_string()
 }
 
 /// The first `max` characters (all callers pass ASCII, so bytes and characters agree; the
@@ -196,8 +214,14 @@ mod tests {
 
     #[test]
     fn reference_examples() {
-        assert_eq!(lambda_logical_id("stream-reader"), "StreamDashreaderLambdaFunction");
-        assert_eq!(lambda_logical_id("mq_worker"), "MqUnderscoreworkerLambdaFunction");
+        assert_eq!(
+            lambda_logical_id("stream-reader"),
+            "StreamDashreaderLambdaFunction"
+        );
+        assert_eq!(
+            lambda_logical_id("mq_worker"),
+            "MqUnderscoreworkerLambdaFunction"
+        );
         assert_eq!(
             stream_logical_id("process", "dynamodb", "Orders"),
             "ProcessEventSourceMappingDynamodbOrders"
@@ -211,16 +235,25 @@ mod tests {
             "ConsumerEventSourceMappingMSKPaymentsJavamsk"
         );
         assert_eq!(
-            stream_consumer_logical_id(&stream_consumer_name("warm", "clickstream", &ConsumerNaming::Default)),
+            stream_consumer_logical_id(&stream_consumer_name(
+                "warm",
+                "clickstream",
+                &ConsumerNaming::Default
+            )),
             "WarmclickstreamConsumerStreamConsumer"
         );
-        assert_eq!(stream_consumer_logical_id("a-b_c.d"), "ADashbUnderscorecdStreamConsumer");
+        assert_eq!(
+            stream_consumer_logical_id("a-b_c.d"),
+            "ADashbUnderscorecdStreamConsumer"
+        );
     }
 
     #[test]
     fn d14_suffix_is_md5_prefix() {
         assert_eq!(
-            disambiguation_suffix(r#"{"arn":"arn:aws:kinesis:us-east-1:123456789012:stream/clickstream"}"#),
+            disambiguation_suffix(
+                r#"{"arn":"arn:aws:kinesis:us-east-1:123456789012:stream/clickstream"}"#
+            ),
             "2F137CD4"
         );
     }
@@ -228,8 +261,14 @@ mod tests {
     #[test]
     fn long_names_are_cut() {
         let topic = "t".repeat(400);
-        assert_eq!(kafka_event_logical_id("f", &topic).len(), "FEventSourceMappingKafka".len() + 158);
-        assert_eq!(stream_logical_id("f", "kinesis", &topic).len(), MAX_LOGICAL_ID);
+        assert_eq!(
+            kafka_event_logical_id("f", &topic).len(),
+            "FEventSourceMappingKafka".len() + 158
+        );
+        assert_eq!(
+            stream_logical_id("f", "kinesis", &topic).len(),
+            MAX_LOGICAL_ID
+        );
     }
 
     proptest! {

@@ -10,7 +10,7 @@ use crate::events::{self, CompileContext, EventCompiler, FunctionTarget};
 use crate::iam::{self, PolicyBuilder};
 use crate::naming;
 use crate::schema::{self, filter};
-use crate::template::core::core_template;
+use crate::template::core::{core_template, merge_user_resources};
 use crate::template::Template;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -66,7 +66,12 @@ pub fn run(env: &dyn Environment, options: &Options, build: bool) -> Outcome {
     outcome
 }
 
-fn run_inner(env: &dyn Environment, options: &Options, build: bool, outcome: &mut Outcome) -> Option<Value> {
+fn run_inner(
+    env: &dyn Environment,
+    options: &Options,
+    build: bool,
+    outcome: &mut Outcome,
+) -> Option<Value> {
     let display = if options.config_display.is_empty() {
         options.config.display().to_string()
     } else {
@@ -75,11 +80,15 @@ fn run_inner(env: &dyn Environment, options: &Options, build: bool, outcome: &mu
     let root = match load_file(env, &options.config, &display, &mut outcome.sources) {
         Ok(root) => root,
         Err(d) => {
-            outcome.diagnostics.push(d);
+            outcome.diagnostics.push(*d);
             return None;
         }
     };
-    let service_dir = options.config.parent().map(Path::to_path_buf).unwrap_or_default();
+    let service_dir = options
+        .config
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
     let context = VariableContext {
         env,
         service_dir,
@@ -95,7 +104,12 @@ fn run_inner(env: &dyn Environment, options: &Options, build: bool, outcome: &mu
     if variables_failed {
         return None;
     }
-    let (service, service_diagnostics) = build_service(&root, options.stage.as_deref(), options.region.as_deref(), options.strict);
+    let (service, service_diagnostics) = build_service(
+        &root,
+        options.stage.as_deref(),
+        options.region.as_deref(),
+        options.strict,
+    );
     outcome.diagnostics.extend(service_diagnostics);
     let mut service = service?;
     if !service.uncompiled_kinds.is_empty() {
@@ -114,7 +128,7 @@ fn run_inner(env: &dyn Environment, options: &Options, build: bool, outcome: &mu
         Some(path) => match load_template(env, path, &mut outcome.sources) {
             Ok(template) => template,
             Err(d) => {
-                outcome.diagnostics.push(d);
+                outcome.diagnostics.push(*d);
                 return None;
             }
         },
@@ -128,6 +142,9 @@ fn run_inner(env: &dyn Environment, options: &Options, build: bool, outcome: &mu
     };
     compile_events(&mut cx, &compilers, options.template.is_some());
     let compile_diagnostics = std::mem::take(&mut cx.diagnostics);
+    if options.template.is_none() {
+        merge_user_resources(&mut template, &service);
+    }
     outcome.diagnostics.extend(compile_diagnostics);
     if outcome.has_errors() {
         return None;
@@ -139,41 +156,86 @@ fn run_inner(env: &dyn Environment, options: &Options, build: bool, outcome: &mu
     Some(template.into_value())
 }
 
-fn load_template(env: &dyn Environment, path: &Path, sources: &mut SourceMap) -> Result<Template, Diagnostic> {
+fn load_template(
+    env: &dyn Environment,
+    path: &Path,
+    sources: &mut SourceMap,
+) -> Result<Template, Box<Diagnostic>> {
     let display = path.display().to_string();
     let node = load_file(env, path, &display, sources)?;
     match node.to_json() {
         Value::Object(map) => Ok(Template::from_value(map)),
-        _ => Err(Diagnostic::error(codes::TEMPLATE_INVALID, format!("{display} is not a CloudFormation template (a mapping with Resources)"))
+        _ => Err(Box::new(
+            Diagnostic::error(
+                codes::TEMPLATE_INVALID,
+                format!("{display} is not a CloudFormation template (a mapping with Resources)"),
+            )
             .at(node.span, "")
-            .with_help("pass the template written by `serverless package` or another CloudFormation template")),
+            .with_help("pass the template written by `serverless package` or another CloudFormation template"),
+        )),
     }
 }
 
 /// Schema validation (with coercion), filter patterns and each compiler's own checks, for
 /// every streaming event.
-fn validate_events(service: &mut Service, compilers: &[Box<dyn EventCompiler>], outcome: &mut Outcome) {
+fn validate_events(
+    service: &mut Service,
+    compilers: &[Box<dyn EventCompiler>],
+    outcome: &mut Outcome,
+) {
     let mode = service.validation_mode;
     let snapshot = service.clone();
     for function in &mut service.functions {
         for event in &mut function.events {
-            let Some(compiler) = compilers.iter().find(|c| c.kind() == event.kind) else { continue };
-            let path = format!("functions.{}.events[{}].{}", function.key, event.index, event.kind);
-            if event.value.is_null() || matches!(event.value.value, streaming_events_yaml::Value::Seq(_) | streaming_events_yaml::Value::Number(_) | streaming_events_yaml::Value::Bool(_)) {
+            let Some(compiler) = compilers.iter().find(|c| c.kind() == event.kind) else {
+                continue;
+            };
+            let path = format!(
+                "functions.{}.events[{}].{}",
+                function.key, event.index, event.kind
+            );
+            if event.value.is_null()
+                || matches!(
+                    event.value.value,
+                    streaming_events_yaml::Value::Seq(_)
+                        | streaming_events_yaml::Value::Number(_)
+                        | streaming_events_yaml::Value::Bool(_)
+                )
+            {
                 outcome.diagnostics.push(
-                    Diagnostic::error(codes::FUNCTION_EVENT_INVALID, format!("at {path}: a {} event needs its configuration, got {}", event.kind, schema::describe(&event.value)))
-                        .with_path(&path)
-                        .at(event.value.span, "")
-                        .with_help(format!("write `- {}:` followed by its properties (see docs/compatibility.md)", event.kind)),
+                    Diagnostic::error(
+                        codes::FUNCTION_EVENT_INVALID,
+                        format!(
+                            "at {path}: a {} event needs its configuration, got {}",
+                            event.kind,
+                            schema::describe(&event.value)
+                        ),
+                    )
+                    .with_path(&path)
+                    .at(event.value.span, "")
+                    .with_help(format!(
+                        "write `- {}:` followed by its properties (see docs/compatibility.md)",
+                        event.kind
+                    )),
                 );
                 continue;
             }
             let problems = schema::validate(&compiler.schema(), &mut event.value, &path);
-            outcome.diagnostics.extend(schema::problems_to_diagnostics(problems, mode));
+            outcome
+                .diagnostics
+                .extend(schema::problems_to_diagnostics(problems, mode));
             if let Some(patterns) = event.value.get("filterPatterns") {
                 let source = compiler.filter_source(&event.value);
-                let found = filter::check_filter_patterns(patterns, &format!("{path}.filterPatterns"), source);
-                outcome.diagnostics.extend(found.into_iter().filter(|d| mode != ValidationMode::Off || d.is_error()));
+                let found = filter::check_filter_patterns(
+                    patterns,
+                    &format!("{path}.filterPatterns"),
+                    source,
+                );
+                outcome.diagnostics.extend(
+                    found
+                        .into_iter()
+                        .filter(|d| mode != ValidationMode::Off || d.is_error()),
+                );
             }
         }
     }
@@ -183,25 +245,37 @@ fn validate_events(service: &mut Service, compilers: &[Box<dyn EventCompiler>], 
     for function in &service.functions {
         for event in &function.events {
             if let Some(compiler) = compilers.iter().find(|c| c.kind() == event.kind) {
-                outcome.diagnostics.extend(compiler.check(&snapshot, function, event));
+                outcome
+                    .diagnostics
+                    .extend(compiler.check(&snapshot, function, event));
             }
         }
     }
 }
 
 /// Runs each compiler over every function, settling logical-id collisions first (D14).
-fn compile_events(cx: &mut CompileContext<'_>, compilers: &[Box<dyn EventCompiler>], merge_mode: bool) {
+fn compile_events(
+    cx: &mut CompileContext<'_>,
+    compilers: &[Box<dyn EventCompiler>],
+    merge_mode: bool,
+) {
     let service = cx.service;
     let default_role_present = cx.template.has_resource(naming::DEFAULT_ROLE_LOGICAL_ID);
     for compiler in compilers {
         for function in &service.functions {
-            let events: Vec<&Event> = function.events.iter().filter(|e| e.kind == compiler.kind()).collect();
+            let events: Vec<&Event> = function
+                .events
+                .iter()
+                .filter(|e| e.kind == compiler.kind())
+                .collect();
             if events.is_empty() {
                 continue;
             }
             let mut target = FunctionTarget::new(service, function);
             if merge_mode {
-                if target.role_resource.as_deref() == Some(naming::DEFAULT_ROLE_LOGICAL_ID) && !default_role_present {
+                if target.role_resource.as_deref() == Some(naming::DEFAULT_ROLE_LOGICAL_ID)
+                    && !default_role_present
+                {
                     target.role_resource = None;
                 }
                 if !cx.template.has_resource(&target.lambda_logical_id) {
@@ -215,16 +289,10 @@ fn compile_events(cx: &mut CompileContext<'_>, compilers: &[Box<dyn EventCompile
             if !default_role_present {
                 target.grants_to_default_role = false;
             }
-            let mut plans = Vec::new();
-            for event in &events {
-                match compiler.plan(service, function, event) {
-                    Ok(plan) => plans.push(plan),
-                    Err(d) => cx.diagnostics.push(d),
-                }
-            }
-            if plans.len() != events.len() {
-                continue;
-            }
+            let plans: Vec<_> = events
+                .iter()
+                .map(|event| compiler.plan(service, function, event))
+                .collect();
             let suffixes = match events::settle_collisions(function, &plans) {
                 Ok(s) => s,
                 Err(errors) => {
@@ -234,7 +302,9 @@ fn compile_events(cx: &mut CompileContext<'_>, compilers: &[Box<dyn EventCompile
             };
             for ((event, plan), suffix) in events.iter().zip(&plans).zip(&suffixes) {
                 if compiler.kind() == "stream" {
-                    if let Some(d) = events::stream::check_consumer_name(service, function, event, suffix) {
+                    if let Some(d) =
+                        events::stream::check_consumer_name(service, function, event, suffix)
+                    {
                         cx.diagnostics.push(d);
                         continue;
                     }
@@ -249,7 +319,12 @@ fn compile_events(cx: &mut CompileContext<'_>, compilers: &[Box<dyn EventCompile
 /// policies fit IAM's 10,240 characters, otherwise in managed policies of at most 6,144
 /// characters each, attached to the role.
 fn attach_policy(template: &mut Template, policy: &PolicyBuilder, outcome: &mut Outcome) {
-    let Some(role) = template.resources_mut().get_mut(naming::DEFAULT_ROLE_LOGICAL_ID) else { return };
+    let Some(role) = template
+        .resources_mut()
+        .get_mut(naming::DEFAULT_ROLE_LOGICAL_ID)
+    else {
+        return;
+    };
     if policy.is_empty() {
         report_role(role, &[], outcome);
         return;
@@ -277,7 +352,11 @@ fn attach_policy(template: &mut Template, policy: &PolicyBuilder, outcome: &mut 
         .unwrap_or(0);
     let room = iam::MAX_MANAGED_POLICIES_PER_ROLE.saturating_sub(existing_managed);
     let documents = iam::split_into_documents(policy.statements(), iam::MAX_MANAGED_POLICY_CHARS);
-    let total: usize = policy.statements().iter().map(|s| iam::policy_size(&s.to_json())).sum();
+    let total: usize = policy
+        .statements()
+        .iter()
+        .map(|s| iam::policy_size(&s.to_json()))
+        .sum();
     match documents {
         Some(documents) if documents.len() <= room => {
             let ids: Vec<String> = (1..=documents.len()).map(|i| format!("IamPolicyStreamingEvents{i}")).collect();

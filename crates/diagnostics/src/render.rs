@@ -25,7 +25,11 @@ impl Style {
 
 /// Renders diagnostics like rustc: `error[CODE]: message`, `--> file:line:col`, the source line
 /// with a caret label, then `= help:`.
-pub fn render_human(diagnostics: &[Diagnostic], sources: &SourceMap, options: RenderOptions) -> String {
+pub fn render_human(
+    diagnostics: &[Diagnostic],
+    sources: &SourceMap,
+    options: RenderOptions,
+) -> String {
     let style = Style { on: options.color };
     let mut out = String::new();
     for diagnostic in diagnostics {
@@ -55,7 +59,9 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &SourceMap, style: &Sty
         .unwrap_or(1);
     let pad = " ".repeat(gutter);
     for (i, label) in labels.iter().enumerate() {
-        let Some(file) = sources.get(label.span.file) else { continue };
+        let Some(file) = sources.get(label.span.file) else {
+            continue;
+        };
         let arrow = if i == 0 { "-->" } else { ":::" };
         let _ = writeln!(
             out,
@@ -76,11 +82,12 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &SourceMap, style: &Sty
             text
         );
         let start_col = label.span.start.column.max(1);
-        let width = if label.span.end.line == label.span.start.line && label.span.end.column > start_col {
-            label.span.end.column - start_col
-        } else {
-            text.chars().count().saturating_sub(start_col - 1).max(1)
-        };
+        let width =
+            if label.span.end.line == label.span.start.line && label.span.end.column > start_col {
+                label.span.end.column - start_col
+            } else {
+                text.chars().count().saturating_sub(start_col - 1).max(1)
+            };
         let marker = if label.primary { "^" } else { "-" };
         let underline = format!(
             "{}{}",
@@ -93,13 +100,22 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &SourceMap, style: &Sty
         } else {
             format!(" {}", label.text)
         };
-        let _ = writeln!(out, "{pad} {bar} {}", style.paint(mark_colour, &format!("{underline}{tail}")));
+        let _ = writeln!(
+            out,
+            "{pad} {bar} {}",
+            style.paint(mark_colour, &format!("{underline}{tail}"))
+        );
     }
-    if let Some(path) = &d.path {
+    if let Some(path) = d.path.as_ref().filter(|p| !d.message.contains(p.as_str())) {
         let _ = writeln!(out, "{pad} {} at: {path}", style.paint("1;34", "="));
     }
     if let Some(help) = &d.help {
-        let _ = writeln!(out, "{pad} {} {}", style.paint("1;34", "="), style.paint("1", &format!("help: {help}")));
+        let _ = writeln!(
+            out,
+            "{pad} {} {}",
+            style.paint("1;34", "="),
+            style.paint("1", &format!("help: {help}"))
+        );
     }
 }
 

@@ -59,7 +59,7 @@ pub const CFN_TAGS: [(&str, &str); 17] = [
 ];
 
 /// Loads one YAML (or JSON) document. An empty document is a null node.
-pub fn load(source: &str, file: FileId) -> Result<Node, LoadError> {
+pub fn load(source: &str, file: FileId) -> Result<Node, Box<LoadError>> {
     let positions = PositionMap::new(source, file);
     let mut builder = Builder {
         positions: &positions,
@@ -76,12 +76,12 @@ pub fn load(source: &str, file: FileId) -> Result<Node, LoadError> {
             Err(err) => {
                 let m = err.marker();
                 let pos = positions.pos(m.index(), m.line(), m.col());
-                return Err(LoadError {
+                return Err(Box::new(LoadError {
                     kind: LoadErrorKind::Syntax,
                     message: err.info().to_string(),
                     span: Span::new(file, pos, pos),
                     related: None,
-                });
+                }));
             }
         }
     }
@@ -168,16 +168,16 @@ struct Builder<'p, 'a> {
 }
 
 impl Builder<'_, '_> {
-    fn err(&self, kind: LoadErrorKind, message: impl Into<String>, span: Span) -> LoadError {
-        LoadError {
+    fn err(&self, kind: LoadErrorKind, message: impl Into<String>, span: Span) -> Box<LoadError> {
+        Box::new(LoadError {
             kind,
             message: message.into(),
             span,
             related: None,
-        }
+        })
     }
 
-    fn event(&mut self, event: Event<'_>, span: saphyr_parser::Span) -> Result<(), LoadError> {
+    fn event(&mut self, event: Event<'_>, span: saphyr_parser::Span) -> Result<(), Box<LoadError>> {
         let span = self.positions.span(span);
         match event {
             Event::DocumentStart(_) => {
@@ -191,8 +191,7 @@ impl Builder<'_, '_> {
                 }
             }
             Event::Scalar(text, style, anchor, tag) => {
-                let is_merge =
-                    matches!(style, ScalarStyle::Plain) && tag.is_none() && text == "<<";
+                let is_merge = matches!(style, ScalarStyle::Plain) && tag.is_none() && text == "<<";
                 let node = self.scalar(&text, style, tag.as_deref(), span)?;
                 self.produced += 1;
                 self.merge_key_next = is_merge;
@@ -276,7 +275,7 @@ impl Builder<'_, '_> {
         Ok(())
     }
 
-    fn check_depth(&self, span: Span) -> Result<(), LoadError> {
+    fn check_depth(&self, span: Span) -> Result<(), Box<LoadError>> {
         if self.stack.len() >= MAX_DEPTH {
             return Err(self.err(
                 LoadErrorKind::TooDeep,
@@ -293,7 +292,7 @@ impl Builder<'_, '_> {
         style: ScalarStyle,
         tag: Option<&Tag>,
         span: Span,
-    ) -> Result<Node, LoadError> {
+    ) -> Result<Node, Box<LoadError>> {
         let plain = matches!(style, ScalarStyle::Plain);
         let Some(tag) = tag else {
             return Ok(scalar_node(text, plain, span));
@@ -341,7 +340,7 @@ impl Builder<'_, '_> {
         }
     }
 
-    fn finish_node(&mut self, node: Node, anchor: usize, span: Span) -> Result<(), LoadError> {
+    fn finish_node(&mut self, node: Node, anchor: usize, span: Span) -> Result<(), Box<LoadError>> {
         let merge_key = std::mem::take(&mut self.merge_key_next);
         if self.produced > MAX_NODES {
             return Err(self.err(
@@ -407,12 +406,12 @@ impl Builder<'_, '_> {
                         map.insert(key, key_span, node);
                     } else if let Some(first) = map.entry(&key) {
                         let related = Some(first.key_span);
-                        return Err(LoadError {
+                        return Err(Box::new(LoadError {
                             kind: LoadErrorKind::DuplicateKey,
                             message: format!("duplicated mapping key `{key}`"),
                             span: key_span,
                             related,
-                        });
+                        }));
                     } else {
                         map.entries.push(Entry {
                             key,

@@ -134,7 +134,13 @@ fn resolve_float(text: &str) -> Option<f64> {
 fn resolve_timestamp(text: &str) -> Option<String> {
     let b = text.as_bytes();
     let digits = |s: &[u8]| s.iter().all(u8::is_ascii_digit);
-    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' && digits(&b[..4]) && digits(&b[5..7]) && digits(&b[8..]) {
+    if b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && digits(&b[..4])
+        && digits(&b[5..7])
+        && digits(&b[8..])
+    {
         let (y, m, d) = (num(&text[..4]), num(&text[5..7]), num(&text[8..]));
         return iso(y, m, d, 0, 0, 0, 0, 0);
     }
@@ -202,7 +208,16 @@ fn resolve_timestamp(text: &str) -> Option<String> {
     if p.i != b.len() {
         return None;
     }
-    iso(year, month, day, hour, minute, second, millis, offset_minutes)
+    iso(
+        year,
+        month,
+        day,
+        hour,
+        minute,
+        second,
+        millis,
+        offset_minutes,
+    )
 }
 
 struct Cursor<'a> {
@@ -225,7 +240,10 @@ impl Cursor<'_> {
         if self.i - start < min {
             return None;
         }
-        std::str::from_utf8(&self.b[start..self.i]).ok()?.parse().ok()
+        std::str::from_utf8(&self.b[start..self.i])
+            .ok()?
+            .parse()
+            .ok()
     }
 }
 
@@ -274,7 +292,8 @@ fn iso(
     let y = year + month0.div_euclid(12);
     let m = month0.rem_euclid(12) + 1;
     let days = days_from_civil(y, m, 1) + day - 1;
-    let total_ms = ((days * 24 + hour) * 60 + minute - offset_minutes) * 60_000 + second * 1000 + millis;
+    let total_ms =
+        ((days * 24 + hour) * 60 + minute - offset_minutes) * 60_000 + second * 1000 + millis;
     let day_count = total_ms.div_euclid(86_400_000);
     let ms_of_day = total_ms.rem_euclid(86_400_000);
     let (y, m, d) = civil_from_days(day_count);
@@ -343,7 +362,10 @@ mod tests {
 
     #[test]
     fn infinities_and_nan() {
-        assert_eq!(resolve_plain_scalar(".inf"), Resolved::Number(f64::INFINITY));
+        assert_eq!(
+            resolve_plain_scalar(".inf"),
+            Resolved::Number(f64::INFINITY)
+        );
         assert!(matches!(resolve_plain_scalar(".NaN"), Resolved::Number(n) if n.is_nan()));
     }
 }

@@ -17,19 +17,24 @@ pub fn load_file(
     path: &Path,
     display_name: &str,
     sources: &mut SourceMap,
-) -> Result<Node, Diagnostic> {
+) -> Result<Node, Box<Diagnostic>> {
     let text = env.read_file(path).map_err(|e| {
         let code = match e.kind() {
             std::io::ErrorKind::NotFound => codes::CONFIG_FILE_NOT_FOUND,
             std::io::ErrorKind::FileTooLarge => codes::CONFIG_FILE_TOO_LARGE,
             _ => codes::CONFIG_FILE_UNREADABLE,
         };
-        Diagnostic::error(code, format!("cannot read {display_name}: {e}"))
-            .with_help("pass the service file with --config FILE")
+        Box::new(
+            Diagnostic::error(code, format!("cannot read {display_name}: {e}"))
+                .with_help("pass the service file with --config FILE"),
+        )
     })?;
     let file = sources.add(display_name.to_string(), text);
-    let text = &sources.get(file).map(|f| f.text.clone()).unwrap_or_default();
-    load(text, file).map_err(|e| load_error_diagnostic(e, display_name))
+    let text = &sources
+        .get(file)
+        .map(|f| f.text.clone())
+        .unwrap_or_default();
+    load(text, file).map_err(|e| Box::new(load_error_diagnostic(*e, display_name)))
 }
 
 /// A loader error as a located diagnostic.
@@ -64,6 +69,10 @@ pub fn load_error_diagnostic(e: LoadError, display_name: &str) -> Diagnostic {
 
 /// A span at the start of a file, for problems about the file as a whole.
 pub fn file_start(file: u32) -> Span {
-    let pos = Pos { offset: 0, line: 1, column: 1 };
+    let pos = Pos {
+        offset: 0,
+        line: 1,
+        column: 1,
+    };
     Span::new(file, pos, pos)
 }

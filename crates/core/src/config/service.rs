@@ -8,9 +8,28 @@ use streaming_events_yaml::{Node, Span, Value};
 
 /// Every event kind the reference knows; others are errors, as in the reference.
 pub const KNOWN_EVENT_KINDS: &[&str] = &[
-    "http", "httpApi", "websocket", "s3", "schedule", "sns", "sqs", "stream", "kafka", "msk",
-    "activemq", "rabbitmq", "alb", "alexaSkill", "alexaSmartHome", "iot", "iotFleetProvisioning",
-    "cloudwatchEvent", "cloudwatchLog", "cognitoUserPool", "eventBridge", "cloudFront",
+    "http",
+    "httpApi",
+    "websocket",
+    "s3",
+    "schedule",
+    "sns",
+    "sqs",
+    "stream",
+    "kafka",
+    "msk",
+    "activemq",
+    "rabbitmq",
+    "alb",
+    "alexaSkill",
+    "alexaSmartHome",
+    "iot",
+    "iotFleetProvisioning",
+    "cloudwatchEvent",
+    "cloudwatchLog",
+    "cognitoUserPool",
+    "eventBridge",
+    "cloudFront",
 ];
 
 /// The event kinds this tool compiles, in the reference's order.
@@ -58,7 +77,10 @@ pub struct Event {
 impl Event {
     /// `functions.<name>.events[<i>].<kind>`.
     pub fn path(&self, function: &Function) -> String {
-        format!("functions.{}.events[{}].{}", function.key, self.index, self.kind)
+        format!(
+            "functions.{}.events[{}].{}",
+            function.key, self.index, self.kind
+        )
     }
 }
 
@@ -121,7 +143,13 @@ impl Service {
     }
 }
 
-fn err(code: streaming_events_diagnostics::Code, path: &str, span: Span, message: String, help: &str) -> Diagnostic {
+fn err(
+    code: streaming_events_diagnostics::Code,
+    path: &str,
+    span: Span,
+    message: String,
+    help: &str,
+) -> Diagnostic {
     Diagnostic::error(code, message)
         .with_path(path)
         .at(span, "")
@@ -143,8 +171,18 @@ pub fn build_service(
         } else {
             format!("the service file must be a mapping, got {}", describe(root))
         };
-        let code = if root.is_null() { codes::CONFIG_FILE_EMPTY } else { codes::SERVICE_NAME_INVALID };
-        diagnostics.push(err(code, "", root.span, message, "start the file with `service: my-service` and `provider: {name: aws}`"));
+        let code = if root.is_null() {
+            codes::CONFIG_FILE_EMPTY
+        } else {
+            codes::SERVICE_NAME_INVALID
+        };
+        diagnostics.push(err(
+            code,
+            "",
+            root.span,
+            message,
+            "start the file with `service: my-service` and `provider: {name: aws}`",
+        ));
         return (None, diagnostics);
     };
     let _ = top;
@@ -160,17 +198,44 @@ pub fn build_service(
     };
 
     let name = match root.get("service") {
-        Some(Node { value: Value::String(s), .. }) if !s.is_empty() => s.clone(),
-        Some(node @ Node { value: Value::Map(_), .. }) => {
-            diagnostics.push(err(codes::SERVICE_NAME_INVALID, "service", node.span, "service must be a string; the object form (service.name) is no longer supported".into(), "write `service: my-service`"));
+        Some(Node {
+            value: Value::String(s),
+            ..
+        }) if !s.is_empty() => s.clone(),
+        Some(
+            node @ Node {
+                value: Value::Map(_),
+                ..
+            },
+        ) => {
+            diagnostics.push(err(
+                codes::SERVICE_NAME_INVALID,
+                "service",
+                node.span,
+                "service must be a string; the object form (service.name) is no longer supported"
+                    .into(),
+                "write `service: my-service`",
+            ));
             String::new()
         }
         Some(node) => {
-            diagnostics.push(err(codes::SERVICE_NAME_INVALID, "service", node.span, format!("service must be a non-empty string, got {}", describe(node)), "write `service: my-service`"));
+            diagnostics.push(err(
+                codes::SERVICE_NAME_INVALID,
+                "service",
+                node.span,
+                format!("service must be a non-empty string, got {}", describe(node)),
+                "write `service: my-service`",
+            ));
             String::new()
         }
         None => {
-            diagnostics.push(err(codes::SERVICE_NAME_INVALID, "service", root.span, "the service has no `service` name".into(), "add `service: my-service` at the top of the file"));
+            diagnostics.push(err(
+                codes::SERVICE_NAME_INVALID,
+                "service",
+                root.span,
+                "the service has no `service` name".into(),
+                "add `service: my-service` at the top of the file",
+            ));
             String::new()
         }
     };
@@ -179,13 +244,37 @@ pub fn build_service(
     let provider_span = provider_node.as_ref().map(|p| p.span).unwrap_or(root.span);
     match provider_node.as_ref().and_then(|p| p.get("name")) {
         Some(n) if n.as_str() == Some("aws") => {}
-        Some(n) => diagnostics.push(err(codes::PROVIDER_NAME_INVALID, "provider.name", n.span, format!("provider.name must be aws, got {}", describe(n)), "streaming-events compiles AWS services only: set `provider: {name: aws}`")),
-        None => diagnostics.push(err(codes::PROVIDER_NAME_INVALID, "provider.name", provider_span, "the service has no provider.name".into(), "add `provider:` with `name: aws`")),
+        Some(n) => diagnostics.push(err(
+            codes::PROVIDER_NAME_INVALID,
+            "provider.name",
+            n.span,
+            format!("provider.name must be aws, got {}", describe(n)),
+            "streaming-events compiles AWS services only: set `provider: {name: aws}`",
+        )),
+        None => diagnostics.push(err(
+            codes::PROVIDER_NAME_INVALID,
+            "provider.name",
+            provider_span,
+            "the service has no provider.name".into(),
+            "add `provider:` with `name: aws`",
+        )),
     }
-    let provider_node = provider_node.unwrap_or_else(|| Node::new(Value::Map(Default::default()), root.span));
-    let literal_string = |key: &str| provider_node.get(key).and_then(Node::as_str).map(str::to_string);
-    let stage = cli_stage.map(str::to_string).or_else(|| literal_string("stage")).unwrap_or_else(|| "dev".to_string());
-    let region = cli_region.map(str::to_string).or_else(|| literal_string("region")).unwrap_or_else(|| "us-east-1".to_string());
+    let provider_node =
+        provider_node.unwrap_or_else(|| Node::new(Value::Map(Default::default()), root.span));
+    let literal_string = |key: &str| {
+        provider_node
+            .get(key)
+            .and_then(Node::as_str)
+            .map(str::to_string)
+    };
+    let stage = cli_stage
+        .map(str::to_string)
+        .or_else(|| literal_string("stage"))
+        .unwrap_or_else(|| "dev".to_string());
+    let region = cli_region
+        .map(str::to_string)
+        .or_else(|| literal_string("region"))
+        .unwrap_or_else(|| "us-east-1".to_string());
     let iam = provider_node.get("iam");
     let provider = Provider {
         runtime: provider_node.get("runtime").cloned(),
@@ -204,7 +293,10 @@ pub fn build_service(
             .and_then(Node::as_str)
             .map(str::to_string),
         vpc: provider_node.get("vpc").cloned(),
-        version_functions: provider_node.get("versionFunctions").map(truthy).unwrap_or(true),
+        version_functions: provider_node
+            .get("versionFunctions")
+            .map(truthy)
+            .unwrap_or(true),
         node: provider_node.clone(),
     };
 
@@ -213,32 +305,80 @@ pub fn build_service(
     match root.as_map().and_then(|m| m.get("functions")) {
         None => {}
         Some(node) if node.is_null() => {}
-        Some(Node { value: Value::Map(map), .. }) => {
+        Some(Node {
+            value: Value::Map(map),
+            ..
+        }) => {
             for entry in &map.entries {
                 let path = format!("functions.{}", entry.key);
-                if !entry.key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') || entry.key.is_empty() {
-                    diagnostics.push(err(codes::FUNCTIONS_INVALID, &path, entry.key_span, format!("the function name `{}` may only hold letters, digits, `-` and `_`", entry.key), "rename the function; its name becomes part of CloudFormation logical ids"));
+                if !entry
+                    .key
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                    || entry.key.is_empty()
+                {
+                    diagnostics.push(err(
+                        codes::FUNCTIONS_INVALID,
+                        &path,
+                        entry.key_span,
+                        format!(
+                            "the function name `{}` may only hold letters, digits, `-` and `_`",
+                            entry.key
+                        ),
+                        "rename the function; its name becomes part of CloudFormation logical ids",
+                    ));
                     continue;
                 }
-                let node = if entry.value.is_null() { Node::new(Value::Map(Default::default()), entry.value.span) } else { entry.value.clone() };
+                let node = if entry.value.is_null() {
+                    Node::new(Value::Map(Default::default()), entry.value.span)
+                } else {
+                    entry.value.clone()
+                };
                 if node.as_map().is_none() {
-                    diagnostics.push(err(codes::FUNCTIONS_INVALID, &path, node.span, format!("a function must be a mapping, got {}", describe(&node)), "write `handler: file.export` and its `events` under the function name"));
+                    diagnostics.push(err(
+                        codes::FUNCTIONS_INVALID,
+                        &path,
+                        node.span,
+                        format!("a function must be a mapping, got {}", describe(&node)),
+                        "write `handler: file.export` and its `events` under the function name",
+                    ));
                     continue;
                 }
                 let custom_name = node.get("name").and_then(Node::as_str).map(str::to_string);
-                let events = read_events(&node, &path, &mut diagnostics, &mut uncompiled, validation_mode);
+                let events = read_events(
+                    &node,
+                    &path,
+                    &mut diagnostics,
+                    &mut uncompiled,
+                    validation_mode,
+                );
                 functions.push(Function {
                     key: entry.key.clone(),
                     key_span: entry.key_span,
-                    name: custom_name.clone().unwrap_or_else(|| format!("{name}-{stage}-{}", entry.key)),
+                    name: custom_name
+                        .clone()
+                        .unwrap_or_else(|| format!("{name}-{stage}-{}", entry.key)),
                     has_custom_name: custom_name.is_some(),
-                    role: node.as_map().and_then(|m| m.get("role")).filter(|r| !r.is_null()).cloned(),
+                    role: node
+                        .as_map()
+                        .and_then(|m| m.get("role"))
+                        .filter(|r| !r.is_null())
+                        .cloned(),
                     events,
                     node,
                 });
             }
         }
-        Some(node) => diagnostics.push(err(codes::FUNCTIONS_INVALID, "functions", node.span, format!("functions must be a mapping of function names to functions, got {}", describe(node)), "write `functions:` followed by `name:` entries, not a list")),
+        Some(node) => diagnostics.push(err(
+            codes::FUNCTIONS_INVALID,
+            "functions",
+            node.span,
+            format!(
+                "functions must be a mapping of function names to functions, got {}",
+                describe(node)
+            ),
+            "write `functions:` followed by `name:` entries, not a list",
+        )),
     }
 
     uncompiled.sort();
@@ -265,10 +405,18 @@ fn read_events(
     mode: ValidationMode,
 ) -> Vec<Event> {
     let mut events = Vec::new();
-    let Some(events_node) = function.get("events") else { return events };
+    let Some(events_node) = function.get("events") else {
+        return events;
+    };
     let path = format!("{function_path}.events");
     let Some(items) = events_node.as_seq() else {
-        diagnostics.push(err(codes::FUNCTION_EVENTS_INVALID, &path, events_node.span, format!("events must be a list, got {}", describe(events_node)), "write each event as a list item: `- stream: …`"));
+        diagnostics.push(err(
+            codes::FUNCTION_EVENTS_INVALID,
+            &path,
+            events_node.span,
+            format!("events must be a list, got {}", describe(events_node)),
+            "write each event as a list item: `- stream: …`",
+        ));
         return events;
     };
     for (index, item) in items.iter().enumerate() {
@@ -276,7 +424,16 @@ fn read_events(
         let map = match &item.value {
             Value::Map(map) if !map.is_empty() => map,
             _ => {
-                diagnostics.push(err(codes::FUNCTION_EVENT_INVALID, &item_path, item.span, format!("an event must be a mapping with one event kind (`- kafka: {{…}}`), got {}", describe(item)), "write the event as `- <kind>: <configuration>`"));
+                diagnostics.push(err(
+                    codes::FUNCTION_EVENT_INVALID,
+                    &item_path,
+                    item.span,
+                    format!(
+                        "an event must be a mapping with one event kind (`- kafka: {{…}}`), got {}",
+                        describe(item)
+                    ),
+                    "write the event as `- <kind>: <configuration>`",
+                ));
                 continue;
             }
         };
@@ -284,9 +441,17 @@ fn read_events(
         let kind = entry.key.as_str();
         if !KNOWN_EVENT_KINDS.contains(&kind) {
             let suggestion = crate::schema::did_you_mean(kind, KNOWN_EVENT_KINDS.iter().copied());
-            let mut d = err(codes::INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION, &item_path, entry.key_span, format!("at {item_path}: unsupported function event `{kind}`"), "");
+            let mut d = err(
+                codes::INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION,
+                &item_path,
+                entry.key_span,
+                format!("at {item_path}: unsupported function event `{kind}`"),
+                "",
+            );
             d.help = Some(match (kind, suggestion) {
-                ("kinesis" | "dynamodb", _) => "Kinesis and DynamoDB streams are written `- stream: {arn: …}`".to_string(),
+                ("kinesis" | "dynamodb", _) => {
+                    "Kinesis and DynamoDB streams are written `- stream: {arn: …}`".to_string()
+                }
                 (_, Some(s)) => format!("did you mean `{s}`?"),
                 _ => format!("the event kinds are: {}", KNOWN_EVENT_KINDS.join(", ")),
             });
@@ -301,7 +466,16 @@ fn read_events(
         }
         if map.len() > 1 {
             let extra = &map.entries[1];
-            let d = err(codes::INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION, &format!("{item_path}.{}", extra.key), extra.key_span, format!("at {item_path}: unrecognized property '{}' next to `{kind}`", extra.key), "indent the property under the event kind");
+            let d = err(
+                codes::INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION,
+                &format!("{item_path}.{}", extra.key),
+                extra.key_span,
+                format!(
+                    "at {item_path}: unrecognized property '{}' next to `{kind}`",
+                    extra.key
+                ),
+                "indent the property under the event kind",
+            );
             diagnostics.push(d);
         }
         if !STREAMING_EVENT_KINDS.contains(&kind) {
@@ -322,7 +496,9 @@ fn read_events(
 /// meant a mapping that would otherwise silently not exist.
 fn is_streaming_lookalike(kind: &str) -> bool {
     let lower = kind.to_lowercase();
-    ["kinesis", "dynamodb", "stream", "kafka", "msk", "mq", "rabbit", "amq"]
-        .iter()
-        .any(|k| lower.contains(k))
+    [
+        "kinesis", "dynamodb", "stream", "kafka", "msk", "mq", "rabbit", "amq",
+    ]
+    .iter()
+    .any(|k| lower.contains(k))
 }

@@ -17,14 +17,22 @@ pub fn schema(virtual_host: bool) -> Schema {
             "arn",
             Schema::any_of(
                 "an Amazon MQ broker ARN, Fn::ImportValue or Ref",
-                vec![Schema::pattern(defs::MQ_BROKER_ARN_PATTERN), defs::cf_import(), defs::cf_ref()],
+                vec![
+                    Schema::pattern(defs::MQ_BROKER_ARN_PATTERN),
+                    defs::cf_import(),
+                    defs::cf_ref(),
+                ],
             ),
         ),
         (
             "basicAuthArn",
             Schema::any_of(
                 "a Secrets Manager secret ARN, Fn::ImportValue or Ref",
-                vec![defs::secrets_manager_arn_string(), defs::cf_import(), defs::cf_ref()],
+                vec![
+                    defs::secrets_manager_arn_string(),
+                    defs::cf_import(),
+                    defs::cf_ref(),
+                ],
             ),
         ),
         ("batchSize", defs::batch_size()),
@@ -34,7 +42,14 @@ pub fn schema(virtual_host: bool) -> Schema {
         ("filterPatterns", defs::filter_patterns()),
     ];
     if virtual_host {
-        props.push(("virtualHost", Schema::Str { pattern: None, min_len: Some(1), max_len: None }));
+        props.push((
+            "virtualHost",
+            Schema::Str {
+                pattern: None,
+                min_len: Some(1),
+                max_len: None,
+            },
+        ));
     }
     Schema::Object {
         props,
@@ -44,14 +59,21 @@ pub fn schema(virtual_host: bool) -> Schema {
     }
 }
 
-pub fn plan(function: &Function, event: &Event, logical_id: impl Fn(&str, &str) -> String) -> PlannedMapping {
+pub fn plan(
+    function: &Function,
+    event: &Event,
+    logical_id: impl Fn(&str, &str) -> String,
+) -> PlannedMapping {
     let e = &event.value;
     let arn = prop(e, "arn").map(Node::to_json).unwrap_or(Value::Null);
     let queue = prop(e, "queue").and_then(Node::as_str).unwrap_or_default();
     let mut identity = Map::new();
     identity.insert("arn".into(), arn.clone());
     identity.insert("queue".into(), json!(queue));
-    let broker = arn.as_str().map(str::to_string).unwrap_or_else(|| crate::template::json::to_js_compact(&arn));
+    let broker = arn
+        .as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| crate::template::json::to_js_compact(&arn));
     PlannedMapping {
         event_index: event.index,
         logical_id: logical_id(&function.key, queue),
@@ -62,10 +84,18 @@ pub fn plan(function: &Function, event: &Event, logical_id: impl Fn(&str, &str) 
     }
 }
 
-pub fn compile(cx: &mut CompileContext<'_>, target: &FunctionTarget, event: &Event, logical_id: String, virtual_host: bool) {
+pub fn compile(
+    cx: &mut CompileContext<'_>,
+    target: &FunctionTarget,
+    event: &Event,
+    logical_id: String,
+    virtual_host: bool,
+) {
     let e = &event.value;
     let arn = prop(e, "arn").map(Node::to_json).unwrap_or(Value::Null);
-    let secret = prop(e, "basicAuthArn").map(Node::to_json).unwrap_or(Value::Null);
+    let secret = prop(e, "basicAuthArn")
+        .map(Node::to_json)
+        .unwrap_or(Value::Null);
     let mut access = vec![json!({"Type": "BASIC_AUTH", "URI": secret})];
     if virtual_host {
         if let Some(host) = prop(e, "virtualHost").filter(|n| truthy(n)) {
@@ -75,7 +105,10 @@ pub fn compile(cx: &mut CompileContext<'_>, target: &FunctionTarget, event: &Eve
     let mut properties = Map::new();
     properties.insert("FunctionName".into(), target.function_name());
     properties.insert("EventSourceArn".into(), arn.clone());
-    properties.insert("Queues".into(), json!([prop(e, "queue").map(Node::to_json).unwrap_or(Value::Null)]));
+    properties.insert(
+        "Queues".into(),
+        json!([prop(e, "queue").map(Node::to_json).unwrap_or(Value::Null)]),
+    );
     properties.insert("SourceAccessConfigurations".into(), Value::Array(access));
     if let Some(v) = prop(e, "batchSize").filter(|n| truthy(n)) {
         properties.insert("BatchSize".into(), v.to_json());

@@ -14,7 +14,10 @@
 //! ```
 //! gives `ConsumeEventSourceMappingKafkaOrders` and `secretsmanager:GetSecretValue` on the secret.
 
-use super::{invalid_event, missing_timestamp, prop, prop_span, CompileContext, EventCompiler, FunctionTarget, PlannedMapping};
+use super::{
+    invalid_event, missing_timestamp, prop, prop_span, CompileContext, EventCompiler,
+    FunctionTarget, PlannedMapping,
+};
 use crate::config::service::{truthy, Event};
 use crate::config::{Function, Service};
 use crate::iam::{actions, Statement};
@@ -31,20 +34,41 @@ pub struct KafkaCompiler;
 /// Access configuration keys: (key, CloudFormation type, URI prefix, needs the secret).
 const ACCESS_KINDS: &[(&str, &str, &str, bool)] = &[
     ("vpcSubnet", "VPC_SUBNET", "subnet:", false),
-    ("vpcSecurityGroup", "VPC_SECURITY_GROUP", "security_group:", false),
+    (
+        "vpcSecurityGroup",
+        "VPC_SECURITY_GROUP",
+        "security_group:",
+        false,
+    ),
     ("saslPlainAuth", "BASIC_AUTH", "", true),
     ("saslScram256Auth", "SASL_SCRAM_256_AUTH", "", true),
     ("saslScram512Auth", "SASL_SCRAM_512_AUTH", "", true),
-    ("clientCertificateTlsAuth", "CLIENT_CERTIFICATE_TLS_AUTH", "", true),
-    ("serverRootCaCertificate", "SERVER_ROOT_CA_CERTIFICATE", "", true),
+    (
+        "clientCertificateTlsAuth",
+        "CLIENT_CERTIFICATE_TLS_AUTH",
+        "",
+        true,
+    ),
+    (
+        "serverRootCaCertificate",
+        "SERVER_ROOT_CA_CERTIFICATE",
+        "",
+        true,
+    ),
 ];
 
 fn access_configurations() -> Schema {
     let secret_list = || Schema::array(defs::secrets_manager_arn_string(), 1);
     Schema::Object {
         props: vec![
-            ("vpcSubnet", Schema::array(Schema::pattern(defs::SUBNET_PATTERN), 1)),
-            ("vpcSecurityGroup", Schema::array(Schema::pattern(defs::SECURITY_GROUP_PATTERN), 1)),
+            (
+                "vpcSubnet",
+                Schema::array(Schema::pattern(defs::SUBNET_PATTERN), 1),
+            ),
+            (
+                "vpcSecurityGroup",
+                Schema::array(Schema::pattern(defs::SECURITY_GROUP_PATTERN), 1),
+            ),
             ("saslPlainAuth", secret_list()),
             ("saslScram256Auth", secret_list()),
             ("saslScram512Auth", secret_list()),
@@ -60,7 +84,12 @@ fn access_configurations() -> Schema {
 fn sorted_servers(event: &Node) -> Vec<String> {
     let mut servers: Vec<String> = prop(event, "bootstrapServers")
         .and_then(Node::as_seq)
-        .map(|s| s.iter().filter_map(Node::as_str).map(str::to_string).collect())
+        .map(|s| {
+            s.iter()
+                .filter_map(Node::as_str)
+                .map(str::to_string)
+                .collect()
+        })
         .unwrap_or_default();
     servers.sort();
     servers
@@ -80,7 +109,13 @@ impl EventCompiler for KafkaCompiler {
                 ("enabled", Schema::Bool),
                 ("bootstrapServers", Schema::array(Schema::string(), 1)),
                 ("startingPosition", defs::starting_position()),
-                ("startingPositionTimestamp", Schema::Number { min: None, max: None }),
+                (
+                    "startingPositionTimestamp",
+                    Schema::Number {
+                        min: None,
+                        max: None,
+                    },
+                ),
                 ("topic", Schema::string()),
                 ("consumerGroupId", defs::consumer_group_id()),
                 ("filterPatterns", defs::filter_patterns()),
@@ -103,7 +138,11 @@ impl EventCompiler for KafkaCompiler {
             let subnet = prop(access, "vpcSubnet").is_some();
             let group = prop(access, "vpcSecurityGroup").is_some();
             if subnet != group {
-                let (missing, present) = if group { ("vpcSubnet", "vpcSecurityGroup") } else { ("vpcSecurityGroup", "vpcSubnet") };
+                let (missing, present) = if group {
+                    ("vpcSubnet", "vpcSecurityGroup")
+                } else {
+                    ("vpcSecurityGroup", "vpcSubnet")
+                };
                 out.push(invalid_event(
                     codes::FUNCTION_KAFKA_VPC_ACCESS_CONFIGURATION_INVALID,
                     format!("{path}.accessConfigurations.{missing}"),
@@ -113,47 +152,82 @@ impl EventCompiler for KafkaCompiler {
                 ));
             }
         }
-        if prop(e, "startingPosition").and_then(Node::as_str) == Some("AT_TIMESTAMP") && prop(e, "startingPositionTimestamp").is_none() {
-            out.push(missing_timestamp(codes::FUNCTION_KAFKA_STARTING_POSITION_TIMESTAMP_INVALID, function, event, true));
+        if prop(e, "startingPosition").and_then(Node::as_str) == Some("AT_TIMESTAMP")
+            && prop(e, "startingPositionTimestamp").is_none()
+        {
+            out.push(missing_timestamp(
+                codes::FUNCTION_KAFKA_STARTING_POSITION_TIMESTAMP_INVALID,
+                function,
+                event,
+                true,
+            ));
         }
+        out.extend(super::check_topic_name(function, event));
         out
     }
 
-    fn plan(&self, _service: &Service, function: &Function, event: &Event) -> Result<PlannedMapping, Diagnostic> {
+    fn plan(&self, _service: &Service, function: &Function, event: &Event) -> PlannedMapping {
         let e = &event.value;
         let topic = prop(e, "topic").and_then(Node::as_str).unwrap_or_default();
-        let group = prop(e, "consumerGroupId").and_then(Node::as_str).unwrap_or_default();
+        let group = prop(e, "consumerGroupId")
+            .and_then(Node::as_str)
+            .unwrap_or_default();
         let servers = sorted_servers(e);
         let mut identity = Map::new();
         identity.insert("topic".into(), json!(topic));
         identity.insert("consumerGroupId".into(), json!(group));
         identity.insert("servers".into(), json!(servers));
-        Ok(PlannedMapping {
+        PlannedMapping {
             event_index: event.index,
             logical_id: naming::kafka_event_logical_id(&function.key, topic),
-            source_key: format!("topic {topic} of bootstrap servers {} with consumer group {group:?}", servers.join(",")),
+            source_key: format!(
+                "topic {topic} of bootstrap servers {} with consumer group {group:?}",
+                servers.join(",")
+            ),
             identity_json: crate::template::json::to_js_compact(&Value::Object(identity)),
             source_span: prop_span(e, "topic"),
             source_path: format!("{}.topic", event.path(function)),
-        })
+        }
     }
 
-    fn compile(&self, cx: &mut CompileContext<'_>, target: &FunctionTarget, event: &Event, plan: &PlannedMapping, suffix: &str) {
+    fn compile(
+        &self,
+        cx: &mut CompileContext<'_>,
+        target: &FunctionTarget,
+        event: &Event,
+        plan: &PlannedMapping,
+        suffix: &str,
+    ) {
         let e = &event.value;
         let mut properties = Map::new();
         properties.insert("FunctionName".into(), target.function_name());
-        let starting_position = prop(e, "startingPosition").filter(|n| truthy(n)).map(Node::to_json).unwrap_or(json!("TRIM_HORIZON"));
+        let starting_position = prop(e, "startingPosition")
+            .filter(|n| truthy(n))
+            .map(Node::to_json)
+            .unwrap_or(json!("TRIM_HORIZON"));
         properties.insert("StartingPosition".into(), starting_position);
-        let servers = prop(e, "bootstrapServers").map(Node::to_json).unwrap_or(json!([]));
-        properties.insert("SelfManagedEventSource".into(), json!({"Endpoints": {"KafkaBootstrapServers": servers}}));
-        properties.insert("Topics".into(), json!([prop(e, "topic").map(Node::to_json).unwrap_or(Value::Null)]));
+        let servers = prop(e, "bootstrapServers")
+            .map(Node::to_json)
+            .unwrap_or(json!([]));
+        properties.insert(
+            "SelfManagedEventSource".into(),
+            json!({"Endpoints": {"KafkaBootstrapServers": servers}}),
+        );
+        properties.insert(
+            "Topics".into(),
+            json!([prop(e, "topic").map(Node::to_json).unwrap_or(Value::Null)]),
+        );
 
         let mut access_list = Vec::new();
         let mut secrets = Vec::new();
         let mut needs_vpc = false;
         if let Some(access) = prop(e, "accessConfigurations").and_then(Node::as_map) {
             for entry in &access.entries {
-                let Some((_, kind, prefix, secret)) = ACCESS_KINDS.iter().find(|(key, ..)| *key == entry.key) else { continue };
+                let Some((_, kind, prefix, secret)) =
+                    ACCESS_KINDS.iter().find(|(key, ..)| *key == entry.key)
+                else {
+                    continue;
+                };
                 let values: Vec<&Node> = match &entry.value.value {
                     streaming_events_yaml::Value::Seq(items) => items.iter().collect(),
                     streaming_events_yaml::Value::Null => Vec::new(),
@@ -173,7 +247,10 @@ impl EventCompiler for KafkaCompiler {
                 }
             }
         }
-        properties.insert("SourceAccessConfigurations".into(), Value::Array(access_list));
+        properties.insert(
+            "SourceAccessConfigurations".into(),
+            Value::Array(access_list),
+        );
         if let Some(v) = prop(e, "batchSize").filter(|n| truthy(n)) {
             properties.insert("BatchSize".into(), v.to_json());
         }
@@ -185,7 +262,10 @@ impl EventCompiler for KafkaCompiler {
             properties.insert("Enabled".into(), v.to_json());
         }
         if let Some(v) = prop(e, "consumerGroupId").filter(|n| truthy(n)) {
-            properties.insert("SelfManagedKafkaEventSourceConfig".into(), json!({"ConsumerGroupId": v.to_json()}));
+            properties.insert(
+                "SelfManagedKafkaEventSourceConfig".into(),
+                json!({"ConsumerGroupId": v.to_json()}),
+            );
         }
         if let Some(v) = prop(e, "startingPositionTimestamp") {
             properties.insert("StartingPositionTimestamp".into(), v.to_json());
@@ -198,6 +278,7 @@ impl EventCompiler for KafkaCompiler {
             cx.grant(target, Statement::allow_any_resource(actions::VPC));
         }
         let resource = json!({"Type": "AWS::Lambda::EventSourceMapping", "DependsOn": target.depends_on(), "Properties": properties});
-        cx.template.add_resource(naming::with_suffix(&plan.logical_id, suffix), resource);
+        cx.template
+            .add_resource(naming::with_suffix(&plan.logical_id, suffix), resource);
     }
 }

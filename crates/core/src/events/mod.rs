@@ -54,11 +54,18 @@ pub trait EventCompiler {
     fn check(&self, service: &Service, function: &Function, event: &Event) -> Vec<Diagnostic>;
 
     /// The logical id and identity of an event (after validation).
-    fn plan(&self, service: &Service, function: &Function, event: &Event) -> Result<PlannedMapping, Diagnostic>;
+    fn plan(&self, service: &Service, function: &Function, event: &Event) -> PlannedMapping;
 
     /// Adds the event's resources to the template and its permissions to `policy`.
     /// `logical_suffix` is the D14 suffix when an event later in the function has the same id.
-    fn compile(&self, cx: &mut CompileContext<'_>, target: &FunctionTarget, event: &Event, plan: &PlannedMapping, logical_suffix: &str);
+    fn compile(
+        &self,
+        cx: &mut CompileContext<'_>,
+        target: &FunctionTarget,
+        event: &Event,
+        plan: &PlannedMapping,
+        logical_suffix: &str,
+    );
 }
 
 /// The compilers in the reference's order.
@@ -160,7 +167,12 @@ pub fn custom_execution_role(service: &Service, function: &Function) -> Option<N
     if let Some(role) = &function.role {
         return Some(role.clone());
     }
-    if let Some(role) = service.provider.iam_role.as_ref().filter(|r| is_existing_role(r)) {
+    if let Some(role) = service
+        .provider
+        .iam_role
+        .as_ref()
+        .filter(|r| is_existing_role(r))
+    {
         return Some(role.clone());
     }
     service.provider.role.clone().filter(|r| !r.is_null())
@@ -184,14 +196,15 @@ pub fn role_resource_name(custom_role: Option<&Node>) -> Option<String> {
     match &role.value {
         streaming_events_yaml::Value::String(s) => (!s.contains(':')).then(|| s.clone()),
         streaming_events_yaml::Value::Map(map) => {
-            if let Some(get_att) = map.get("Fn::GetAtt").and_then(Node::as_seq) {
-                if let [resource, attribute] = get_att {
-                    if let (Some(resource), Some("Arn")) = (resource.as_str(), attribute.as_str()) {
-                        return Some(resource.to_string());
-                    }
+            if let Some([resource, attribute]) = map.get("Fn::GetAtt").and_then(Node::as_seq) {
+                if let (Some(resource), Some("Arn")) = (resource.as_str(), attribute.as_str()) {
+                    return Some(resource.to_string());
                 }
             }
-            if map.contains_key("Fn::ImportValue") || map.contains_key("Ref") || map.contains_key("Fn::Sub") {
+            if map.contains_key("Fn::ImportValue")
+                || map.contains_key("Ref")
+                || map.contains_key("Fn::Sub")
+            {
                 return None;
             }
             Some(naming::DEFAULT_ROLE_LOGICAL_ID.to_string())
@@ -232,15 +245,24 @@ pub fn json_text(node: &Node) -> String {
 /// Settles D14 for one function's events of one kind: returns each plan's suffix (empty for
 /// the last of a colliding group and for events that collide with nothing), or the
 /// duplicate-source errors.
-pub fn settle_collisions(function: &Function, plans: &[PlannedMapping]) -> Result<Vec<String>, Vec<Diagnostic>> {
+pub fn settle_collisions(
+    function: &Function,
+    plans: &[PlannedMapping],
+) -> Result<Vec<String>, Vec<Diagnostic>> {
     let mut suffixes = vec![String::new(); plans.len()];
     let mut errors = Vec::new();
     for (i, plan) in plans.iter().enumerate() {
-        let later_same_id: Vec<&PlannedMapping> = plans[i + 1..].iter().filter(|p| p.logical_id == plan.logical_id).collect();
+        let later_same_id: Vec<&PlannedMapping> = plans[i + 1..]
+            .iter()
+            .filter(|p| p.logical_id == plan.logical_id)
+            .collect();
         if later_same_id.is_empty() {
             continue;
         }
-        if let Some(duplicate) = later_same_id.iter().find(|p| p.source_key == plan.source_key) {
+        if let Some(duplicate) = later_same_id
+            .iter()
+            .find(|p| p.source_key == plan.source_key)
+        {
             errors.push(
                 Diagnostic::error(
                     codes::FUNCTION_EVENT_SOURCE_DUPLICATE,
@@ -266,7 +288,12 @@ pub fn settle_collisions(function: &Function, plans: &[PlannedMapping]) -> Resul
 }
 
 /// A starting-position-timestamp error with the reference's code and wording.
-pub fn missing_timestamp(code: streaming_events_diagnostics::Code, function: &Function, event: &Event, with_period: bool) -> Diagnostic {
+pub fn missing_timestamp(
+    code: streaming_events_diagnostics::Code,
+    function: &Function,
+    event: &Event,
+    with_period: bool,
+) -> Diagnostic {
     Diagnostic::error(
         code,
         format!(
@@ -281,6 +308,36 @@ pub fn missing_timestamp(code: streaming_events_diagnostics::Code, function: &Fu
 }
 
 /// The error for an event whose identity cannot be derived (D17, D18).
-pub fn invalid_event(code: streaming_events_diagnostics::Code, path: String, span: Span, message: String, help: &str) -> Diagnostic {
-    Diagnostic::error(code, message).with_path(path).at(span, "").with_help(help.to_string())
+pub fn invalid_event(
+    code: streaming_events_diagnostics::Code,
+    path: String,
+    span: Span,
+    message: String,
+    help: &str,
+) -> Diagnostic {
+    Diagnostic::error(code, message)
+        .with_path(path)
+        .at(span, "")
+        .with_help(help.to_string())
+}
+
+/// Kafka's topic-name rules: at most 249 characters of `[a-zA-Z0-9._-]`. A warning, because
+/// the reference accepts such topics and compatibility keeps them (the deployment will fail).
+pub fn check_topic_name(function: &Function, event: &Event) -> Option<Diagnostic> {
+    let topic = prop(&event.value, "topic")?.as_str()?;
+    let valid_chars = topic
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if topic.len() <= 249 && valid_chars && !topic.is_empty() {
+        return None;
+    }
+    Some(
+        Diagnostic::warning(
+            codes::FUNCTION_KAFKA_TOPIC_INVALID,
+            format!("the topic of function '{}' is not a name Kafka accepts ({} characters; at most 249 of [a-zA-Z0-9._-]); the mapping will fail to deploy", function.key, topic.chars().count()),
+        )
+        .with_path(format!("{}.topic", event.path(function)))
+        .at(prop_span(&event.value, "topic"), "this topic")
+        .with_help("use the topic's real name"),
+    )
 }

@@ -13,7 +13,10 @@
 //! gives `AnalyticsEventSourceMappingMSKAnalyticseastClicks`, with `kafka:DescribeCluster`,
 //! `kafka:GetBootstrapBrokers`, the VPC network-interface actions and (D3) the secret.
 
-use super::{invalid_event, missing_timestamp, prop, prop_span, CompileContext, EventCompiler, FunctionTarget, PlannedMapping};
+use super::{
+    invalid_event, missing_timestamp, prop, prop_span, CompileContext, EventCompiler,
+    FunctionTarget, PlannedMapping,
+};
 use crate::config::service::{truthy, Event};
 use crate::config::{Function, Service};
 use crate::iam::{actions, Statement};
@@ -31,13 +34,25 @@ pub struct MskCompiler;
 /// first `/` of a literal ARN.
 fn cluster_name(arn: &Node) -> Option<String> {
     if let Some(text) = arn.as_str() {
-        return text.split('/').nth(1).filter(|s| !s.is_empty()).map(str::to_string);
+        return text
+            .split('/')
+            .nth(1)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string);
     }
     let map = arn.as_map()?;
     if let Some(import) = map.get("Fn::ImportValue") {
         return import
             .as_str()
-            .or_else(|| import.as_map().and_then(|m| m.get("Fn::Sub")).and_then(|s| s.as_str().or_else(|| s.as_seq().and_then(|l| l.first()).and_then(Node::as_str))))
+            .or_else(|| {
+                import
+                    .as_map()
+                    .and_then(|m| m.get("Fn::Sub"))
+                    .and_then(|s| {
+                        s.as_str()
+                            .or_else(|| s.as_seq().and_then(|l| l.first()).and_then(Node::as_str))
+                    })
+            })
             .map(str::to_string);
     }
     map.get("Ref").and_then(Node::as_str).map(str::to_string)
@@ -51,12 +66,24 @@ impl EventCompiler for MskCompiler {
     fn schema(&self) -> Schema {
         Schema::Object {
             props: vec![
-                ("arn", Schema::any_of("an MSK cluster ARN, Fn::ImportValue or Ref", vec![defs::arn_string(), defs::cf_import(), defs::cf_ref()])),
+                (
+                    "arn",
+                    Schema::any_of(
+                        "an MSK cluster ARN, Fn::ImportValue or Ref",
+                        vec![defs::arn_string(), defs::cf_import(), defs::cf_ref()],
+                    ),
+                ),
                 ("batchSize", defs::batch_size()),
                 ("maximumBatchingWindow", defs::maximum_batching_window()),
                 ("enabled", Schema::Bool),
                 ("startingPosition", defs::starting_position()),
-                ("startingPositionTimestamp", Schema::Number { min: None, max: None }),
+                (
+                    "startingPositionTimestamp",
+                    Schema::Number {
+                        min: None,
+                        max: None,
+                    },
+                ),
                 ("topic", Schema::string()),
                 ("saslScram512", defs::arn_string()),
                 ("consumerGroupId", defs::consumer_group_id()),
@@ -86,42 +113,70 @@ impl EventCompiler for MskCompiler {
                 ));
             }
         }
-        if prop(e, "startingPosition").and_then(Node::as_str) == Some("AT_TIMESTAMP") && prop(e, "startingPositionTimestamp").is_none() {
-            out.push(missing_timestamp(codes::FUNCTION_MSK_STARTING_POSITION_TIMESTAMP_INVALID, function, event, true));
+        if prop(e, "startingPosition").and_then(Node::as_str) == Some("AT_TIMESTAMP")
+            && prop(e, "startingPositionTimestamp").is_none()
+        {
+            out.push(missing_timestamp(
+                codes::FUNCTION_MSK_STARTING_POSITION_TIMESTAMP_INVALID,
+                function,
+                event,
+                true,
+            ));
         }
+        out.extend(super::check_topic_name(function, event));
         out
     }
 
-    fn plan(&self, _service: &Service, function: &Function, event: &Event) -> Result<PlannedMapping, Diagnostic> {
+    fn plan(&self, _service: &Service, function: &Function, event: &Event) -> PlannedMapping {
         let e = &event.value;
         let arn = prop(e, "arn").map(Node::to_json).unwrap_or(Value::Null);
         let cluster = prop(e, "arn").and_then(cluster_name).unwrap_or_default();
         let topic = prop(e, "topic").and_then(Node::as_str).unwrap_or_default();
-        let group = prop(e, "consumerGroupId").and_then(Node::as_str).unwrap_or_default();
+        let group = prop(e, "consumerGroupId")
+            .and_then(Node::as_str)
+            .unwrap_or_default();
         let mut identity = Map::new();
         identity.insert("arn".into(), arn.clone());
         identity.insert("topic".into(), json!(topic));
         identity.insert("consumerGroupId".into(), json!(group));
-        let cluster_text = arn.as_str().map(str::to_string).unwrap_or_else(|| crate::template::json::to_js_compact(&arn));
-        Ok(PlannedMapping {
+        let cluster_text = arn
+            .as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| crate::template::json::to_js_compact(&arn));
+        PlannedMapping {
             event_index: event.index,
             logical_id: naming::msk_event_logical_id(&function.key, &cluster, topic),
-            source_key: format!("topic {topic} of cluster {cluster_text} with consumer group {group:?}"),
+            source_key: format!(
+                "topic {topic} of cluster {cluster_text} with consumer group {group:?}"
+            ),
             identity_json: crate::template::json::to_js_compact(&Value::Object(identity)),
             source_span: prop_span(e, "arn"),
             source_path: format!("{}.arn", event.path(function)),
-        })
+        }
     }
 
-    fn compile(&self, cx: &mut CompileContext<'_>, target: &FunctionTarget, event: &Event, plan: &PlannedMapping, suffix: &str) {
+    fn compile(
+        &self,
+        cx: &mut CompileContext<'_>,
+        target: &FunctionTarget,
+        event: &Event,
+        plan: &PlannedMapping,
+        suffix: &str,
+    ) {
         let e = &event.value;
         let arn = prop(e, "arn").map(Node::to_json).unwrap_or(Value::Null);
         let mut properties = Map::new();
         properties.insert("EventSourceArn".into(), arn.clone());
         properties.insert("FunctionName".into(), target.function_name());
-        let starting_position = prop(e, "startingPosition").filter(|n| truthy(n)).map(Node::to_json).unwrap_or(json!("TRIM_HORIZON"));
+        let starting_position = prop(e, "startingPosition")
+            .filter(|n| truthy(n))
+            .map(Node::to_json)
+            .unwrap_or(json!("TRIM_HORIZON"));
         properties.insert("StartingPosition".into(), starting_position);
-        properties.insert("Topics".into(), json!([prop(e, "topic").map(Node::to_json).unwrap_or(Value::Null)]));
+        properties.insert(
+            "Topics".into(),
+            json!([prop(e, "topic").map(Node::to_json).unwrap_or(Value::Null)]),
+        );
         if let Some(v) = prop(e, "startingPositionTimestamp") {
             properties.insert("StartingPositionTimestamp".into(), v.to_json());
         }
@@ -133,15 +188,24 @@ impl EventCompiler for MskCompiler {
             properties.insert("MaximumBatchingWindowInSeconds".into(), v.to_json());
         }
         if let Some(v) = prop(e, "consumerGroupId").filter(|n| truthy(n)) {
-            properties.insert("AmazonManagedKafkaEventSourceConfig".into(), json!({"ConsumerGroupId": v.to_json()}));
+            properties.insert(
+                "AmazonManagedKafkaEventSourceConfig".into(),
+                json!({"ConsumerGroupId": v.to_json()}),
+            );
         }
         if let Some(v) = prop(e, "enabled") {
             properties.insert("Enabled".into(), v.to_json());
         }
         if let Some(secret) = prop(e, "saslScram512") {
-            properties.insert("SourceAccessConfigurations".into(), json!([{"Type": "SASL_SCRAM_512_AUTH", "URI": secret.to_json()}]));
+            properties.insert(
+                "SourceAccessConfigurations".into(),
+                json!([{"Type": "SASL_SCRAM_512_AUTH", "URI": secret.to_json()}]),
+            );
             // D3: the reference forgets this permission.
-            cx.grant(target, Statement::allow(actions::SECRETS, vec![secret.to_json()]));
+            cx.grant(
+                target,
+                Statement::allow(actions::SECRETS, vec![secret.to_json()]),
+            );
         }
         if let Some(criteria) = prop(e, "filterPatterns").and_then(super::filter_criteria) {
             properties.insert("FilterCriteria".into(), criteria);
@@ -149,6 +213,7 @@ impl EventCompiler for MskCompiler {
         cx.grant(target, Statement::allow(actions::MSK, vec![arn]));
         cx.grant(target, Statement::allow_any_resource(actions::VPC));
         let resource = json!({"Type": "AWS::Lambda::EventSourceMapping", "DependsOn": target.depends_on(), "Properties": properties});
-        cx.template.add_resource(naming::with_suffix(&plan.logical_id, suffix), resource);
+        cx.template
+            .add_resource(naming::with_suffix(&plan.logical_id, suffix), resource);
     }
 }

@@ -42,11 +42,24 @@ impl EventCompiler for RabbitMqCompiler {
         Vec::new()
     }
 
-    fn plan(&self, _service: &Service, function: &Function, event: &Event) -> Result<PlannedMapping, Diagnostic> {
-        Ok(amazon_mq::plan(function, event, naming::rabbitmq_event_logical_id))
+    fn plan(&self, _service: &Service, function: &Function, event: &Event) -> PlannedMapping {
+        amazon_mq::plan(function, event, naming::rabbitmq_event_logical_id)
     }
 
-    fn compile(&self, cx: &mut CompileContext<'_>, target: &FunctionTarget, event: &Event, plan: &PlannedMapping, suffix: &str) {
-        amazon_mq::compile(cx, target, event, naming::with_suffix(&plan.logical_id, suffix), true);
+    fn compile(
+        &self,
+        cx: &mut CompileContext<'_>,
+        target: &FunctionTarget,
+        event: &Event,
+        plan: &PlannedMapping,
+        suffix: &str,
+    ) {
+        amazon_mq::compile(
+            cx,
+            target,
+            event,
+            naming::with_suffix(&plan.logical_id, suffix),
+            true,
+        );
     }
 }

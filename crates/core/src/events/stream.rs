@@ -16,7 +16,10 @@
 //! gives `WorkerEventSourceMappingDynamodbOrders`, `WorkerEventSourceMappingKinesisClickstream`
 //! and the consumer `WorkerclickstreamConsumerStreamConsumer`.
 
-use super::{invalid_event, missing_timestamp, prop, prop_span, CompileContext, EventCompiler, FunctionTarget, PlannedMapping};
+use super::{
+    invalid_event, missing_timestamp, prop, prop_span, CompileContext, EventCompiler,
+    FunctionTarget, PlannedMapping,
+};
 use crate::config::service::{truthy, Event};
 use crate::config::{Function, Service};
 use crate::iam::{actions, Statement};
@@ -33,7 +36,10 @@ pub struct StreamCompiler;
 /// `onFailure` as an object: `{arn, type}`.
 fn on_failure_object() -> Schema {
     Schema::Object {
-        props: vec![("arn", defs::arn()), ("type", Schema::Enum(&["sns", "sqs"]))],
+        props: vec![
+            ("arn", defs::arn()),
+            ("type", Schema::Enum(&["sns", "sqs"])),
+        ],
         required: &["arn"],
         additional: false,
         min_props: None,
@@ -48,23 +54,44 @@ fn event_object() -> Schema {
             ("batchSize", defs::batch_size()),
             ("parallelizationFactor", Schema::integer(1.0, 10.0)),
             ("startingPosition", defs::starting_position()),
-            ("startingPositionTimestamp", Schema::Number { min: None, max: None }),
+            (
+                "startingPositionTimestamp",
+                Schema::Number {
+                    min: None,
+                    max: None,
+                },
+            ),
             ("enabled", Schema::Bool),
-            ("consumer", Schema::any_of("true or a consumer ARN", vec![Schema::ConstTrue, Schema::Bool, defs::arn()])),
+            (
+                "consumer",
+                Schema::any_of(
+                    "true or a consumer ARN",
+                    vec![Schema::ConstTrue, Schema::Bool, defs::arn()],
+                ),
+            ),
             ("batchWindow", Schema::integer(0.0, 300.0)),
             ("maximumRetryAttempts", Schema::integer(-1.0, 10000.0)),
             ("bisectBatchOnFunctionError", Schema::Bool),
             (
                 "maximumRecordAgeInSeconds",
-                Schema::any_of("-1 or an integer from 60 to 604800", vec![Schema::ConstNumber(-1.0), Schema::integer(60.0, 604_800.0)]),
+                Schema::any_of(
+                    "-1 or an integer from 60 to 604800",
+                    vec![Schema::ConstNumber(-1.0), Schema::integer(60.0, 604_800.0)],
+                ),
             ),
-            ("functionResponseType", Schema::Enum(&["ReportBatchItemFailures"])),
+            (
+                "functionResponseType",
+                Schema::Enum(&["ReportBatchItemFailures"]),
+            ),
             (
                 "destinations",
                 Schema::Object {
                     props: vec![(
                         "onFailure",
-                        Schema::any_of("an ARN string or {arn, type}", vec![defs::arn_string(), on_failure_object()]),
+                        Schema::any_of(
+                            "an ARN string or {arn, type}",
+                            vec![defs::arn_string(), on_failure_object()],
+                        ),
                     )],
                     required: &["onFailure"],
                     additional: false,
@@ -102,7 +129,10 @@ fn stream_type(event: &Node) -> Option<String> {
     if let Some(t) = prop(event, "type").and_then(Node::as_str) {
         return Some(t.to_string());
     }
-    prop(event, "arn").and_then(Node::as_str).and_then(arn_service).map(str::to_string)
+    prop(event, "arn")
+        .and_then(Node::as_str)
+        .and_then(arn_service)
+        .map(str::to_string)
 }
 
 /// The stream name used in ids and consumer names (reference rules, D17 additions).
@@ -113,7 +143,9 @@ fn stream_name(arn: &Node) -> Option<String> {
     let map = arn.as_map()?;
     if let Some(get_att) = map.get("Fn::GetAtt") {
         return match &get_att.value {
-            streaming_events_yaml::Value::Seq(items) => items.first().and_then(Node::as_str).map(str::to_string),
+            streaming_events_yaml::Value::Seq(items) => {
+                items.first().and_then(Node::as_str).map(str::to_string)
+            }
             streaming_events_yaml::Value::String(s) => s.split('.').next().map(str::to_string),
             _ => None,
         };
@@ -122,7 +154,11 @@ fn stream_name(arn: &Node) -> Option<String> {
         if let Some(name) = import.as_str() {
             return Some(name.to_string());
         }
-        return import.as_map().and_then(|m| m.get("Fn::Sub")).and_then(sub_template).map(str::to_string);
+        return import
+            .as_map()
+            .and_then(|m| m.get("Fn::Sub"))
+            .and_then(sub_template)
+            .map(str::to_string);
     }
     if let Some(name) = map.get("Ref").and_then(Node::as_str) {
         return Some(name.to_string());
@@ -136,7 +172,12 @@ fn stream_name(arn: &Node) -> Option<String> {
         if let Some(name) = inner.get("Ref").and_then(Node::as_str) {
             return Some(name.to_string());
         }
-        return inner.get("Fn::GetAtt").and_then(Node::as_seq).and_then(|a| a.first()).and_then(Node::as_str).map(str::to_string);
+        return inner
+            .get("Fn::GetAtt")
+            .and_then(Node::as_seq)
+            .and_then(|a| a.first())
+            .and_then(Node::as_str)
+            .map(str::to_string);
     }
     if let Some(sub) = map.get("Fn::Sub") {
         return sub_template(sub)?.split('/').nth(1).map(str::to_string);
@@ -146,7 +187,8 @@ fn stream_name(arn: &Node) -> Option<String> {
 
 /// The template string of `Fn::Sub` (string form or `[string, variables]`).
 fn sub_template(sub: &Node) -> Option<&str> {
-    sub.as_str().or_else(|| sub.as_seq().and_then(|s| s.first()).and_then(Node::as_str))
+    sub.as_str()
+        .or_else(|| sub.as_seq().and_then(|s| s.first()).and_then(Node::as_str))
 }
 
 fn is_kinesis(event: &Node) -> bool {
@@ -174,7 +216,10 @@ impl EventCompiler for StreamCompiler {
     }
 
     fn schema(&self) -> Schema {
-        Schema::any_of("a stream ARN or a stream configuration object", vec![defs::arn_string(), event_object()])
+        Schema::any_of(
+            "a stream ARN or a stream configuration object",
+            vec![defs::arn_string(), event_object()],
+        )
     }
 
     fn filter_source(&self, event: &Node) -> FilterSource {
@@ -193,7 +238,9 @@ impl EventCompiler for StreamCompiler {
         let mut out = Vec::new();
         let path = event.path(function);
         let e = fields(event);
-        let Some(arn) = prop(&e, "arn") else { return out };
+        let Some(arn) = prop(&e, "arn") else {
+            return out;
+        };
         let explicit_type = prop(&e, "type").and_then(Node::as_str);
         if arn.as_map().is_some() && explicit_type.is_none() {
             out.push(invalid_event(
@@ -247,7 +294,9 @@ impl EventCompiler for StreamCompiler {
         let kinesis = is_kinesis(&e);
         if let Some(destination) = prop(&e, "destinations").and_then(|d| prop(d, "onFailure")) {
             let destination_arn = prop(destination, "arn");
-            if destination_arn.is_some_and(|a| a.as_map().is_some()) && prop(destination, "type").is_none() {
+            if destination_arn.is_some_and(|a| a.as_map().is_some())
+                && prop(destination, "type").is_none()
+            {
                 out.push(invalid_event(
                     codes::INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION,
                     format!("{path}.destinations.onFailure.type"),
@@ -293,16 +342,23 @@ impl EventCompiler for StreamCompiler {
                     "use LATEST or TRIM_HORIZON",
                 ));
             } else if prop(&e, "startingPositionTimestamp").is_none() {
-                out.push(missing_timestamp(codes::FUNCTION_STREAM_STARTING_POSITION_TIMESTAMP_INVALID, function, event, false));
+                out.push(missing_timestamp(
+                    codes::FUNCTION_STREAM_STARTING_POSITION_TIMESTAMP_INVALID,
+                    function,
+                    event,
+                    false,
+                ));
             }
         }
         out
     }
 
-    fn plan(&self, service: &Service, function: &Function, event: &Event) -> Result<PlannedMapping, Diagnostic> {
+    fn plan(&self, service: &Service, function: &Function, event: &Event) -> PlannedMapping {
         let e = fields(event);
         let path = event.path(function);
-        let arn = prop(&e, "arn").cloned().unwrap_or_else(|| Node::null(e.span));
+        let arn = prop(&e, "arn")
+            .cloned()
+            .unwrap_or_else(|| Node::null(e.span));
         let stream_type = stream_type(&e).unwrap_or_default();
         let name = stream_name(&arn).unwrap_or_default();
         let logical_id = naming::stream_logical_id(&function.key, &stream_type, &name);
@@ -312,50 +368,88 @@ impl EventCompiler for StreamCompiler {
                 naming::stream_consumer_name(&function.key, &name, &service.consumer_naming()),
                 super::json_text(&arn)
             ),
-            Consumer::Existing(consumer) if stream_type == "kinesis" => format!("the consumer {}", super::json_text(consumer)),
-            _ => format!("the stream arn {}", arn.as_str().map(str::to_string).unwrap_or_else(|| super::json_text(&arn))),
+            Consumer::Existing(consumer) if stream_type == "kinesis" => {
+                format!("the consumer {}", super::json_text(consumer))
+            }
+            _ => format!(
+                "the stream arn {}",
+                arn.as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| super::json_text(&arn))
+            ),
         };
         let mut identity = Map::new();
         identity.insert("arn".into(), arn.to_json());
-        Ok(PlannedMapping {
+        PlannedMapping {
             event_index: event.index,
             logical_id,
             source_key,
             identity_json: crate::template::json::to_js_compact(&Value::Object(identity)),
             source_span: arn.span,
             source_path: format!("{path}.arn"),
-        })
+        }
     }
 
-    fn compile(&self, cx: &mut CompileContext<'_>, target: &FunctionTarget, event: &Event, plan: &PlannedMapping, suffix: &str) {
+    fn compile(
+        &self,
+        cx: &mut CompileContext<'_>,
+        target: &FunctionTarget,
+        event: &Event,
+        plan: &PlannedMapping,
+        suffix: &str,
+    ) {
         let e = fields(event);
         let arn = prop(&e, "arn").map(Node::to_json).unwrap_or(Value::Null);
-        let arn_node = prop(&e, "arn").cloned().unwrap_or_else(|| Node::null(e.span));
+        let arn_node = prop(&e, "arn")
+            .cloned()
+            .unwrap_or_else(|| Node::null(e.span));
         let stream_type = stream_type(&e).unwrap_or_default();
         let kinesis = stream_type == "kinesis";
         let logical_id = naming::with_suffix(&plan.logical_id, suffix);
-        let logical_id = if suffix.is_empty() { plan.logical_id.clone() } else { logical_id };
+        let logical_id = if suffix.is_empty() {
+            plan.logical_id.clone()
+        } else {
+            logical_id
+        };
 
         let mut depends_on = target.depends_on();
         let mut properties = Map::new();
-        let batch_size = prop(&e, "batchSize").filter(|n| truthy(n)).map(Node::to_json).unwrap_or(json!(10));
+        let batch_size = prop(&e, "batchSize")
+            .filter(|n| truthy(n))
+            .map(Node::to_json)
+            .unwrap_or(json!(10));
         properties.insert("BatchSize".into(), batch_size);
-        properties.insert("Enabled".into(), prop(&e, "enabled").map(Node::to_json).unwrap_or(json!(true)));
+        properties.insert(
+            "Enabled".into(),
+            prop(&e, "enabled")
+                .map(Node::to_json)
+                .unwrap_or(json!(true)),
+        );
         properties.insert("EventSourceArn".into(), arn.clone());
         properties.insert("FunctionName".into(), target.function_name());
         if let Some(p) = prop(&e, "parallelizationFactor").filter(|n| truthy(n)) {
             properties.insert("ParallelizationFactor".into(), p.to_json());
         }
-        let starting_position = prop(&e, "startingPosition").filter(|n| truthy(n)).map(Node::to_json).unwrap_or(json!("TRIM_HORIZON"));
+        let starting_position = prop(&e, "startingPosition")
+            .filter(|n| truthy(n))
+            .map(Node::to_json)
+            .unwrap_or(json!("TRIM_HORIZON"));
         properties.insert("StartingPosition".into(), starting_position);
 
         let consumer_kind = consumer(&e);
         match (&consumer_kind, kinesis) {
             (Consumer::None, _) | (_, false) => {
-                let actions = if kinesis { actions::KINESIS_STREAM } else { actions::DYNAMODB_STREAM };
+                let actions = if kinesis {
+                    actions::KINESIS_STREAM
+                } else {
+                    actions::DYNAMODB_STREAM
+                };
                 cx.grant(target, Statement::allow(actions, vec![arn.clone()]));
             }
-            _ => cx.grant(target, Statement::allow(actions::KINESIS_STREAM_WITH_CONSUMER, vec![arn.clone()])),
+            _ => cx.grant(
+                target,
+                Statement::allow(actions::KINESIS_STREAM_WITH_CONSUMER, vec![arn.clone()]),
+            ),
         }
 
         if let Some(v) = prop(&e, "batchWindow") {
@@ -378,17 +472,34 @@ impl EventCompiler for StreamCompiler {
         }
         if let Some(on_failure) = prop(&e, "destinations").and_then(|d| prop(d, "onFailure")) {
             let destination = if on_failure.as_map().is_some() {
-                prop(on_failure, "arn").cloned().unwrap_or_else(|| Node::null(on_failure.span))
+                prop(on_failure, "arn")
+                    .cloned()
+                    .unwrap_or_else(|| Node::null(on_failure.span))
             } else {
                 on_failure.clone()
             };
             let destination_type = prop(on_failure, "type")
                 .and_then(Node::as_str)
                 .map(str::to_string)
-                .or_else(|| destination.as_str().and_then(arn_service).map(str::to_string));
-            let actions = if destination_type.as_deref() == Some("sns") { actions::SNS_DESTINATION } else { actions::SQS_DESTINATION };
-            cx.grant(target, Statement::allow(actions, vec![destination.to_json()]));
-            properties.insert("DestinationConfig".into(), json!({"OnFailure": {"Destination": destination.to_json()}}));
+                .or_else(|| {
+                    destination
+                        .as_str()
+                        .and_then(arn_service)
+                        .map(str::to_string)
+                });
+            let actions = if destination_type.as_deref() == Some("sns") {
+                actions::SNS_DESTINATION
+            } else {
+                actions::SQS_DESTINATION
+            };
+            cx.grant(
+                target,
+                Statement::allow(actions, vec![destination.to_json()]),
+            );
+            properties.insert(
+                "DestinationConfig".into(),
+                json!({"OnFailure": {"Destination": destination.to_json()}}),
+            );
         }
         if let Some(criteria) = prop(&e, "filterPatterns").and_then(super::filter_criteria) {
             properties.insert("FilterCriteria".into(), criteria);
@@ -401,18 +512,30 @@ impl EventCompiler for StreamCompiler {
                     let name = stream_name(&arn_node).unwrap_or_default();
                     let consumer_name = format!(
                         "{}{suffix}",
-                        naming::stream_consumer_name(&target.function_key, &name, &cx.service.consumer_naming())
+                        naming::stream_consumer_name(
+                            &target.function_key,
+                            &name,
+                            &cx.service.consumer_naming()
+                        )
                     );
                     let consumer_id = if suffix.is_empty() {
                         naming::stream_consumer_logical_id(&consumer_name)
                     } else {
-                        let base = naming::stream_consumer_logical_id(&naming::stream_consumer_name(&target.function_key, &name, &cx.service.consumer_naming()));
+                        let base =
+                            naming::stream_consumer_logical_id(&naming::stream_consumer_name(
+                                &target.function_key,
+                                &name,
+                                &cx.service.consumer_naming(),
+                            ));
                         naming::with_suffix(&base, suffix)
                     };
                     depends_on.push(Value::String(consumer_id.clone()));
                     let reference = json!({"Ref": consumer_id});
                     properties.insert("EventSourceArn".into(), reference.clone());
-                    cx.grant(target, Statement::allow(actions::KINESIS_CONSUMER, vec![reference]));
+                    cx.grant(
+                        target,
+                        Statement::allow(actions::KINESIS_CONSUMER, vec![reference]),
+                    );
                     consumer_resource = Some((
                         consumer_id,
                         json!({"Type": "AWS::Kinesis::StreamConsumer", "Properties": {"StreamARN": arn, "ConsumerName": consumer_name}}),
@@ -420,7 +543,10 @@ impl EventCompiler for StreamCompiler {
                 }
                 Consumer::Existing(consumer_arn) => {
                     properties.insert("EventSourceArn".into(), consumer_arn.to_json());
-                    cx.grant(target, Statement::allow(actions::KINESIS_CONSUMER, vec![consumer_arn.to_json()]));
+                    cx.grant(
+                        target,
+                        Statement::allow(actions::KINESIS_CONSUMER, vec![consumer_arn.to_json()]),
+                    );
                 }
                 Consumer::None => {}
             }
@@ -439,13 +565,21 @@ impl EventCompiler for StreamCompiler {
 }
 
 /// The D16 consumer-name check, run after planning so that the suffix is known.
-pub fn check_consumer_name(service: &Service, function: &Function, event: &Event, suffix: &str) -> Option<Diagnostic> {
+pub fn check_consumer_name(
+    service: &Service,
+    function: &Function,
+    event: &Event,
+    suffix: &str,
+) -> Option<Diagnostic> {
     let e = fields(event);
     if !is_kinesis(&e) || !matches!(consumer(&e), Consumer::Create) {
         return None;
     }
     let name = stream_name(prop(&e, "arn")?)?;
-    let consumer_name = format!("{}{suffix}", naming::stream_consumer_name(&function.key, &name, &service.consumer_naming()));
+    let consumer_name = format!(
+        "{}{suffix}",
+        naming::stream_consumer_name(&function.key, &name, &service.consumer_naming())
+    );
     if naming::is_valid_consumer_name(&consumer_name) {
         return None;
     }
@@ -472,16 +606,37 @@ mod tests {
 
     #[test]
     fn stream_names_per_arn_shape() {
-        assert_eq!(name_of("arn:aws:kinesis:us-east-1:1:stream/clicks").as_deref(), Some("clicks"));
-        assert_eq!(name_of("arn:aws:dynamodb:us-east-1:1:table/Orders/stream/2024").as_deref(), Some("Orders"));
+        assert_eq!(
+            name_of("arn:aws:kinesis:us-east-1:1:stream/clicks").as_deref(),
+            Some("clicks")
+        );
+        assert_eq!(
+            name_of("arn:aws:dynamodb:us-east-1:1:table/Orders/stream/2024").as_deref(),
+            Some("Orders")
+        );
         assert_eq!(name_of("!GetAtt Stream.Arn").as_deref(), Some("Stream"));
         assert_eq!(name_of("!Ref StreamParam").as_deref(), Some("StreamParam"));
-        assert_eq!(name_of("!ImportValue exported-stream").as_deref(), Some("exported-stream"));
-        assert_eq!(name_of("{Fn::ImportValue: !Sub '${AWS::StackName}-Arn'}").as_deref(), Some("${AWS::StackName}-Arn"));
-        assert_eq!(name_of("!Join [':', [arn, aws, 'stream/clicks']]").as_deref(), Some("clicks"));
+        assert_eq!(
+            name_of("!ImportValue exported-stream").as_deref(),
+            Some("exported-stream")
+        );
+        assert_eq!(
+            name_of("{Fn::ImportValue: !Sub '${AWS::StackName}-Arn'}").as_deref(),
+            Some("${AWS::StackName}-Arn")
+        );
+        assert_eq!(
+            name_of("!Join [':', [arn, aws, 'stream/clicks']]").as_deref(),
+            Some("clicks")
+        );
         assert_eq!(name_of("!Join ['', [a, !Ref S]]").as_deref(), Some("S"));
-        assert_eq!(name_of("!Join ['', [a, !GetAtt T.StreamArn]]").as_deref(), Some("T"));
-        assert_eq!(name_of("!Sub 'arn:aws:kinesis:${AWS::Region}:1:stream/clicks'").as_deref(), Some("clicks"));
+        assert_eq!(
+            name_of("!Join ['', [a, !GetAtt T.StreamArn]]").as_deref(),
+            Some("T")
+        );
+        assert_eq!(
+            name_of("!Sub 'arn:aws:kinesis:${AWS::Region}:1:stream/clicks'").as_deref(),
+            Some("clicks")
+        );
         assert_eq!(name_of("arn:aws:kinesis:us-east-1:1:clicks"), None);
         assert_eq!(name_of("{Fn::If: [c, a, b]}"), None);
     }

@@ -11,7 +11,9 @@ use std::sync::{Mutex, OnceLock};
 pub fn matches(pattern: &'static str, text: &str) -> bool {
     static CACHE: OnceLock<Mutex<HashMap<&'static str, Option<Regex>>>> = OnceLock::new();
     let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
-    let Ok(mut cache) = cache.lock() else { return false };
+    let Ok(mut cache) = cache.lock() else {
+        return false;
+    };
     let regex = cache
         .entry(pattern)
         .or_insert_with(|| Regex::new(pattern).ok());
@@ -41,15 +43,22 @@ pub fn cf_function() -> Schema {
 
 /// `awsArn`: an ARN string or an intrinsic function.
 pub fn arn() -> Schema {
-    Schema::any_of("an ARN string or an intrinsic function", vec![arn_string(), cf_function()])
+    Schema::any_of(
+        "an ARN string or an intrinsic function",
+        vec![arn_string(), cf_function()],
+    )
 }
 
 pub fn cf_import() -> Schema {
-    Schema::Intrinsic { only: Some(&["Fn::ImportValue"]) }
+    Schema::Intrinsic {
+        only: Some(&["Fn::ImportValue"]),
+    }
 }
 
 pub fn cf_ref() -> Schema {
-    Schema::Intrinsic { only: Some(&["Ref"]) }
+    Schema::Intrinsic {
+        only: Some(&["Ref"]),
+    }
 }
 
 pub fn secrets_manager_arn_string() -> Schema {

@@ -37,10 +37,51 @@ impl FilterSource {
 
     fn other_keys(self) -> &'static [&'static str] {
         match self {
-            FilterSource::DynamoDb => &["eventName", "eventSource", "eventVersion", "awsRegion", "userIdentity", "eventID", "eventSourceARN"],
-            FilterSource::Kinesis => &["partitionKey", "sequenceNumber", "approximateArrivalTimestamp", "kinesisSchemaVersion", "eventName", "eventSource", "eventVersion", "awsRegion", "eventID", "eventSourceARN"],
-            FilterSource::Kafka => &["topic", "partition", "offset", "timestamp", "timestampType", "key", "headers"],
-            FilterSource::AmazonMq => &["messageID", "messageType", "timestamp", "deliveryMode", "correlationID", "replyTo", "destination", "redelivered", "type", "expiration", "priority", "properties", "basicProperties"],
+            FilterSource::DynamoDb => &[
+                "eventName",
+                "eventSource",
+                "eventVersion",
+                "awsRegion",
+                "userIdentity",
+                "eventID",
+                "eventSourceARN",
+            ],
+            FilterSource::Kinesis => &[
+                "partitionKey",
+                "sequenceNumber",
+                "approximateArrivalTimestamp",
+                "kinesisSchemaVersion",
+                "eventName",
+                "eventSource",
+                "eventVersion",
+                "awsRegion",
+                "eventID",
+                "eventSourceARN",
+            ],
+            FilterSource::Kafka => &[
+                "topic",
+                "partition",
+                "offset",
+                "timestamp",
+                "timestampType",
+                "key",
+                "headers",
+            ],
+            FilterSource::AmazonMq => &[
+                "messageID",
+                "messageType",
+                "timestamp",
+                "deliveryMode",
+                "correlationID",
+                "replyTo",
+                "destination",
+                "redelivered",
+                "type",
+                "expiration",
+                "priority",
+                "properties",
+                "basicProperties",
+            ],
         }
     }
 }
@@ -48,13 +89,21 @@ impl FilterSource {
 /// Checks every pattern of one event's `filterPatterns` (already a list after coercion).
 pub fn check_filter_patterns(patterns: &Node, path: &str, source: FilterSource) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let Some(list) = patterns.as_seq() else { return out };
+    let Some(list) = patterns.as_seq() else {
+        return out;
+    };
     if list.len() > MAX_PATTERNS {
         out.push(
-            Diagnostic::error(codes::FILTER_PATTERNS_TOO_MANY, format!("{} filter patterns, but Lambda accepts at most {MAX_PATTERNS} for one mapping", list.len()))
-                .with_path(path)
-                .at(patterns.span, "these patterns")
-                .with_help("combine patterns with $or, or split the event into several functions"),
+            Diagnostic::error(
+                codes::FILTER_PATTERNS_TOO_MANY,
+                format!(
+                    "{} filter patterns, but Lambda accepts at most {MAX_PATTERNS} for one mapping",
+                    list.len()
+                ),
+            )
+            .with_path(path)
+            .at(patterns.span, "these patterns")
+            .with_help("combine patterns with $or, or split the event into several functions"),
         );
     } else if list.len() > DEFAULT_PATTERN_QUOTA {
         out.push(
@@ -66,7 +115,9 @@ pub fn check_filter_patterns(patterns: &Node, path: &str, source: FilterSource) 
     }
     for (i, pattern) in list.iter().enumerate() {
         let pattern_path = format!("{path}[{i}]");
-        let Some(map) = pattern.as_map() else { continue };
+        let Some(map) = pattern.as_map() else {
+            continue;
+        };
         let serialised = to_js_compact(&pattern.to_json());
         let length = serialised.encode_utf16().count();
         if length > MAX_PATTERN_CHARS {
@@ -124,11 +175,22 @@ impl Checker<'_> {
                             if item.as_map().is_some_and(|m| !m.is_empty()) {
                                 self.object(item, &format!("{child}[{i}]"));
                             } else {
-                                self.fail(item, &format!("{child}[{i}]"), "each $or alternative must be a non-empty pattern object".into(), "write $or: [{a: [1]}, {b: [2]}]");
+                                self.fail(
+                                    item,
+                                    &format!("{child}[{i}]"),
+                                    "each $or alternative must be a non-empty pattern object"
+                                        .into(),
+                                    "write $or: [{a: [1]}, {b: [2]}]",
+                                );
                             }
                         }
                     }
-                    _ => self.fail(value, &child, "$or needs a list of at least two patterns".into(), "write $or: [{a: [1]}, {b: [2]}]"),
+                    _ => self.fail(
+                        value,
+                        &child,
+                        "$or needs a list of at least two patterns".into(),
+                        "write $or: [{a: [1]}, {b: [2]}]",
+                    ),
                 }
                 continue;
             }
@@ -139,8 +201,21 @@ impl Checker<'_> {
                         self.leaf_value(item, &format!("{child}[{i}]"));
                     }
                 }
-                Value::Seq(_) => self.fail(value, &child, "a filter pattern leaf must be a non-empty list of values".into(), "write the values to match in a list, e.g. [INSERT]"),
-                _ => self.fail(value, &child, format!("a filter pattern leaf must be a list of values, got {}", super::describe(value)), "write the value inside a list, e.g. [INSERT]"),
+                Value::Seq(_) => self.fail(
+                    value,
+                    &child,
+                    "a filter pattern leaf must be a non-empty list of values".into(),
+                    "write the values to match in a list, e.g. [INSERT]",
+                ),
+                _ => self.fail(
+                    value,
+                    &child,
+                    format!(
+                        "a filter pattern leaf must be a list of values, got {}",
+                        super::describe(value)
+                    ),
+                    "write the value inside a list, e.g. [INSERT]",
+                ),
             }
         }
     }
@@ -148,14 +223,32 @@ impl Checker<'_> {
     fn leaf_value(&mut self, node: &Node, path: &str) {
         match &node.value {
             Value::Null | Value::Bool(_) | Value::Number(_) | Value::String(_) => {}
-            Value::Seq(_) => self.fail(node, path, "a list inside a filter pattern's value list is not allowed".into(), "flatten the values into one list"),
+            Value::Seq(_) => self.fail(
+                node,
+                path,
+                "a list inside a filter pattern's value list is not allowed".into(),
+                "flatten the values into one list",
+            ),
             Value::Map(map) => {
                 if map.len() != 1 {
-                    self.fail(node, path, format!("an operator object must have exactly one operator, got {}", map.len()), "write one operator per object, e.g. [{prefix: a}, {suffix: b}]");
+                    self.fail(
+                        node,
+                        path,
+                        format!(
+                            "an operator object must have exactly one operator, got {}",
+                            map.len()
+                        ),
+                        "write one operator per object, e.g. [{prefix: a}, {suffix: b}]",
+                    );
                     return;
                 }
                 let entry = &map.entries[0];
-                self.operator(&entry.key, &entry.value, node, &format!("{path}.{}", entry.key));
+                self.operator(
+                    &entry.key,
+                    &entry.value,
+                    node,
+                    &format!("{path}.{}", entry.key),
+                );
             }
         }
     }
@@ -193,38 +286,81 @@ impl Checker<'_> {
     }
 
     fn numeric(&mut self, value: &Node, path: &str) {
-        const HELP: &str = "write [op, number] or a range [>, low, <, high] with op one of =, <, <=, >, >=";
+        const HELP: &str =
+            "write [op, number] or a range [>, low, <, high] with op one of =, <, <=, >, >=";
         let Some(items) = value.as_seq() else {
-            self.fail(value, path, "`numeric` takes a list of comparisons".into(), HELP);
+            self.fail(
+                value,
+                path,
+                "`numeric` takes a list of comparisons".into(),
+                HELP,
+            );
             return;
         };
         let mut comparisons = Vec::new();
         let mut chunks = items.chunks(2);
         for chunk in chunks.by_ref() {
             let [op, number] = chunk else {
-                self.fail(value, path, "`numeric` comparisons come in pairs of operator and number".into(), HELP);
+                self.fail(
+                    value,
+                    path,
+                    "`numeric` comparisons come in pairs of operator and number".into(),
+                    HELP,
+                );
                 return;
             };
-            let Some(op) = op.as_str().filter(|o| matches!(*o, "=" | "<" | "<=" | ">" | ">=")) else {
-                self.fail(op, path, format!("`numeric` operator must be one of =, <, <=, >, >=, got {}", super::describe(op)), HELP);
+            let Some(op) = op
+                .as_str()
+                .filter(|o| matches!(*o, "=" | "<" | "<=" | ">" | ">="))
+            else {
+                self.fail(
+                    op,
+                    path,
+                    format!(
+                        "`numeric` operator must be one of =, <, <=, >, >=, got {}",
+                        super::describe(op)
+                    ),
+                    HELP,
+                );
                 return;
             };
             let Some(n) = number.as_f64().filter(|n| n.is_finite()) else {
-                self.fail(number, path, format!("`numeric` needs a finite number after {op}, got {}", super::describe(number)), HELP);
+                self.fail(
+                    number,
+                    path,
+                    format!(
+                        "`numeric` needs a finite number after {op}, got {}",
+                        super::describe(number)
+                    ),
+                    HELP,
+                );
                 return;
             };
             comparisons.push((op, n));
         }
         match comparisons.as_slice() {
             [_] => {}
-            [(low_op, low), (high_op, high)] if matches!(*low_op, ">" | ">=") && matches!(*high_op, "<" | "<=") => {
+            [(low_op, low), (high_op, high)]
+                if matches!(*low_op, ">" | ">=") && matches!(*high_op, "<" | "<=") =>
+            {
                 let empty = low > high || (low == high && (*low_op == ">" || *high_op == "<"));
                 if empty {
                     self.fail(value, path, format!("the numeric range {low_op} {low} and {high_op} {high} matches no number"), HELP);
                 }
             }
-            [_, _] => self.fail(value, path, "a numeric range is a lower bound (> or >=) followed by an upper bound (< or <=)".into(), HELP),
-            _ => self.fail(value, path, "`numeric` takes one comparison or one range of two".into(), HELP),
+            [_, _] => self.fail(
+                value,
+                path,
+                "a numeric range is a lower bound (> or >=) followed by an upper bound (< or <=)"
+                    .into(),
+                HELP,
+            ),
+            _ => self.fail(
+                value,
+                path,
+                "`numeric` takes one comparison or one range of two".into(),
+                HELP,
+            ),
         }
     }
 }

@@ -20,8 +20,14 @@ pub type CustomCheck = fn(&Node) -> Result<(), String>;
 pub enum Schema {
     Any,
     Bool,
-    Integer { min: Option<f64>, max: Option<f64> },
-    Number { min: Option<f64>, max: Option<f64> },
+    Integer {
+        min: Option<f64>,
+        max: Option<f64>,
+    },
+    Number {
+        min: Option<f64>,
+        max: Option<f64>,
+    },
     Str {
         pattern: Option<&'static str>,
         min_len: Option<usize>,
@@ -48,29 +54,54 @@ pub enum Schema {
         description: &'static str,
     },
     /// An object with exactly one key, `Ref` or `Fn::…` (D10), optionally only the listed ones.
-    Intrinsic { only: Option<&'static [&'static str]> },
+    Intrinsic {
+        only: Option<&'static [&'static str]>,
+    },
     /// A schema plus a check it cannot express.
     Checked(Box<Schema>, CustomCheck),
 }
 
 impl Schema {
     pub fn integer(min: f64, max: f64) -> Schema {
-        Schema::Integer { min: Some(min), max: Some(max) }
+        Schema::Integer {
+            min: Some(min),
+            max: Some(max),
+        }
     }
     pub fn string() -> Schema {
-        Schema::Str { pattern: None, min_len: None, max_len: None }
+        Schema::Str {
+            pattern: None,
+            min_len: None,
+            max_len: None,
+        }
     }
     pub fn pattern(pattern: &'static str) -> Schema {
-        Schema::Str { pattern: Some(pattern), min_len: None, max_len: None }
+        Schema::Str {
+            pattern: Some(pattern),
+            min_len: None,
+            max_len: None,
+        }
     }
     pub fn array(items: Schema, min_items: usize) -> Schema {
-        Schema::Array { items: Box::new(items), min_items: Some(min_items), max_items: None }
+        Schema::Array {
+            items: Box::new(items),
+            min_items: Some(min_items),
+            max_items: None,
+        }
     }
     pub fn object(props: Vec<(&'static str, Schema)>, required: &'static [&'static str]) -> Schema {
-        Schema::Object { props, required, additional: false, min_props: None }
+        Schema::Object {
+            props,
+            required,
+            additional: false,
+            min_props: None,
+        }
     }
     pub fn any_of(description: &'static str, options: Vec<Schema>) -> Schema {
-        Schema::AnyOf { options, description }
+        Schema::AnyOf {
+            options,
+            description,
+        }
     }
 }
 
@@ -114,7 +145,10 @@ pub fn validate(schema: &Schema, node: &mut Node, path: &str) -> Vec<Problem> {
 }
 
 /// Turns problems into diagnostics: relaxed rules follow the validation mode.
-pub fn problems_to_diagnostics(problems: Vec<Problem>, mode: crate::config::ValidationMode) -> Vec<Diagnostic> {
+pub fn problems_to_diagnostics(
+    problems: Vec<Problem>,
+    mode: crate::config::ValidationMode,
+) -> Vec<Diagnostic> {
     use crate::config::ValidationMode;
     problems
         .into_iter()
@@ -162,7 +196,9 @@ fn coerce_number(text: &str) -> Option<f64> {
         "Infinity" | "+Infinity" | "-Infinity" => return None,
         _ => {}
     }
-    if t.chars().any(|c| c.is_ascii_alphabetic() && c != 'e' && c != 'E') {
+    if t.chars()
+        .any(|c| c.is_ascii_alphabetic() && c != 'e' && c != 'E')
+    {
         return None;
     }
     t.parse::<f64>().ok().filter(|n| n.is_finite())
@@ -186,7 +222,13 @@ fn check(schema: &Schema, node: &mut Node, path: &str, problems: &mut Vec<Proble
             };
             match coerced {
                 Some(b) => node.value = Value::Bool(b),
-                None => problem(problems, Rule::Type, path, span, format!("must be boolean, got {}", describe(node))),
+                None => problem(
+                    problems,
+                    Rule::Type,
+                    path,
+                    span,
+                    format!("must be boolean, got {}", describe(node)),
+                ),
             }
         }
         Schema::Integer { min, max } | Schema::Number { min, max } => {
@@ -199,32 +241,74 @@ fn check(schema: &Schema, node: &mut Node, path: &str, problems: &mut Vec<Proble
             };
             let kind = if integer { "integer" } else { "number" };
             let Some(n) = value else {
-                problem(problems, Rule::Type, path, span, format!("must be {kind}, got {}", describe(node)));
+                problem(
+                    problems,
+                    Rule::Type,
+                    path,
+                    span,
+                    format!("must be {kind}, got {}", describe(node)),
+                );
                 return;
             };
             if integer && n.fract() != 0.0 {
-                problem(problems, Rule::Type, path, span, format!("must be integer, got {}", format_js_number(n)));
+                problem(
+                    problems,
+                    Rule::Type,
+                    path,
+                    span,
+                    format!("must be integer, got {}", format_js_number(n)),
+                );
                 return;
             }
             node.value = Value::Number(n);
             if let Some(min) = min {
                 if n < *min {
-                    problem(problems, Rule::Relaxed, path, span, format!("must be >= {}, got {}", format_js_number(*min), format_js_number(n)));
+                    problem(
+                        problems,
+                        Rule::Relaxed,
+                        path,
+                        span,
+                        format!(
+                            "must be >= {}, got {}",
+                            format_js_number(*min),
+                            format_js_number(n)
+                        ),
+                    );
                 }
             }
             if let Some(max) = max {
                 if n > *max {
-                    problem(problems, Rule::Relaxed, path, span, format!("must be <= {}, got {}", format_js_number(*max), format_js_number(n)));
+                    problem(
+                        problems,
+                        Rule::Relaxed,
+                        path,
+                        span,
+                        format!(
+                            "must be <= {}, got {}",
+                            format_js_number(*max),
+                            format_js_number(n)
+                        ),
+                    );
                 }
             }
         }
-        Schema::Str { pattern, min_len, max_len } => {
+        Schema::Str {
+            pattern,
+            min_len,
+            max_len,
+        } => {
             let text = match &node.value {
                 Value::String(s) => s.clone(),
                 Value::Number(n) => format_js_number(*n),
                 Value::Bool(b) => b.to_string(),
                 _ => {
-                    problem(problems, Rule::Type, path, span, format!("must be string, got {}", describe(node)));
+                    problem(
+                        problems,
+                        Rule::Type,
+                        path,
+                        span,
+                        format!("must be string, got {}", describe(node)),
+                    );
                     return;
                 }
             };
@@ -232,17 +316,35 @@ fn check(schema: &Schema, node: &mut Node, path: &str, problems: &mut Vec<Proble
             let length = text.encode_utf16().count();
             if let Some(min) = min_len {
                 if length < *min {
-                    problem(problems, Rule::Relaxed, path, span, format!("must NOT have fewer than {min} characters"));
+                    problem(
+                        problems,
+                        Rule::Relaxed,
+                        path,
+                        span,
+                        format!("must NOT have fewer than {min} characters"),
+                    );
                 }
             }
             if let Some(max) = max_len {
                 if length > *max {
-                    problem(problems, Rule::Relaxed, path, span, format!("must NOT have more than {max} characters (it has {length})"));
+                    problem(
+                        problems,
+                        Rule::Relaxed,
+                        path,
+                        span,
+                        format!("must NOT have more than {max} characters (it has {length})"),
+                    );
                 }
             }
             if let Some(pattern) = pattern {
                 if !defs::matches(pattern, &text) {
-                    problem(problems, Rule::Relaxed, path, span, format!("must match pattern \"{pattern}\", got {text:?}"));
+                    problem(
+                        problems,
+                        Rule::Relaxed,
+                        path,
+                        span,
+                        format!("must match pattern \"{pattern}\", got {text:?}"),
+                    );
                 }
             }
         }
@@ -255,11 +357,17 @@ fn check(schema: &Schema, node: &mut Node, path: &str, problems: &mut Vec<Proble
                     let mut p = Problem {
                         rule: Rule::Enum,
                         path: path.to_string(),
-                        message: format!("must be equal to one of the allowed values [{}], got {got}", allowed.join(", ")),
+                        message: format!(
+                            "must be equal to one of the allowed values [{}], got {got}",
+                            allowed.join(", ")
+                        ),
                         span,
                         help: None,
                     };
-                    if let Some(suggestion) = text.as_deref().and_then(|t| did_you_mean(t, allowed.iter().copied())) {
+                    if let Some(suggestion) = text
+                        .as_deref()
+                        .and_then(|t| did_you_mean(t, allowed.iter().copied()))
+                    {
                         p.help = Some(format!("did you mean `{suggestion}`?"));
                     }
                     problems.push(p);
@@ -268,7 +376,13 @@ fn check(schema: &Schema, node: &mut Node, path: &str, problems: &mut Vec<Proble
         }
         Schema::ConstTrue => {
             if !matches!(node.value, Value::Bool(true)) && node.as_str() != Some("true") {
-                problem(problems, Rule::Type, path, span, format!("must be true, got {}", describe(node)));
+                problem(
+                    problems,
+                    Rule::Type,
+                    path,
+                    span,
+                    format!("must be true, got {}", describe(node)),
+                );
             } else {
                 node.value = Value::Bool(true);
             }
@@ -282,27 +396,60 @@ fn check(schema: &Schema, node: &mut Node, path: &str, problems: &mut Vec<Proble
             if n == Some(*expected) {
                 node.value = Value::Number(*expected);
             } else {
-                problem(problems, Rule::Relaxed, path, span, format!("must be equal to {}", format_js_number(*expected)));
+                problem(
+                    problems,
+                    Rule::Relaxed,
+                    path,
+                    span,
+                    format!("must be equal to {}", format_js_number(*expected)),
+                );
             }
         }
-        Schema::Array { items, min_items, max_items } => {
+        Schema::Array {
+            items,
+            min_items,
+            max_items,
+        } => {
             if !matches!(node.value, Value::Seq(_)) {
                 if matches!(node.value, Value::Map(_)) {
-                    problem(problems, Rule::Type, path, span, format!("must be array, got {}", describe(node)));
+                    problem(
+                        problems,
+                        Rule::Type,
+                        path,
+                        span,
+                        format!("must be array, got {}", describe(node)),
+                    );
                     return;
                 }
                 let single = node.clone();
                 node.value = Value::Seq(vec![single]);
             }
-            let Value::Seq(list) = &mut node.value else { return };
+            let Value::Seq(list) = &mut node.value else {
+                return;
+            };
             if let Some(min) = min_items {
                 if list.len() < *min {
-                    problem(problems, Rule::Relaxed, path, span, format!("must NOT have fewer than {min} items"));
+                    problem(
+                        problems,
+                        Rule::Relaxed,
+                        path,
+                        span,
+                        format!("must NOT have fewer than {min} items"),
+                    );
                 }
             }
             if let Some(max) = max_items {
                 if list.len() > *max {
-                    problem(problems, Rule::Relaxed, path, span, format!("must NOT have more than {max} items (it has {})", list.len()));
+                    problem(
+                        problems,
+                        Rule::Relaxed,
+                        path,
+                        span,
+                        format!(
+                            "must NOT have more than {max} items (it has {})",
+                            list.len()
+                        ),
+                    );
                 }
             }
             for (i, item) in list.iter_mut().enumerate() {
@@ -312,9 +459,20 @@ fn check(schema: &Schema, node: &mut Node, path: &str, problems: &mut Vec<Proble
                 check(items, item, &index(path, i), problems);
             }
         }
-        Schema::Object { props, required, additional, min_props } => {
+        Schema::Object {
+            props,
+            required,
+            additional,
+            min_props,
+        } => {
             let Value::Map(map) = &mut node.value else {
-                problem(problems, Rule::Type, path, span, format!("must be object, got {}", describe(node)));
+                problem(
+                    problems,
+                    Rule::Type,
+                    path,
+                    span,
+                    format!("must be object, got {}", describe(node)),
+                );
                 return;
             };
             for name in required.iter() {
@@ -330,12 +488,20 @@ fn check(schema: &Schema, node: &mut Node, path: &str, problems: &mut Vec<Proble
             }
             if let Some(min) = min_props {
                 if map.len() < *min {
-                    problem(problems, Rule::Relaxed, path, span, format!("must NOT have fewer than {min} properties"));
+                    problem(
+                        problems,
+                        Rule::Relaxed,
+                        path,
+                        span,
+                        format!("must NOT have fewer than {min} properties"),
+                    );
                 }
             }
             for entry in map.entries.iter_mut() {
                 match props.iter().find(|(name, _)| *name == entry.key) {
-                    Some((_, schema)) => check(schema, &mut entry.value, &join(path, &entry.key), problems),
+                    Some((_, schema)) => {
+                        check(schema, &mut entry.value, &join(path, &entry.key), problems)
+                    }
                     None if !additional => {
                         let mut p = Problem {
                             rule: Rule::Relaxed,
@@ -358,7 +524,10 @@ fn check(schema: &Schema, node: &mut Node, path: &str, problems: &mut Vec<Proble
                 }
             }
         }
-        Schema::AnyOf { options, description } => {
+        Schema::AnyOf {
+            options,
+            description,
+        } => {
             let mut best: Option<(usize, Node, Vec<Problem>)> = None;
             for (i, option) in options.iter().enumerate() {
                 let mut candidate = node.clone();
@@ -373,8 +542,11 @@ fn check(schema: &Schema, node: &mut Node, path: &str, problems: &mut Vec<Proble
                 let better = match &best {
                     None => true,
                     Some((_, _, previous)) => {
-                        let previous_typed = previous.iter().all(|p| p.rule != Rule::Type || p.path != path);
-                        (typed && !previous_typed) || (typed == previous_typed && found.len() < previous.len())
+                        let previous_typed = previous
+                            .iter()
+                            .all(|p| p.rule != Rule::Type || p.path != path);
+                        (typed && !previous_typed)
+                            || (typed == previous_typed && found.len() < previous.len())
                     }
                 };
                 if better {
@@ -382,11 +554,19 @@ fn check(schema: &Schema, node: &mut Node, path: &str, problems: &mut Vec<Proble
                 }
             }
             match best {
-                Some((_, candidate, found)) if found.iter().all(|p| p.rule != Rule::Type || p.path != path) => {
+                Some((_, candidate, found))
+                    if found.iter().all(|p| p.rule != Rule::Type || p.path != path) =>
+                {
                     *node = candidate;
                     problems.extend(found);
                 }
-                _ => problem(problems, Rule::Type, path, span, format!("must be {description}, got {}", describe(node))),
+                _ => problem(
+                    problems,
+                    Rule::Type,
+                    path,
+                    span,
+                    format!("must be {description}, got {}", describe(node)),
+                ),
             }
         }
         Schema::Intrinsic { only } => {
@@ -403,9 +583,16 @@ fn check(schema: &Schema, node: &mut Node, path: &str, problems: &mut Vec<Proble
             if !ok {
                 let what = match only {
                     Some(list) => format!("an object with a single {} key", list.join(" or ")),
-                    None => "an intrinsic function (an object with a single Ref or Fn:: key)".to_string(),
+                    None => "an intrinsic function (an object with a single Ref or Fn:: key)"
+                        .to_string(),
                 };
-                problem(problems, Rule::Type, path, span, format!("must be {what}, got {}", describe(node)));
+                problem(
+                    problems,
+                    Rule::Type,
+                    path,
+                    span,
+                    format!("must be {what}, got {}", describe(node)),
+                );
             }
         }
         Schema::Checked(inner, custom) => {
@@ -456,7 +643,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
         let mut current = vec![i; b.len() + 1];
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            current[j] = (previous[j] + 1).min(current[j - 1] + 1).min(previous[j - 1] + cost);
+            current[j] = (previous[j] + 1)
+                .min(current[j - 1] + 1)
+                .min(previous[j - 1] + cost);
         }
         previous = current;
     }
@@ -471,7 +660,11 @@ pub fn to_json_schema(schema: &Schema) -> serde_json::Value {
         Schema::Bool => json!({"type": "boolean"}),
         Schema::Integer { min, max } | Schema::Number { min, max } => {
             let mut out = serde_json::Map::new();
-            let kind = if matches!(schema, Schema::Integer { .. }) { "integer" } else { "number" };
+            let kind = if matches!(schema, Schema::Integer { .. }) {
+                "integer"
+            } else {
+                "number"
+            };
             out.insert("type".into(), kind.into());
             if let Some(min) = min {
                 out.insert("minimum".into(), json!(min));
@@ -481,7 +674,11 @@ pub fn to_json_schema(schema: &Schema) -> serde_json::Value {
             }
             serde_json::Value::Object(out)
         }
-        Schema::Str { pattern, min_len, max_len } => {
+        Schema::Str {
+            pattern,
+            min_len,
+            max_len,
+        } => {
             let mut out = serde_json::Map::new();
             out.insert("type".into(), "string".into());
             if let Some(p) = pattern {
@@ -498,7 +695,11 @@ pub fn to_json_schema(schema: &Schema) -> serde_json::Value {
         Schema::Enum(values) => json!({"enum": values}),
         Schema::ConstTrue => json!({"const": true}),
         Schema::ConstNumber(n) => json!({"const": n}),
-        Schema::Array { items, min_items, max_items } => {
+        Schema::Array {
+            items,
+            min_items,
+            max_items,
+        } => {
             let mut out = serde_json::Map::new();
             out.insert("type".into(), "array".into());
             out.insert("items".into(), to_json_schema(items));
@@ -510,7 +711,12 @@ pub fn to_json_schema(schema: &Schema) -> serde_json::Value {
             }
             serde_json::Value::Object(out)
         }
-        Schema::Object { props, required, additional, min_props } => {
+        Schema::Object {
+            props,
+            required,
+            additional,
+            min_props,
+        } => {
             let mut properties = serde_json::Map::new();
             for (name, schema) in props {
                 properties.insert((*name).to_string(), to_json_schema(schema));
@@ -527,18 +733,49 @@ pub fn to_json_schema(schema: &Schema) -> serde_json::Value {
             }
             serde_json::Value::Object(out)
         }
-        Schema::AnyOf { options, description } => {
+        Schema::AnyOf {
+            options,
+            description,
+        } => {
             json!({"description": description, "anyOf": options.iter().map(to_json_schema).collect::<Vec<_>>()})
         }
         Schema::Intrinsic { only } => {
             let pattern = match only {
-                Some(list) => format!("^({})$", list.iter().map(|k| k.replace("::", "::")).collect::<Vec<_>>().join("|")),
+                Some(list) => format!("^({})$", list.join("|")),
                 None => "^(Ref|Fn::.+)$".to_string(),
             };
             json!({"type": "object", "minProperties": 1, "maxProperties": 1, "patternProperties": {pattern: {}}, "additionalProperties": false})
         }
         Schema::Checked(inner, _) => to_json_schema(inner),
     }
+}
+
+/// The JSON Schema of the five streaming events, from the schemas the validator uses.
+pub fn events_json_schema() -> serde_json::Value {
+    let mut definitions = serde_json::Map::new();
+    for compiler in crate::events::registry() {
+        definitions.insert(
+            compiler.kind().to_string(),
+            to_json_schema(&compiler.schema()),
+        );
+    }
+    let any_of: Vec<serde_json::Value> = crate::events::registry()
+        .iter()
+        .map(|c| {
+            serde_json::json!({
+                "type": "object",
+                "properties": {c.kind(): {"$ref": format!("#/definitions/{}", c.kind())}},
+                "required": [c.kind()],
+                "additionalProperties": false
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "title": "streaming-events: Serverless Framework streaming function events",
+        "definitions": definitions,
+        "anyOf": any_of
+    })
 }
 
 #[cfg(test)]
@@ -573,7 +810,10 @@ mod tests {
         let (_, problems) = run(&schema, "batchSize: 1\nbatchsize: 2\n");
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].span.start.line, 2);
-        assert_eq!(problems[0].help.as_deref(), Some("did you mean `batchSize`?"));
+        assert_eq!(
+            problems[0].help.as_deref(),
+            Some("did you mean `batchSize`?")
+        );
     }
 
     #[test]
@@ -583,29 +823,4 @@ mod tests {
         assert_eq!(problems[0].rule, Rule::Required);
         assert_eq!(problems[0].path, "x.arn");
     }
-}
-
-/// The JSON Schema of the five streaming events, from the schemas the validator uses.
-pub fn events_json_schema() -> serde_json::Value {
-    let mut definitions = serde_json::Map::new();
-    for compiler in crate::events::registry() {
-        definitions.insert(compiler.kind().to_string(), to_json_schema(&compiler.schema()));
-    }
-    let any_of: Vec<serde_json::Value> = crate::events::registry()
-        .iter()
-        .map(|c| {
-            serde_json::json!({
-                "type": "object",
-                "properties": {c.kind(): {"$ref": format!("#/definitions/{}", c.kind())}},
-                "required": [c.kind()],
-                "additionalProperties": false
-            })
-        })
-        .collect();
-    serde_json::json!({
-        "$schema": "http://json-schema.org/draft-07/schema#",
-        "title": "streaming-events: Serverless Framework streaming function events",
-        "definitions": definitions,
-        "anyOf": any_of
-    })
 }

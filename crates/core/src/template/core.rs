@@ -28,13 +28,26 @@ pub fn needs_default_role(service: &Service) -> bool {
     if service.functions.is_empty() {
         return false;
     }
-    if service.provider.iam_role.as_ref().is_some_and(is_existing_role) {
+    if service
+        .provider
+        .iam_role
+        .as_ref()
+        .is_some_and(is_existing_role)
+    {
         return false;
     }
-    if service.provider.node.as_map().is_some_and(|m| m.contains_key("role")) {
+    if service
+        .provider
+        .node
+        .as_map()
+        .is_some_and(|m| m.contains_key("role"))
+    {
         return false;
     }
-    !service.functions.iter().all(|f| f.node.as_map().is_some_and(|m| m.contains_key("role")))
+    !service
+        .functions
+        .iter()
+        .all(|f| f.node.as_map().is_some_and(|m| m.contains_key("role")))
 }
 
 fn deployment_bucket_name(service: &Service) -> Option<Value> {
@@ -74,8 +87,14 @@ pub fn core_template(service: &Service) -> Template {
     if needs_default_role(service) {
         template.add_resource(naming::DEFAULT_ROLE_LOGICAL_ID, default_role(service));
     }
-    for function in &service.functions {
-        add_function(&mut template, service, function, bucket_name.clone());
+    // The reference adds every function first, then each function's version and alias.
+    let versions: Vec<Vec<(String, Value)>> = service
+        .functions
+        .iter()
+        .map(|function| add_function(&mut template, service, function, bucket_name.clone()))
+        .collect();
+    for (id, resource) in versions.into_iter().flatten() {
+        template.add_resource(id, resource);
     }
     let bucket_output = bucket_name.unwrap_or_else(|| json!({"Ref": "ServerlessDeploymentBucket"}));
     let mut outputs = Map::new();
@@ -100,16 +119,21 @@ pub fn core_template(service: &Service) -> Template {
     for (key, value) in version_outputs {
         template.outputs_mut().insert(key, value);
     }
-    merge_user_resources(&mut template, service);
     template
 }
 
 fn version_logical_id_of(template: &Template, function: &Function) -> Option<String> {
-    let prefix = format!("{}LambdaVersion", naming::normalized_function_name(&function.key));
+    let prefix = format!(
+        "{}LambdaVersion",
+        naming::normalized_function_name(&function.key)
+    );
     template
         .resources()
         .iter()
-        .find(|(id, r)| id.starts_with(&prefix) && r.get("Type").and_then(Value::as_str) == Some("AWS::Lambda::Version"))
+        .find(|(id, r)| {
+            id.starts_with(&prefix)
+                && r.get("Type").and_then(Value::as_str) == Some("AWS::Lambda::Version")
+        })
         .map(|(id, _)| id.clone())
 }
 
@@ -146,8 +170,12 @@ fn default_role(service: &Service) -> Value {
     statements.push(json!({"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:CreateLogGroup", "logs:TagResource"], "Resource": create}));
     statements.push(json!({"Effect": "Allow", "Action": ["logs:PutLogEvents"], "Resource": put}));
     if canonical && !disabled_canonical.is_empty() {
-        let denied: Vec<Value> = disabled_canonical.iter().map(|n| log_arn(&format!("/aws/lambda/{n}"), ":*")).collect();
-        statements.push(json!({"Effect": "Deny", "Action": "logs:PutLogEvents", "Resource": denied}));
+        let denied: Vec<Value> = disabled_canonical
+            .iter()
+            .map(|n| log_arn(&format!("/aws/lambda/{n}"), ":*"))
+            .collect();
+        statements
+            .push(json!({"Effect": "Deny", "Action": "logs:PutLogEvents", "Resource": denied}));
     }
     let role = service.provider.iam_role.as_ref();
     let user_statements = role
@@ -165,7 +193,12 @@ fn default_role(service: &Service) -> Value {
         "Policies".into(),
         json!([{"PolicyName": {"Fn::Join": ["-", [service.name, service.stage, "lambda"]]}, "PolicyDocument": {"Version": "2012-10-17", "Statement": statements}}]),
     );
-    properties.insert("Path".into(), role.and_then(|r| r.get("path")).map(Node::to_json).unwrap_or(json!("/")));
+    properties.insert(
+        "Path".into(),
+        role.and_then(|r| r.get("path"))
+            .map(Node::to_json)
+            .unwrap_or(json!("/")),
+    );
     properties.insert(
         "RoleName".into(),
         role.and_then(|r| r.get("name"))
@@ -173,11 +206,18 @@ fn default_role(service: &Service) -> Value {
             .unwrap_or_else(|| json!({"Fn::Join": ["-", [service.name, service.stage, {"Ref": "AWS::Region"}, "lambdaRole"]]})),
     );
     if let Some(tags) = role.and_then(|r| r.get("tags")).and_then(Node::as_map) {
-        let tags: Vec<Value> = tags.entries.iter().map(|e| json!({"Key": e.key, "Value": e.value.to_json()})).collect();
+        let tags: Vec<Value> = tags
+            .entries
+            .iter()
+            .map(|e| json!({"Key": e.key, "Value": e.value.to_json()}))
+            .collect();
         properties.insert("Tags".into(), Value::Array(tags));
     }
     let boundary = role
-        .and_then(|r| r.get("permissionsBoundary").or_else(|| r.get("permissionBoundary")))
+        .and_then(|r| {
+            r.get("permissionsBoundary")
+                .or_else(|| r.get("permissionBoundary"))
+        })
         .or_else(|| service.provider.node.get("rolePermissionsBoundary"));
     if let Some(boundary) = boundary {
         properties.insert("PermissionsBoundary".into(), boundary.to_json());
@@ -188,7 +228,11 @@ fn default_role(service: &Service) -> Value {
         .and_then(Node::as_seq)
         .map(|l| l.iter().map(Node::to_json).collect())
         .unwrap_or_default();
-    let uses_vpc = service.provider.vpc.is_some() || service.functions.iter().any(|f| f.node.as_map().is_some_and(|m| m.contains_key("vpc")));
+    let uses_vpc = service.provider.vpc.is_some()
+        || service
+            .functions
+            .iter()
+            .any(|f| f.node.as_map().is_some_and(|m| m.contains_key("vpc")));
     if uses_vpc {
         managed.push(json!({"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"]]}));
     }
@@ -199,17 +243,32 @@ fn default_role(service: &Service) -> Value {
 }
 
 fn number_or(node: Option<&Node>, default: u32) -> Value {
-    node.filter(|n| !n.is_null()).map(Node::to_json).unwrap_or(json!(default))
+    node.filter(|n| !n.is_null())
+        .map(Node::to_json)
+        .unwrap_or(json!(default))
 }
 
-fn add_function(template: &mut Template, service: &Service, function: &Function, bucket_name: Option<Value>) {
+/// Adds the function resource; returns its version and alias resources, to be added after
+/// every function.
+fn add_function(
+    template: &mut Template,
+    service: &Service,
+    function: &Function,
+    bucket_name: Option<Value>,
+) -> Vec<(String, Value)> {
     let logical_id = naming::lambda_logical_id(&function.key);
     let mut properties = Map::new();
     properties.insert(
         "Code".into(),
         json!({"S3Bucket": bucket_name.unwrap_or_else(|| json!({"Ref": "ServerlessDeploymentBucket"})), "S3Key": format!("serverless/{}/{}/{}.zip", service.name, service.stage, service.name)}),
     );
-    properties.insert("Handler".into(), function.get("handler").map(Node::to_json).unwrap_or(Value::Null));
+    properties.insert(
+        "Handler".into(),
+        function
+            .get("handler")
+            .map(Node::to_json)
+            .unwrap_or(Value::Null),
+    );
     let runtime = function
         .get("runtime")
         .or(service.provider.runtime.as_ref())
@@ -217,19 +276,44 @@ fn add_function(template: &mut Template, service: &Service, function: &Function,
         .unwrap_or(json!(DEFAULT_RUNTIME));
     properties.insert("Runtime".into(), runtime);
     properties.insert("FunctionName".into(), json!(function.name));
-    properties.insert("MemorySize".into(), number_or(function.get("memorySize").or(service.provider.memory_size.as_ref()), DEFAULT_MEMORY_SIZE));
-    properties.insert("Timeout".into(), number_or(function.get("timeout").or(service.provider.timeout.as_ref()), DEFAULT_TIMEOUT));
+    properties.insert(
+        "MemorySize".into(),
+        number_or(
+            function
+                .get("memorySize")
+                .or(service.provider.memory_size.as_ref()),
+            DEFAULT_MEMORY_SIZE,
+        ),
+    );
+    properties.insert(
+        "Timeout".into(),
+        number_or(
+            function
+                .get("timeout")
+                .or(service.provider.timeout.as_ref()),
+            DEFAULT_TIMEOUT,
+        ),
+    );
     if let Some(description) = function.get("description") {
         properties.insert("Description".into(), description.to_json());
     }
     let tags = merge_maps(service.provider.tags.as_ref(), function.get("tags"));
     if !tags.is_empty() {
-        let list: Vec<Value> = tags.into_iter().map(|(k, v)| json!({"Key": k, "Value": v})).collect();
+        let list: Vec<Value> = tags
+            .into_iter()
+            .map(|(k, v)| json!({"Key": k, "Value": v}))
+            .collect();
         properties.insert("Tags".into(), Value::Array(list));
     }
-    let environment = merge_maps(service.provider.environment.as_ref(), function.get("environment"));
+    let environment = merge_maps(
+        service.provider.environment.as_ref(),
+        function.get("environment"),
+    );
     if service.provider.environment.is_some() || function.get("environment").is_some() {
-        properties.insert("Environment".into(), json!({"Variables": Value::Object(environment)}));
+        properties.insert(
+            "Environment".into(),
+            json!({"Variables": Value::Object(environment)}),
+        );
     }
     let mut depends_on: Vec<Value> = Vec::new();
     if !function.is_truthy("disableLogs") {
@@ -237,7 +321,10 @@ fn add_function(template: &mut Template, service: &Service, function: &Function,
     }
     match custom_execution_role(service, function) {
         None => {
-            properties.insert("Role".into(), json!({"Fn::GetAtt": [naming::DEFAULT_ROLE_LOGICAL_ID, "Arn"]}));
+            properties.insert(
+                "Role".into(),
+                json!({"Fn::GetAtt": [naming::DEFAULT_ROLE_LOGICAL_ID, "Arn"]}),
+            );
         }
         Some(role) => match &role.value {
             streaming_events_yaml::Value::String(s) if s.starts_with("arn:") => {
@@ -248,7 +335,12 @@ fn add_function(template: &mut Template, service: &Service, function: &Function,
                 depends_on.push(json!(s));
             }
             _ => {
-                if let Some(resource) = role.get("Fn::GetAtt").and_then(Node::as_seq).and_then(|l| l.first()).and_then(Node::as_str) {
+                if let Some(resource) = role
+                    .get("Fn::GetAtt")
+                    .and_then(Node::as_seq)
+                    .and_then(|l| l.first())
+                    .and_then(Node::as_str)
+                {
                     depends_on.push(json!(resource));
                 }
                 properties.insert("Role".into(), role.to_json());
@@ -266,15 +358,28 @@ fn add_function(template: &mut Template, service: &Service, function: &Function,
     if snap_start {
         properties.insert("SnapStart".into(), json!({"ApplyOn": "PublishedVersions"}));
     }
-    let version_functions = function.get("versionFunction").map(crate::config::service::truthy).unwrap_or(service.provider.version_functions);
-    let provisioned = function.get("provisionedConcurrency").filter(|n| crate::config::service::truthy(n));
+    let version_functions = function
+        .get("versionFunction")
+        .map(crate::config::service::truthy)
+        .unwrap_or(service.provider.version_functions);
+    let provisioned = function
+        .get("provisionedConcurrency")
+        .filter(|n| crate::config::service::truthy(n));
     let digest_input = to_js_compact(&Value::Object(properties.clone()));
-    template.add_resource(logical_id.clone(), json!({"Type": "AWS::Lambda::Function", "Properties": properties, "DependsOn": depends_on}));
+    template.add_resource(
+        logical_id.clone(),
+        json!({"Type": "AWS::Lambda::Function", "Properties": properties, "DependsOn": depends_on}),
+    );
+    let mut later = Vec::new();
     if !(version_functions || provisioned.is_some() || snap_start) {
-        return;
+        return later;
     }
-    let code_sha = base64(&Sha256::digest(format!("code:{}:{}", service.name, function.key).as_bytes()));
-    let version_digest = base64(&Sha256::digest(format!("{digest_input}{code_sha}").as_bytes()));
+    let code_sha = base64(&Sha256::digest(
+        format!("code:{}:{}", service.name, function.key).as_bytes(),
+    ));
+    let version_digest = base64(&Sha256::digest(
+        format!("{digest_input}{code_sha}").as_bytes(),
+    ));
     let version_id = naming::lambda_version_logical_id(&function.key, &version_digest);
     let mut version = Map::new();
     version.insert("Type".into(), json!("AWS::Lambda::Version"));
@@ -288,18 +393,19 @@ fn add_function(template: &mut Template, service: &Service, function: &Function,
         version_properties.insert("Description".into(), description.to_json());
     }
     version.insert("Properties".into(), Value::Object(version_properties));
-    template.add_resource(version_id.clone(), Value::Object(version));
+    later.push((version_id.clone(), Value::Object(version)));
     if let Some(count) = provisioned {
-        template.add_resource(
+        later.push((
             naming::provisioned_concurrency_alias_logical_id(&function.key),
             json!({"Type": "AWS::Lambda::Alias", "Properties": {"FunctionName": {"Ref": logical_id}, "FunctionVersion": {"Fn::GetAtt": [version_id, "Version"]}, "Name": naming::PROVISIONED_CONCURRENCY_ALIAS_NAME, "ProvisionedConcurrencyConfig": {"ProvisionedConcurrentExecutions": count.to_json()}}, "DependsOn": logical_id}),
-        );
+        ));
     } else if snap_start {
-        template.add_resource(
+        later.push((
             naming::snap_start_alias_logical_id(&function.key),
             json!({"Type": "AWS::Lambda::Alias", "Properties": {"FunctionName": {"Ref": logical_id}, "FunctionVersion": {"Fn::GetAtt": [version_id, "Version"]}, "Name": naming::SNAP_START_ALIAS_NAME}, "DependsOn": logical_id}),
-        );
+        ));
     }
+    later
 }
 
 /// `Object.assign({}, a, b)` of two mappings.
@@ -316,18 +422,26 @@ fn merge_maps(a: Option<&Node>, b: Option<&Node>) -> Map<String, Value> {
 }
 
 /// `resources.Resources`, `Outputs`, `Conditions` (and the other sections) merged in as the
-/// reference does: user resources are deep-merged over ours.
-fn merge_user_resources(template: &mut Template, service: &Service) {
-    let Some(resources) = service.root.get("resources") else { return };
+/// reference does, after the events are compiled: user resources are deep-merged over ours.
+pub fn merge_user_resources(template: &mut Template, service: &Service) {
+    let Some(resources) = service.root.get("resources") else {
+        return;
+    };
     let sections: Vec<&Node> = match &resources.value {
         streaming_events_yaml::Value::Seq(items) => items.iter().collect(),
         _ => vec![resources],
     };
     for section in sections {
-        let Value::Object(user) = section.to_json() else { continue };
+        let Value::Object(user) = section.to_json() else {
+            continue;
+        };
         for (key, value) in user {
             match (key.as_str(), value) {
-                ("Resources" | "Outputs" | "Conditions" | "Mappings" | "Parameters" | "Metadata" | "Transform", Value::Object(entries)) => {
+                (
+                    "Resources" | "Outputs" | "Conditions" | "Mappings" | "Parameters" | "Metadata"
+                    | "Transform",
+                    Value::Object(entries),
+                ) => {
                     let target = match template.root.get_mut(&key) {
                         Some(Value::Object(map)) => map,
                         _ => {
@@ -389,7 +503,11 @@ fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {

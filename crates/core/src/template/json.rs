@@ -128,7 +128,9 @@ mod tests {
 
     #[test]
     fn compact_numbers_like_javascript() {
-        let big = serde_json::Number::from_f64(1e21).map(Value::Number).unwrap();
+        let big = serde_json::Number::from_f64(1e21)
+            .map(Value::Number)
+            .unwrap();
         assert_eq!(to_js_compact(&json!([1, 0.5, -3])), "[1,0.5,-3]");
         assert_eq!(to_js_compact(&big), "1e+21");
     }

@@ -35,7 +35,9 @@ impl Template {
     pub fn from_value(value: Map<String, Value>) -> Template {
         let mut template = Template { root: value };
         if !template.root.get("Resources").is_some_and(Value::is_object) {
-            template.root.insert("Resources".into(), Value::Object(Map::new()));
+            template
+                .root
+                .insert("Resources".into(), Value::Object(Map::new()));
         }
         template
     }

@@ -211,18 +211,26 @@ impl Parser<'_> {
     fn variable(&mut self, depth: usize) -> Result<Option<Variable>, ParseError> {
         let start = self.i;
         if depth >= MAX_NESTING {
-            return err(start, format!("variables nest deeper than {MAX_NESTING} levels"));
+            return err(
+                start,
+                format!("variables nest deeper than {MAX_NESTING} levels"),
+            );
         }
         let first = self.s.get(start + 2).copied();
         if !first.is_some_and(|c| c.is_ascii_lowercase()) {
             if depth > 0 && first != Some(b'}') {
-                return err(start + 2, "invalid variable type: a source name must start with a lower-case letter");
+                return err(
+                    start + 2,
+                    "invalid variable type: a source name must start with a lower-case letter",
+                );
             }
             return Ok(None);
         }
         // Read the type as the reference does: letters, digits, `.` and `-`.
         let mut j = start + 2;
-        while j < self.s.len() && (self.s[j].is_ascii_alphanumeric() || self.s[j] == b'.' || self.s[j] == b'-') {
+        while j < self.s.len()
+            && (self.s[j].is_ascii_alphanumeric() || self.s[j] == b'.' || self.s[j] == b'-')
+        {
             j += 1;
         }
         match self.s.get(j) {
@@ -280,7 +288,9 @@ impl Parser<'_> {
             _ => {}
         }
         let mut j = self.i;
-        while j < self.s.len() && (self.s[j].is_ascii_alphanumeric() || self.s[j] == b'.' || self.s[j] == b'-') {
+        while j < self.s.len()
+            && (self.s[j].is_ascii_alphanumeric() || self.s[j] == b'.' || self.s[j] == b'-')
+        {
             j += 1;
         }
         if j == self.i {
@@ -291,7 +301,9 @@ impl Parser<'_> {
             && word.bytes().all(|c| c.is_ascii_alphanumeric());
         match self.s.get(j) {
             Some(b':') | Some(b'(') if is_type => {}
-            Some(b':') | Some(b'(') => return err(source_start, format!("invalid variable source `{word}`")),
+            Some(b':') | Some(b'(') => {
+                return err(source_start, format!("invalid variable source `{word}`"))
+            }
             _ if first => return err(source_start, format!("invalid variable source `{word}`")),
             _ => {
                 // A literal fallback: a number, true, false or null; a bare word must be quoted.
@@ -328,12 +340,16 @@ impl Parser<'_> {
                     }
                     Some(q @ (b'\'' | b'"')) => {
                         let value = self.quoted(q)?;
-                        params.push(Template { pieces: vec![Piece::Text(value)] });
+                        params.push(Template {
+                            pieces: vec![Piece::Text(value)],
+                        });
                     }
                     Some(b'}') | None => return err(self.i, "invalid variable param: missing `)`"),
                     Some(_) => {
                         let pieces = self.pieces(depth + 1, Some(b",)}"))?;
-                        params.push(Template { pieces: trim_pieces(pieces) });
+                        params.push(Template {
+                            pieces: trim_pieces(pieces),
+                        });
                     }
                 }
                 self.skip_spaces();
@@ -355,13 +371,17 @@ impl Parser<'_> {
             match self.peek() {
                 Some(q @ (b'\'' | b'"')) => {
                     let value = self.quoted(q)?;
-                    address = Some(Template { pieces: vec![Piece::Text(value)] });
+                    address = Some(Template {
+                        pieces: vec![Piece::Text(value)],
+                    });
                 }
                 Some(b':') => return err(self.i, "invalid variable address"),
                 Some(b'}') | Some(b',') => {}
                 _ => {
                     let pieces = self.pieces(depth + 1, Some(b",}"))?;
-                    address = Some(Template { pieces: trim_pieces(pieces) });
+                    address = Some(Template {
+                        pieces: trim_pieces(pieces),
+                    });
                 }
             }
         } else if !matches!(self.peek(), Some(b'}') | Some(b',')) {
@@ -425,7 +445,10 @@ fn js_number(word: &str) -> Option<f64> {
     if let Some(hex) = word.strip_prefix("0x").or_else(|| word.strip_prefix("0X")) {
         return u64::from_str_radix(hex, 16).ok().map(|n| n as f64);
     }
-    if word.chars().any(|c| c.is_ascii_alphabetic() && c != 'e' && c != 'E') {
+    if word
+        .chars()
+        .any(|c| c.is_ascii_alphabetic() && c != 'e' && c != 'E')
+    {
         return None;
     }
     word.parse::<f64>().ok()
@@ -444,7 +467,7 @@ mod tests {
             }),
             raw: match address {
                 Some(a) => format!("{kind}:{a}"),
-                None => kind.to_string(),
+                None => format!("{kind}:"),
             },
         }
     }
@@ -455,21 +478,39 @@ mod tests {
 
     #[test]
     fn plain_text_has_no_variables() {
-        for text in ["abc", "${AWS::Region}", "${Foo.Arn}", "${ self:x }", "$x", "${}", "arn:${AWS::Partition}:s3"] {
+        for text in [
+            "abc",
+            "${AWS::Region}",
+            "${Foo.Arn}",
+            "${ self:x }",
+            "$x",
+            "${}",
+            "arn:${AWS::Partition}:s3",
+        ] {
             assert!(!parse(text).unwrap().has_variables(), "{text}");
         }
     }
 
     #[test]
     fn simple_and_fallbacks() {
-        assert_eq!(sole("${self:custom.a}").sources, vec![reference("self", Some("custom.a"))]);
+        assert_eq!(
+            sole("${self:custom.a}").sources,
+            vec![reference("self", Some("custom.a"))]
+        );
         assert_eq!(
             sole("${opt:stage, 'dev'}").sources,
-            vec![reference("opt", Some("stage")), Source::Literal(Literal::String("dev".into()))]
+            vec![
+                reference("opt", Some("stage")),
+                Source::Literal(Literal::String("dev".into()))
+            ]
         );
         assert_eq!(
             sole("${env:A, env:B, null}").sources,
-            vec![reference("env", Some("A")), reference("env", Some("B")), Source::Literal(Literal::Null)]
+            vec![
+                reference("env", Some("A")),
+                reference("env", Some("B")),
+                Source::Literal(Literal::Null)
+            ]
         );
         assert_eq!(
             sole("${env:A, 5}").sources[1],
@@ -487,20 +528,41 @@ mod tests {
     fn nested_and_interpolated() {
         let parsed = parse("a-${self:custom.${opt:stage}.arn}-b").unwrap();
         assert_eq!(parsed.pieces.len(), 3);
-        let Piece::Var(var) = &parsed.pieces[1] else { panic!("expected a variable") };
-        let Source::Reference { address: Some(address), .. } = &var.sources[0] else { panic!("expected an address") };
+        let Piece::Var(var) = &parsed.pieces[1] else {
+            panic!("expected a variable")
+        };
+        let Source::Reference {
+            address: Some(address),
+            ..
+        } = &var.sources[0]
+        else {
+            panic!("expected an address")
+        };
         assert_eq!(address.pieces.len(), 3);
     }
 
     #[test]
     fn params() {
         let var = sole("${file(./config.yml):kafka}");
-        let Source::Reference { kind, params, address, .. } = &var.sources[0] else { panic!() };
+        let Source::Reference {
+            kind,
+            params,
+            address,
+            ..
+        } = &var.sources[0]
+        else {
+            panic!()
+        };
         assert_eq!(kind, "file");
         assert_eq!(params[0].as_literal().as_deref(), Some("./config.yml"));
-        assert_eq!(address.as_ref().and_then(Template::as_literal).as_deref(), Some("kafka"));
+        assert_eq!(
+            address.as_ref().and_then(Template::as_literal).as_deref(),
+            Some("kafka")
+        );
         let var = sole("${strToBool(${env:FLAG})}");
-        let Source::Reference { params, .. } = &var.sources[0] else { panic!() };
+        let Source::Reference { params, .. } = &var.sources[0] else {
+            panic!()
+        };
         assert!(params[0].as_literal().is_none());
     }
 

@@ -104,7 +104,9 @@ impl Resolver<'_, '_> {
                 let items = items
                     .iter()
                     .enumerate()
-                    .map(|(i, item)| self.resolve_node(item, &child_path(path, &i.to_string()), depth))
+                    .map(|(i, item)| {
+                        self.resolve_node(item, &child_path(path, &i.to_string()), depth)
+                    })
                     .collect();
                 Node {
                     value: Value::Seq(items),
@@ -132,7 +134,13 @@ impl Resolver<'_, '_> {
         }
     }
 
-    fn resolve_string(&mut self, text: &str, node: &Node, path: &str, depth: usize) -> Result<Node, Failed> {
+    fn resolve_string(
+        &mut self,
+        text: &str,
+        node: &Node,
+        path: &str,
+        depth: usize,
+    ) -> Result<Node, Failed> {
         let parsed = match parse(text) {
             Ok(parsed) => parsed,
             Err(e) => {
@@ -166,7 +174,13 @@ impl Resolver<'_, '_> {
         result
     }
 
-    fn resolve_parsed(&mut self, parsed: &Parsed, node: &Node, path: &str, depth: usize) -> Result<Node, Failed> {
+    fn resolve_parsed(
+        &mut self,
+        parsed: &Parsed,
+        node: &Node,
+        path: &str,
+        depth: usize,
+    ) -> Result<Node, Failed> {
         if let Some(var) = parsed.sole_variable() {
             let value = self.resolve_variable(var, node, path, depth)?;
             let mut value = value.unwrap_or_else(|| Node::null(node.span));
@@ -206,7 +220,12 @@ impl Resolver<'_, '_> {
 
     /// How a value reads inside a longer string: scalars as JavaScript prints them, lists
     /// joined with commas; objects cannot be interpolated.
-    fn interpolation_text(&mut self, value: &Node, node: &Node, path: &str) -> Result<String, Failed> {
+    fn interpolation_text(
+        &mut self,
+        value: &Node,
+        node: &Node,
+        path: &str,
+    ) -> Result<String, Failed> {
         match &value.value {
             Value::Null => Ok("null".to_string()),
             Value::Bool(b) => Ok(b.to_string()),
@@ -237,13 +256,19 @@ impl Resolver<'_, '_> {
 
     fn warn_lookalikes(&mut self, parsed: &Parsed, node: &Node, path: &str) {
         for lookalike in &parsed.lookalikes {
-            if !self.warned.insert((node.span.file, node.span.start.offset + lookalike.offset)) {
+            if !self
+                .warned
+                .insert((node.span.file, node.span.start.offset + lookalike.offset))
+            {
                 continue;
             }
             self.diagnostics.push(
                 Diagnostic::warning(
                     codes::VARIABLE_LOOKALIKE,
-                    format!("{} looks like a variable but is not one; it stays as written", lookalike.text),
+                    format!(
+                        "{} looks like a variable but is not one; it stays as written",
+                        lookalike.text
+                    ),
                 )
                 .with_path(display_path(path))
                 .at(node.span, "in this value")
@@ -254,7 +279,13 @@ impl Resolver<'_, '_> {
 
     /// Tries each source in order; `Ok(None)` only when the last source gave nothing either,
     /// which is reported here.
-    fn resolve_variable(&mut self, var: &Variable, node: &Node, path: &str, depth: usize) -> Outcome {
+    fn resolve_variable(
+        &mut self,
+        var: &Variable,
+        node: &Node,
+        path: &str,
+        depth: usize,
+    ) -> Outcome {
         if depth > MAX_CHAIN || self.chain.len() > MAX_CHAIN {
             return Err(self.error(
                 Diagnostic::error(
@@ -268,7 +299,12 @@ impl Resolver<'_, '_> {
         for source in &var.sources {
             let value = match source {
                 Source::Literal(literal) => Some(literal_node(literal, node.span)),
-                Source::Reference { kind, params, address, raw } => {
+                Source::Reference {
+                    kind,
+                    params,
+                    address,
+                    raw,
+                } => {
                     if let Some(value) = self.context.vars.get(raw) {
                         Some(Node::string(value.clone(), node.span))
                     } else {
@@ -280,7 +316,16 @@ impl Resolver<'_, '_> {
                             Some(a) => Some(self.template_text(a, node, path, depth)?),
                             None => None,
                         };
-                        sources::resolve_source(self, kind, &params, address.as_deref(), raw, node, path, depth)?
+                        sources::resolve_source(
+                            self,
+                            kind,
+                            &params,
+                            address.as_deref(),
+                            raw,
+                            node,
+                            path,
+                            depth,
+                        )?
                     }
                 }
             };
@@ -307,7 +352,13 @@ impl Resolver<'_, '_> {
     }
 
     /// The text of an address or param, its nested variables resolved.
-    fn template_text(&mut self, template: &Template, node: &Node, path: &str, depth: usize) -> Result<String, Failed> {
+    fn template_text(
+        &mut self,
+        template: &Template,
+        node: &Node,
+        path: &str,
+        depth: usize,
+    ) -> Result<String, Failed> {
         let mut out = String::new();
         for piece in &template.pieces {
             match piece {
@@ -328,7 +379,13 @@ impl Resolver<'_, '_> {
     }
 
     /// `${self:address}`: the value at a config path, itself resolved.
-    pub(super) fn lookup_self(&mut self, address: &str, node: &Node, path: &str, depth: usize) -> Outcome {
+    pub(super) fn lookup_self(
+        &mut self,
+        address: &str,
+        node: &Node,
+        path: &str,
+        depth: usize,
+    ) -> Outcome {
         let address = address.trim();
         if address.is_empty() {
             let root = self.root.clone();
@@ -342,7 +399,10 @@ impl Resolver<'_, '_> {
             current_path = child_path(&current_path, segment);
             let child = match &current.value {
                 Value::Map(map) => map.get(segment).cloned(),
-                Value::Seq(items) => segment.parse::<usize>().ok().and_then(|i| items.get(i).cloned()),
+                Value::Seq(items) => segment
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|i| items.get(i).cloned()),
                 _ => None,
             };
             let Some(child) = child else { return Ok(None) };
@@ -360,7 +420,13 @@ impl Resolver<'_, '_> {
     }
 
     /// Resolves the node found at `target_path`, memoised, with cycle detection.
-    fn resolve_at(&mut self, target_path: &str, target: &Node, asked_by: &Node, depth: usize) -> Result<Node, Failed> {
+    fn resolve_at(
+        &mut self,
+        target_path: &str,
+        target: &Node,
+        asked_by: &Node,
+        depth: usize,
+    ) -> Result<Node, Failed> {
         if let Some(cached) = self.cache.get(target_path) {
             let cached = cached.clone();
             return self.count(cached, asked_by);
@@ -370,14 +436,19 @@ impl Resolver<'_, '_> {
                 codes::VARIABLE_CYCLE,
                 format!(
                     "variables form a cycle: {} -> {}",
-                    self.chain[start..].iter().map(|(p, _)| display_path(p)).collect::<Vec<_>>().join(" -> "),
+                    self.chain[start..]
+                        .iter()
+                        .map(|(p, _)| display_path(p))
+                        .collect::<Vec<_>>()
+                        .join(" -> "),
                     display_path(target_path)
                 ),
             )
             .with_path(display_path(target_path))
             .at(asked_by.span, "this variable closes the cycle");
-            for (p, span) in self.chain[start..].to_vec() {
-                diagnostic = diagnostic.also(span, format!("{} is resolved here", display_path(&p)));
+            for (p, span) in self.chain[start..].iter().cloned() {
+                diagnostic =
+                    diagnostic.also(span, format!("{} is resolved here", display_path(&p)));
             }
             return Err(self.error(diagnostic.with_help("make one of these values a literal")));
         }
@@ -406,7 +477,12 @@ impl Resolver<'_, '_> {
 
     /// Resolves variables inside a value that came from a source (an environment variable or a
     /// file that itself contains `${…}`).
-    pub(super) fn resolve_again(&mut self, value: Node, pseudo_path: &str, depth: usize) -> Result<Node, Failed> {
+    pub(super) fn resolve_again(
+        &mut self,
+        value: Node,
+        pseudo_path: &str,
+        depth: usize,
+    ) -> Result<Node, Failed> {
         let before = self.diagnostics.len();
         let resolved = self.resolve_node(&value, pseudo_path, depth + 1);
         if self.diagnostics[before..].iter().any(Diagnostic::is_error) {

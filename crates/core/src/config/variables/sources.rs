@@ -114,7 +114,9 @@ fn offline(r: &mut Resolver<'_, '_>, node: &Node, path: &str, raw: &str) -> Fail
         )
         .with_path(display_path(path))
         .at(node.span, "in this value")
-        .with_help(format!("give its value on the command line: --var '{raw}=VALUE'")),
+        .with_help(format!(
+            "give its value on the command line: --var '{raw}=VALUE'"
+        )),
     )
 }
 
@@ -141,9 +143,12 @@ fn file_source(
 ) -> Outcome {
     let Some(relative) = params.first().map(|s| s.trim()).filter(|s| !s.is_empty()) else {
         return Err(r.error(
-            Diagnostic::error(codes::VARIABLE_SYNTAX_INVALID, "file() needs a path: ${file(./config.yml):key}")
-                .with_path(display_path(path))
-                .at(node.span, "in this value"),
+            Diagnostic::error(
+                codes::VARIABLE_SYNTAX_INVALID,
+                "file() needs a path: ${file(./config.yml):key}",
+            )
+            .with_path(display_path(path))
+            .at(node.span, "in this value"),
         ));
     };
     let full = normalise(&r.context.service_dir.join(relative));
@@ -171,12 +176,17 @@ fn file_source(
             loaded
         }
     };
-    let Some(mut value) = loaded else { return Ok(None) };
+    let Some(mut value) = loaded else {
+        return Ok(None);
+    };
     if let Some(address) = address.map(str::trim).filter(|a| !a.is_empty()) {
         for segment in address.split('.') {
             let next = match &value.value {
                 Value::Map(map) => map.get(segment).cloned(),
-                Value::Seq(items) => segment.parse::<usize>().ok().and_then(|i| items.get(i).cloned()),
+                Value::Seq(items) => segment
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|i| items.get(i).cloned()),
                 _ => None,
             };
             match next {
@@ -204,9 +214,12 @@ fn load_file(
         Ok(text) => text,
         Err(e) => {
             return Err(r.error(
-                Diagnostic::error(codes::VARIABLE_FILE_INVALID, format!("cannot read {relative}: {e}"))
-                    .with_path(display_path(path))
-                    .at(node.span, "read by this variable"),
+                Diagnostic::error(
+                    codes::VARIABLE_FILE_INVALID,
+                    format!("cannot read {relative}: {e}"),
+                )
+                .with_path(display_path(path))
+                .at(node.span, "read by this variable"),
             ))
         }
     };
@@ -214,10 +227,13 @@ fn load_file(
     match load(&text, file) {
         Ok(loaded) => Ok(Some(loaded)),
         Err(e) => Err(r.error(
-            Diagnostic::error(codes::VARIABLE_FILE_INVALID, format!("{relative} is not valid YAML or JSON: {}", e.message))
-                .with_path(display_path(path))
-                .at(e.span, "here")
-                .also(node.span, "read by this variable"),
+            Diagnostic::error(
+                codes::VARIABLE_FILE_INVALID,
+                format!("{relative} is not valid YAML or JSON: {}", e.message),
+            )
+            .with_path(display_path(path))
+            .at(e.span, "here")
+            .also(node.span, "read by this variable"),
         )),
     }
 }

@@ -1,0 +1,397 @@
+//! The compatibility corpus (`tests/compat/cases`, vendored from the shared corpus) run against
+//! the built binary, with the comparison rules of `tests/compat/compare.py`:
+//! streaming resources exactly (DependsOn as a list, filter patterns parsed), every expected
+//! Lambda function present, IAM compared as a permission set, and error cases rejected with a
+//! diagnostic that names the offending property (whole word) — always required here, as
+//! `compare.py --strict-path` does.
+
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const STREAMING_TYPES: [&str; 2] = [
+    "AWS::Lambda::EventSourceMapping",
+    "AWS::Kinesis::StreamConsumer",
+];
+
+fn cases_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/compat/cases")
+}
+
+fn read_json(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// DependsOn as a list; filter patterns parsed.
+fn normalise_resource(resource: &Value) -> Value {
+    let mut out = resource.clone();
+    let Some(object) = out.as_object_mut() else {
+        return out;
+    };
+    let depends = match object.remove("DependsOn") {
+        None => Value::Array(Vec::new()),
+        Some(Value::String(s)) => Value::Array(vec![Value::String(s)]),
+        Some(other) => other,
+    };
+    object.insert("DependsOn".into(), depends);
+    if let Some(filters) = object
+        .get_mut("Properties")
+        .and_then(|p| p.get_mut("FilterCriteria"))
+        .and_then(|c| c.get_mut("Filters"))
+        .and_then(Value::as_array_mut)
+    {
+        for filter in filters {
+            if let Some(pattern) = filter.get("Pattern").and_then(Value::as_str) {
+                let parsed = serde_json::from_str(pattern)
+                    .unwrap_or_else(|_| Value::String(format!("INVALID JSON {pattern}")));
+                filter["Pattern"] = parsed;
+            }
+        }
+    }
+    out
+}
+
+/// Deep comparison with strict JSON types where 10 equals 10.0; reports each difference.
+fn diff(expected: &Value, actual: &Value, path: &str, out: &mut Vec<String>) {
+    match (expected, actual) {
+        (Value::Number(a), Value::Number(b)) => {
+            if a.as_f64() != b.as_f64() {
+                out.push(format!("~ {path}: expected {a}, got {b}"));
+            }
+        }
+        (Value::Object(a), Value::Object(b)) => {
+            for key in a.keys().filter(|k| !b.contains_key(*k)) {
+                out.push(format!("- {path}.{key}: missing (expected {})", a[key]));
+            }
+            for key in b.keys().filter(|k| !a.contains_key(*k)) {
+                out.push(format!("+ {path}.{key}: unexpected {}", b[key]));
+            }
+            for (key, value) in a {
+                if let Some(other) = b.get(key) {
+                    diff(value, other, &format!("{path}.{key}"), out);
+                }
+            }
+        }
+        (Value::Array(a), Value::Array(b)) => {
+            if a.len() != b.len() {
+                out.push(format!(
+                    "~ {path}: expected {} item(s) {expected}, got {} item(s) {actual}",
+                    a.len(),
+                    b.len()
+                ));
+                return;
+            }
+            for (i, (x, y)) in a.iter().zip(b).enumerate() {
+                diff(x, y, &format!("{path}[{i}]"), out);
+            }
+        }
+        (a, b) if a == b => {}
+        (a, b) => out.push(format!("~ {path}: expected {a}, got {b}")),
+    }
+}
+
+fn as_list(value: Option<&Value>) -> Vec<Value> {
+    match value {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(items)) => items.clone(),
+        Some(other) => vec![other.clone()],
+    }
+}
+
+/// Canonical JSON (sorted keys) for resources in permission triples.
+fn canonical(value: &Value) -> String {
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            let inner: Vec<String> = keys
+                .iter()
+                .map(|k| format!("{}:{}", Value::String((*k).clone()), canonical(&map[*k])))
+                .collect();
+            format!("{{{}}}", inner.join(","))
+        }
+        Value::Array(items) => format!(
+            "[{}]",
+            items.iter().map(canonical).collect::<Vec<_>>().join(",")
+        ),
+        Value::Number(n) => n.as_f64().map(|f| f.to_string()).unwrap_or_default(),
+        other => other.to_string(),
+    }
+}
+
+fn statement_triples(statement: &Value, into: &mut BTreeSet<(String, String, String)>) {
+    let effect = statement
+        .get("Effect")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    for action in as_list(statement.get("Action")) {
+        let action = action.as_str().unwrap_or("").to_string();
+        if action.to_lowercase().starts_with("logs:") {
+            continue;
+        }
+        for resource in as_list(statement.get("Resource")) {
+            into.insert((effect.clone(), action.clone(), canonical(&resource)));
+        }
+    }
+}
+
+fn candidate_triples(
+    resources: &serde_json::Map<String, Value>,
+) -> BTreeSet<(String, String, String)> {
+    let mut triples = BTreeSet::new();
+    for resource in resources.values() {
+        let kind = resource.get("Type").and_then(Value::as_str).unwrap_or("");
+        let properties = resource.get("Properties");
+        let documents: Vec<Value> = match kind {
+            "AWS::IAM::Role" => as_list(properties.and_then(|p| p.get("Policies")))
+                .iter()
+                .filter_map(|p| p.get("PolicyDocument").cloned())
+                .collect(),
+            "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy" => properties
+                .and_then(|p| p.get("PolicyDocument"))
+                .cloned()
+                .into_iter()
+                .collect(),
+            _ => Vec::new(),
+        };
+        for document in documents {
+            for statement in as_list(document.get("Statement")) {
+                statement_triples(&statement, &mut triples);
+            }
+        }
+    }
+    triples
+}
+
+fn compare_template(expected: &Value, template: &Value) -> Vec<String> {
+    let mut report = Vec::new();
+    let Some(resources) = template.get("Resources").and_then(Value::as_object) else {
+        return vec!["! the template has no Resources".into()];
+    };
+    let empty = serde_json::Map::new();
+    let expected_resources = expected
+        .get("resources")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
+    let candidates: serde_json::Map<String, Value> = resources
+        .iter()
+        .filter(|(_, r)| {
+            r.get("Type")
+                .and_then(Value::as_str)
+                .is_some_and(|t| STREAMING_TYPES.contains(&t))
+        })
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    for (id, resource) in expected_resources {
+        match candidates.get(id) {
+            None => report.push(format!("- Resources.{id}: missing")),
+            Some(actual) => diff(
+                &normalise_resource(resource),
+                &normalise_resource(actual),
+                &format!("Resources.{id}"),
+                &mut report,
+            ),
+        }
+    }
+    for id in candidates
+        .keys()
+        .filter(|k| !expected_resources.contains_key(*k))
+    {
+        report.push(format!("+ Resources.{id}: unexpected"));
+    }
+    for id in as_list(expected.get("lambdaLogicalIds")) {
+        let id = id.as_str().unwrap_or("");
+        if resources
+            .get(id)
+            .and_then(|r| r.get("Type"))
+            .and_then(Value::as_str)
+            != Some("AWS::Lambda::Function")
+        {
+            report.push(format!("- Resources.{id}: missing AWS::Lambda::Function"));
+        }
+    }
+    let expected_statements = expected.get("iamStatements");
+    let mut expected_triples = BTreeSet::new();
+    for statement in as_list(expected_statements) {
+        statement_triples(&statement, &mut expected_triples);
+    }
+    if expected_statements.is_none_or(Value::is_null)
+        && resources.contains_key("IamRoleLambdaExecution")
+    {
+        report.push(
+            "+ IamRoleLambdaExecution: unexpected (the reference creates no default role here)"
+                .into(),
+        );
+    }
+    let actual_triples = candidate_triples(resources);
+    for t in expected_triples.difference(&actual_triples) {
+        report.push(format!("- IAM permission {t:?}: not granted"));
+    }
+    for t in actual_triples.difference(&expected_triples) {
+        report.push(format!("+ IAM permission {t:?}: not expected"));
+    }
+    report
+}
+
+/// The property name of a config path: `a.events[0].kafka.vpcSubnet[0]` → `vpcSubnet`.
+fn last_segment(path: &str) -> Option<String> {
+    let segment = path.rsplit('.').next()?;
+    let segment = segment.split('[').next()?.to_string();
+    (!segment.is_empty()).then_some(segment)
+}
+
+fn mentions_word(text: &str, word: &str) -> bool {
+    let lower = text.to_lowercase();
+    let word = word.to_lowercase();
+    lower.match_indices(&word).any(|(i, _)| {
+        let before = lower[..i].chars().next_back();
+        let after = lower[i + word.len()..].chars().next();
+        !before.is_some_and(|c| c.is_ascii_alphanumeric())
+            && !after.is_some_and(|c| c.is_ascii_alphanumeric())
+    })
+}
+
+fn run_case(case: &Path, scratch: &Path) -> Vec<String> {
+    let output = scratch.join(format!(
+        "{}.json",
+        case.file_name().unwrap_or_default().to_string_lossy()
+    ));
+    let _ = std::fs::remove_file(&output);
+    let run = Command::new(env!("CARGO_BIN_EXE_streaming-events"))
+        .current_dir(scratch)
+        .args(["package", "--config"])
+        .arg(case.join("serverless.yml"))
+        .args([
+            "--stage",
+            "dev",
+            "--region",
+            "us-east-1",
+            "--color",
+            "never",
+            "--output",
+        ])
+        .arg(&output)
+        .output()
+        .expect("the binary runs");
+    let diagnostics = format!(
+        "{}{}",
+        String::from_utf8_lossy(&run.stderr),
+        String::from_utf8_lossy(&run.stdout)
+    );
+    let expected_path = case.join("expected.json");
+    if expected_path.exists() {
+        if !run.status.success() {
+            return vec![format!(
+                "~ expected a template, the run failed ({:?}): {diagnostics}",
+                run.status.code()
+            )];
+        }
+        let template = read_json(&output);
+        return compare_template(&read_json(&expected_path), &template);
+    }
+    let expected = read_json(&case.join("expected-error.json"));
+    let mut report = Vec::new();
+    if run.status.code() != Some(1) {
+        report.push(format!(
+            "~ exit code: expected 1 (rejected), got {:?}",
+            run.status.code()
+        ));
+    }
+    if output.exists() {
+        report.push("~ a rejected service must not write the output file".into());
+    }
+    let path = expected
+        .get("path")
+        .and_then(Value::as_str)
+        .and_then(last_segment);
+    let code = expected.get("code").and_then(Value::as_str);
+    let named = match (&path, code) {
+        (Some(segment), _) => mentions_word(&diagnostics, segment),
+        (None, Some(code)) => diagnostics.contains(code),
+        (None, None) => true,
+    };
+    if !named {
+        report.push(format!(
+            "~ diagnostics must name {path:?} / {code:?}; got: {diagnostics}"
+        ));
+    }
+    if let Some(code) = code.filter(|c| c.starts_with("FUNCTION_")) {
+        if !diagnostics.contains(code) {
+            report.push(format!(
+                "~ diagnostics must carry the code {code}; got: {diagnostics}"
+            ));
+        }
+    }
+    report
+}
+
+#[test]
+fn compat_corpus() {
+    let scratch =
+        std::env::temp_dir().join(format!("streaming-events-compat-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch).expect("scratch directory");
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(cases_dir())
+        .expect("tests/compat/cases exists")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.join("serverless.yml").exists())
+        .collect();
+    cases.sort();
+    assert!(
+        cases.len() >= 145,
+        "the vendored corpus is incomplete: {} cases",
+        cases.len()
+    );
+    let mut failures = Vec::new();
+    for case in &cases {
+        let report = run_case(case, &scratch);
+        if !report.is_empty() {
+            failures.push(format!(
+                "MISMATCH {}\n  {}",
+                case.display(),
+                report.join("\n  ")
+            ));
+        }
+    }
+    let _ = std::fs::remove_dir_all(&scratch);
+    let passed = cases.len() - failures.len();
+    assert!(
+        failures.is_empty(),
+        "{}\n{passed} passed, {} failed",
+        failures.join("\n"),
+        failures.len()
+    );
+}
+
+#[test]
+fn comparison_rules_catch_differences() {
+    let expected = serde_json::json!({
+        "resources": {"A": {"Type": "AWS::Lambda::EventSourceMapping", "Properties": {"BatchSize": 10, "FilterCriteria": {"Filters": [{"Pattern": "{\"a\":[1]}"}]}}}},
+        "iamStatements": [{"Effect": "Allow", "Action": ["kinesis:GetRecords"], "Resource": ["s"]}],
+        "lambdaLogicalIds": ["FLambdaFunction"]
+    });
+    let good = serde_json::json!({"Resources": {
+        "A": {"Type": "AWS::Lambda::EventSourceMapping", "DependsOn": [], "Properties": {"BatchSize": 10.0, "FilterCriteria": {"Filters": [{"Pattern": "{\"a\": [1]}"}]}}},
+        "FLambdaFunction": {"Type": "AWS::Lambda::Function"},
+        "IamRoleLambdaExecution": {"Type": "AWS::IAM::Role", "Properties": {"Policies": [{"PolicyDocument": {"Statement": [{"Effect": "Allow", "Action": "kinesis:GetRecords", "Resource": "s"}, {"Effect": "Allow", "Action": "logs:PutLogEvents", "Resource": "*"}]}}]}}
+    }});
+    assert!(
+        compare_template(&expected, &good).is_empty(),
+        "{:?}",
+        compare_template(&expected, &good)
+    );
+    let mut bad = good.clone();
+    bad["Resources"]["A"]["Properties"]["BatchSize"] = serde_json::json!("10");
+    bad["Resources"]["IamRoleLambdaExecution"]["Properties"]["Policies"][0]["PolicyDocument"]
+        ["Statement"][0]["Resource"] = serde_json::json!("other");
+    assert_eq!(compare_template(&expected, &bad).len(), 3);
+    assert!(mentions_word("bad arn: x", "arn"));
+    assert!(!mentions_word("EventSourceArn", "arn"));
+    assert_eq!(
+        last_segment("functions.a.events[0].kafka.vpcSubnet[0]").as_deref(),
+        Some("vpcSubnet")
+    );
+}
