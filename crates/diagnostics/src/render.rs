@@ -3,6 +3,9 @@
 use crate::{Diagnostic, Label, Severity, SourceMap};
 use std::fmt::Write;
 
+/// The most characters of a source line a snippet shows.
+const MAX_SHOWN: usize = 160;
+
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RenderOptions {
     /// ANSI colours.
@@ -72,7 +75,12 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &SourceMap, style: &Sty
             label.span.start.column
         );
         let line_no = label.span.start.line;
-        let text = file.index.line_text(&file.text, line_no);
+        let full_line = file.index.line_text(&file.text, line_no);
+        // Long lines are shown as a window around the label.
+        let skip = label.span.start.column.saturating_sub(60);
+        let text: String = full_line.chars().skip(skip).take(MAX_SHOWN).collect();
+        let text = if skip > 0 { format!("…{text}") } else { text };
+        let shift = usize::from(skip > 0);
         let bar = style.paint("1;34", "|");
         let _ = writeln!(out, "{pad} {bar}");
         let _ = writeln!(
@@ -81,7 +89,7 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &SourceMap, style: &Sty
             style.paint("1;34", &format!("{line_no:>gutter$}")),
             text
         );
-        let start_col = label.span.start.column.max(1);
+        let start_col = (label.span.start.column.max(1) - skip + shift).max(1);
         let width =
             if label.span.end.line == label.span.start.line && label.span.end.column > start_col {
                 label.span.end.column - start_col
@@ -92,7 +100,7 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &SourceMap, style: &Sty
         let underline = format!(
             "{}{}",
             " ".repeat(start_col - 1),
-            marker.repeat(width.clamp(1, 200))
+            marker.repeat(width.clamp(1, MAX_SHOWN.saturating_sub(start_col).max(1)))
         );
         let mark_colour = if label.primary { colour } else { "1;34" };
         let tail = if label.text.is_empty() {

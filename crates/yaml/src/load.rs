@@ -76,8 +76,13 @@ pub fn load(source: &str, file: FileId) -> Result<Node, Box<LoadError>> {
             Err(err) => {
                 let m = err.marker();
                 let pos = positions.pos(m.index(), m.line(), m.col());
+                let kind = if err.info().contains("recursion limit") {
+                    LoadErrorKind::TooDeep
+                } else {
+                    LoadErrorKind::Syntax
+                };
                 return Err(Box::new(LoadError {
-                    kind: LoadErrorKind::Syntax,
+                    kind,
                     message: err.info().to_string(),
                     span: Span::new(file, pos, pos),
                     related: None,
@@ -86,8 +91,8 @@ pub fn load(source: &str, file: FileId) -> Result<Node, Box<LoadError>> {
         }
     }
     Ok(builder.root.unwrap_or_else(|| {
-        let end = positions.pos(source.chars().count(), 1, 0);
-        Node::null(Span::new(file, Pos::default(), end))
+        let start = positions.pos(0, 1, 0);
+        Node::null(Span::new(file, start, start))
     }))
 }
 
