@@ -220,7 +220,8 @@ fn validate_events(
                 );
                 continue;
             }
-            let problems = schema::validate(&compiler.schema(), &mut event.value, &path);
+            let problems =
+                schema::validate(&compiler.schema(), &mut event.value, &path, event.key_span);
             outcome
                 .diagnostics
                 .extend(schema::problems_to_diagnostics(problems, mode));

@@ -78,6 +78,8 @@ pub fn load(source: &str, file: FileId) -> Result<Node, Box<LoadError>> {
                 let pos = positions.pos(m.index(), m.line(), m.col());
                 let kind = if err.info().contains("recursion limit") {
                     LoadErrorKind::TooDeep
+                } else if err.info().contains("unknown anchor") {
+                    LoadErrorKind::UnknownAnchor
                 } else {
                     LoadErrorKind::Syntax
                 };
@@ -197,6 +199,7 @@ impl Builder<'_, '_> {
             }
             Event::Scalar(text, style, anchor, tag) => {
                 let is_merge = matches!(style, ScalarStyle::Plain) && tag.is_none() && text == "<<";
+                let span = value_span(span, &text, style, anchor);
                 let node = self.scalar(&text, style, tag.as_deref(), span)?;
                 self.produced += 1;
                 self.merge_key_next = is_merge;
@@ -429,6 +432,27 @@ impl Builder<'_, '_> {
         }
         Ok(())
     }
+}
+
+/// A plain scalar with an anchor: saphyr's span starts at the anchor; the value starts where
+/// its text does (single-line scalars, whose text is written as is).
+fn value_span(span: Span, text: &str, style: ScalarStyle, anchor: usize) -> Span {
+    if anchor == 0
+        || !matches!(style, ScalarStyle::Plain)
+        || text.contains('\n')
+        || span.start.line != span.end.line
+    {
+        return span;
+    }
+    let bytes = text.len();
+    let chars = text.chars().count();
+    if span.end.offset < bytes || span.end.column < chars {
+        return span;
+    }
+    let mut start = span.end;
+    start.offset -= bytes;
+    start.column -= chars;
+    Span::new(span.file, start, span.end)
 }
 
 fn wrap(long: &str, inner: Node, span: Span) -> Node {

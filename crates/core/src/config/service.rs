@@ -72,6 +72,8 @@ pub struct Event {
     pub value: Node,
     /// The whole list item.
     pub span: Span,
+    /// The kind key (`kafka` in `- kafka:`).
+    pub key_span: Span,
 }
 
 impl Event {
@@ -487,6 +489,7 @@ fn read_events(
             kind: kind.to_string(),
             value: entry.value.clone(),
             span: item.span,
+            key_span: entry.key_span,
         });
     }
     events

@@ -118,7 +118,10 @@ pub enum Rule {
 #[derive(Debug, Clone)]
 pub struct Problem {
     pub rule: Rule,
+    /// The config path of the offending property (of the missing one, for `Required`).
     pub path: String,
+    /// The path the message is about (the parent mapping, for `Required`).
+    pub at: String,
     pub message: String,
     pub span: Span,
     pub help: Option<String>,
@@ -138,9 +141,10 @@ pub fn index(path: &str, i: usize) -> String {
 }
 
 /// Validates (and coerces) `node` in place; returns every problem found.
-pub fn validate(schema: &Schema, node: &mut Node, path: &str) -> Vec<Problem> {
+/// `owner` is the span of the key that holds `node` (where a missing property is reported).
+pub fn validate(schema: &Schema, node: &mut Node, path: &str, owner: Span) -> Vec<Problem> {
     let mut problems = Vec::new();
-    check(schema, node, path, &mut problems);
+    check(schema, node, path, owner, &mut problems);
     problems
 }
 
@@ -160,7 +164,7 @@ pub fn problems_to_diagnostics(
             };
             let mut d = Diagnostic::error(
                 codes::INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION,
-                format!("at {}: {}", p.path, p.message),
+                format!("at {}: {}", p.at, p.message),
             )
             .with_path(p.path)
             .at(p.span, "");
@@ -177,6 +181,7 @@ fn problem(problems: &mut Vec<Problem>, rule: Rule, path: &str, span: Span, mess
     problems.push(Problem {
         rule,
         path: path.to_string(),
+        at: path.to_string(),
         message,
         span,
         help: None,
@@ -204,7 +209,7 @@ fn coerce_number(text: &str) -> Option<f64> {
     t.parse::<f64>().ok().filter(|n| n.is_finite())
 }
 
-fn check(schema: &Schema, node: &mut Node, path: &str, problems: &mut Vec<Problem>) {
+fn check(schema: &Schema, node: &mut Node, path: &str, owner: Span, problems: &mut Vec<Problem>) {
     if node.is_null() {
         return;
     }
@@ -357,6 +362,7 @@ fn check(schema: &Schema, node: &mut Node, path: &str, problems: &mut Vec<Proble
                     let mut p = Problem {
                         rule: Rule::Enum,
                         path: path.to_string(),
+                        at: path.to_string(),
                         message: format!(
                             "must be equal to one of the allowed values [{}], got {got}",
                             allowed.join(", ")
@@ -456,7 +462,8 @@ fn check(schema: &Schema, node: &mut Node, path: &str, problems: &mut Vec<Proble
                 if item.is_null() {
                     continue;
                 }
-                check(items, item, &index(path, i), problems);
+                let item_span = item.span;
+                check(items, item, &index(path, i), item_span, problems);
             }
         }
         Schema::Object {
@@ -480,8 +487,9 @@ fn check(schema: &Schema, node: &mut Node, path: &str, problems: &mut Vec<Proble
                     problems.push(Problem {
                         rule: Rule::Required,
                         path: join(path, name),
+                        at: path.to_string(),
                         message: format!("must have required property '{name}'"),
-                        span,
+                        span: owner,
                         help: Some(format!("add `{name}:` to this mapping")),
                     });
                 }
@@ -499,13 +507,18 @@ fn check(schema: &Schema, node: &mut Node, path: &str, problems: &mut Vec<Proble
             }
             for entry in map.entries.iter_mut() {
                 match props.iter().find(|(name, _)| *name == entry.key) {
-                    Some((_, schema)) => {
-                        check(schema, &mut entry.value, &join(path, &entry.key), problems)
-                    }
+                    Some((_, schema)) => check(
+                        schema,
+                        &mut entry.value,
+                        &join(path, &entry.key),
+                        entry.key_span,
+                        problems,
+                    ),
                     None if !additional => {
                         let mut p = Problem {
                             rule: Rule::Relaxed,
                             path: join(path, &entry.key),
+                            at: path.to_string(),
                             message: format!("unrecognized property '{}'", entry.key),
                             span: entry.key_span,
                             help: None,
@@ -532,7 +545,7 @@ fn check(schema: &Schema, node: &mut Node, path: &str, problems: &mut Vec<Proble
             for (i, option) in options.iter().enumerate() {
                 let mut candidate = node.clone();
                 let mut found = Vec::new();
-                check(option, &mut candidate, path, &mut found);
+                check(option, &mut candidate, path, owner, &mut found);
                 if found.is_empty() {
                     *node = candidate;
                     return;
@@ -597,7 +610,7 @@ fn check(schema: &Schema, node: &mut Node, path: &str, problems: &mut Vec<Proble
         }
         Schema::Checked(inner, custom) => {
             let before = problems.len();
-            check(inner, node, path, problems);
+            check(inner, node, path, owner, problems);
             if problems.len() == before {
                 if let Err(message) = custom(node) {
                     problem(problems, Rule::Type, path, span, message);
@@ -785,7 +798,8 @@ mod tests {
 
     fn run(schema: &Schema, yaml: &str) -> (Node, Vec<Problem>) {
         let mut node = load(yaml, 0).unwrap();
-        let problems = validate(schema, &mut node, "x");
+        let span = node.span;
+        let problems = validate(schema, &mut node, "x", span);
         (node, problems)
     }
 

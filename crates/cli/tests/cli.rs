@@ -1,0 +1,356 @@
+//! The command-line contract, run against the built binary: commands, flags, exit codes,
+//! stdout vs `--output`, and the bad inputs of the foundation issue.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_streaming-events"));
+    command.env_remove("NO_COLOR");
+    command
+}
+
+/// A scratch folder per test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "streaming-events-cli-{}-{name}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch folder");
+    dir
+}
+
+fn run_in(dir: &Path, args: &[&str]) -> Output {
+    bin()
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).to_string()
+}
+
+const SERVICE: &str = "service: orders
+provider:
+  name: aws
+  runtime: nodejs24.x
+  stage: qa
+functions:
+  worker:
+    handler: handler.worker
+    events:
+      - stream: arn:aws:kinesis:us-east-1:123456789012:stream/clicks
+      - http: GET /
+";
+
+const INVALID: &str = "service: orders
+provider:
+  name: aws
+functions:
+  worker:
+    handler: h
+    events:
+      - kafka:
+          topic: t
+";
+
+fn example() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/serverless.yml")
+}
+
+#[test]
+fn help_and_version_exit_zero_usage_errors_exit_two() {
+    for args in [
+        &["--help"][..],
+        &["--version"],
+        &["package", "--help"],
+        &["validate", "--help"],
+        &["schema", "--help"],
+    ] {
+        assert_eq!(
+            bin().args(args).output().unwrap().status.code(),
+            Some(0),
+            "{args:?}"
+        );
+    }
+    for args in [
+        &[][..],
+        &["frobnicate"],
+        &["package", "--no-such-flag"],
+        &["package", "--param", "novalue"],
+        &["package", "--format", "xml"],
+    ] {
+        assert_eq!(
+            bin().args(args).output().unwrap().status.code(),
+            Some(2),
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
+fn package_writes_to_stdout_dash_or_file_identically() {
+    let dir = scratch("outputs");
+    std::fs::write(dir.join("serverless.yml"), SERVICE).unwrap();
+    let stdout = run_in(&dir, &["package"]);
+    assert_eq!(stdout.status.code(), Some(0), "{}", stderr(&stdout));
+    let dash = run_in(&dir, &["package", "--output", "-"]);
+    let file = run_in(&dir, &["package", "--output", "out/template.json"]);
+    assert_eq!(
+        file.status.code(),
+        Some(1),
+        "a missing output folder is an error"
+    );
+    std::fs::create_dir_all(dir.join("out")).unwrap();
+    let file = run_in(&dir, &["package", "--output", "out/template.json"]);
+    assert_eq!(file.status.code(), Some(0));
+    assert!(file.stdout.is_empty());
+    let written = std::fs::read(dir.join("out/template.json")).unwrap();
+    assert_eq!(stdout.stdout, dash.stdout);
+    assert_eq!(
+        stdout.stdout, written,
+        "same template wherever it goes, byte for byte"
+    );
+    // JSON.stringify(template, null, 2): parse and print again gives the same text.
+    let template: Value = serde_json::from_slice(&written).unwrap();
+    let reprinted = serde_json::to_string_pretty(&template).unwrap() + "\n";
+    assert_eq!(String::from_utf8(written).unwrap(), reprinted);
+    // provider.stage is used when --stage is absent; --stage wins when given.
+    assert_eq!(
+        template["Resources"]["WorkerLambdaFunction"]["Properties"]["FunctionName"],
+        "orders-qa-worker"
+    );
+    let staged = run_in(&dir, &["package", "--stage", "prod"]);
+    let staged: Value = serde_json::from_slice(&staged.stdout).unwrap();
+    assert_eq!(
+        staged["Resources"]["WorkerLambdaFunction"]["Properties"]["FunctionName"],
+        "orders-prod-worker"
+    );
+    // The event kinds left alone are named on one stderr line.
+    assert!(stderr(&stdout).contains("http"), "{}", stderr(&stdout));
+}
+
+#[test]
+fn output_is_deterministic() {
+    let first = bin()
+        .args(["package", "--config"])
+        .arg(example())
+        .output()
+        .unwrap();
+    let second = bin()
+        .args(["package", "--config"])
+        .arg(example())
+        .output()
+        .unwrap();
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    assert_eq!(first.stdout, second.stdout);
+}
+
+#[test]
+fn invalid_service_exits_one_and_leaves_output_untouched() {
+    let dir = scratch("invalid");
+    std::fs::write(dir.join("serverless.yml"), INVALID).unwrap();
+    std::fs::write(dir.join("template.json"), "previous").unwrap();
+    let out = run_in(
+        &dir,
+        &["package", "--output", "template.json", "--color", "never"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("template.json")).unwrap(),
+        "previous"
+    );
+    let text = stderr(&out);
+    assert!(
+        text.contains("error[INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION]"),
+        "{text}"
+    );
+    assert!(text.contains("--> serverless.yml:8:9"), "{text}");
+    assert!(
+        text.contains("bootstrapServers") && text.contains("accessConfigurations"),
+        "every problem is reported: {text}"
+    );
+    let fresh = run_in(&dir, &["package", "--output", "new.json"]);
+    assert_eq!(fresh.status.code(), Some(1));
+    assert!(!dir.join("new.json").exists());
+    assert_eq!(run_in(&dir, &["validate"]).status.code(), Some(1));
+}
+
+#[test]
+fn validate_checks_without_writing() {
+    let dir = scratch("validate");
+    std::fs::write(dir.join("serverless.yml"), SERVICE).unwrap();
+    let out = run_in(&dir, &["validate"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn config_discovery_and_json_services() {
+    let dir = scratch("discovery");
+    let none = run_in(&dir, &["package"]);
+    assert_eq!(none.status.code(), Some(1));
+    assert!(stderr(&none).contains("CONFIG_FILE_NOT_FOUND"));
+    let json = r#"{"service": "j", "provider": {"name": "aws"}, "functions": {"f": {"handler": "h", "events": [{"stream": "arn:aws:dynamodb:us-east-1:1:table/T/stream/x"}]}}}"#;
+    std::fs::write(dir.join("serverless.json"), json).unwrap();
+    let out = run_in(&dir, &["package"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let template: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(template["Resources"]["FEventSourceMappingDynamodbT"].is_object());
+}
+
+#[test]
+fn diagnostics_as_json_and_in_colour() {
+    let dir = scratch("formats");
+    std::fs::write(dir.join("serverless.yml"), INVALID).unwrap();
+    let out = run_in(&dir, &["validate", "--format", "json"]);
+    let items: Value = serde_json::from_slice(&out.stderr).expect("a JSON array on stderr");
+    let first = &items[0];
+    for key in [
+        "code", "severity", "message", "file", "line", "column", "path", "help",
+    ] {
+        assert!(first.get(key).is_some(), "{key} in {first}");
+    }
+    assert_eq!(first["file"], "serverless.yml");
+    assert_eq!(first["line"], 8);
+    let coloured = run_in(&dir, &["validate", "--color", "always"]);
+    assert!(stderr(&coloured).contains("\x1b["));
+    let plain = run_in(&dir, &["validate", "--color", "never"]);
+    assert!(!stderr(&plain).contains("\x1b["));
+    let no_color = bin()
+        .current_dir(&dir)
+        .env("NO_COLOR", "1")
+        .args(["validate"])
+        .output()
+        .unwrap();
+    assert!(!stderr(&no_color).contains("\x1b["));
+}
+
+#[test]
+fn warn_mode_reports_and_still_compiles() {
+    let dir = scratch("warn");
+    let service = "service: w\nprovider:\n  name: aws\nfunctions:\n  f:\n    handler: h\n    events:\n      - stream:\n          arn: arn:aws:kinesis:us-east-1:1:stream/s\n          batchSiz: 5\n";
+    std::fs::write(dir.join("serverless.yml"), service).unwrap();
+    let out = run_in(&dir, &["package", "--color", "never"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stderr(&out);
+    assert!(
+        text.contains("warning[INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION]"),
+        "{text}"
+    );
+    assert!(text.contains("did you mean `batchSize`?"), "{text}");
+    let strict = run_in(&dir, &["package", "--strict"]);
+    assert_eq!(strict.status.code(), Some(1));
+}
+
+#[test]
+fn merge_mode_extends_an_existing_template() {
+    let dir = scratch("merge");
+    std::fs::write(dir.join("serverless.yml"), SERVICE).unwrap();
+    let base = run_in(&dir, &["package"]);
+    let mut template: Value = serde_json::from_slice(&base.stdout).unwrap();
+    let resources = template["Resources"].as_object_mut().unwrap();
+    resources.retain(|_, r| r["Type"] != "AWS::Lambda::EventSourceMapping");
+    let statements = resources["IamRoleLambdaExecution"]["Properties"]["Policies"][0]
+        ["PolicyDocument"]["Statement"]
+        .as_array_mut()
+        .unwrap();
+    statements.retain(|s| {
+        s["Action"][0]
+            .as_str()
+            .is_some_and(|a| a.starts_with("logs:"))
+    });
+    std::fs::write(
+        dir.join("existing.json"),
+        serde_json::to_string(&template).unwrap(),
+    )
+    .unwrap();
+    let merged = run_in(&dir, &["package", "--template", "existing.json"]);
+    assert_eq!(merged.status.code(), Some(0), "{}", stderr(&merged));
+    let merged: Value = serde_json::from_slice(&merged.stdout).unwrap();
+    assert!(merged["Resources"]["WorkerEventSourceMappingKinesisClicks"].is_object());
+    let statements = merged["Resources"]["IamRoleLambdaExecution"]["Properties"]["Policies"][0]
+        ["PolicyDocument"]["Statement"]
+        .to_string();
+    assert!(statements.contains("kinesis:GetRecords"));
+    let broken = run_in(&dir, &["package", "--template", "serverless.yml.missing"]);
+    assert_eq!(broken.status.code(), Some(1));
+}
+
+#[test]
+fn schema_command_prints_a_json_schema() {
+    let out = bin().arg("schema").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let schema: Value = serde_json::from_slice(&out.stdout).unwrap();
+    for kind in ["stream", "kafka", "msk", "activemq", "rabbitmq"] {
+        assert!(schema["definitions"][kind].is_object(), "{kind}");
+    }
+    assert_eq!(
+        schema["definitions"]["kafka"]["properties"]["batchSize"]["maximum"],
+        10000.0
+    );
+}
+
+#[test]
+fn bad_inputs_exit_one_with_a_located_message() {
+    let dir = scratch("bad");
+    let deep = format!("a: {}{}", "[".repeat(10_000), "]".repeat(10_000));
+    let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..30 {
+        bomb.push_str(&format!(
+            "a{i}: &a{i} [{}]\n",
+            vec![format!("*a{}", i - 1); 10].join(", ")
+        ));
+    }
+    let garbage: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("not-yaml.yml", b"service: [unclosed\n".to_vec(), "YAML_SYNTAX_ERROR"),
+        ("empty.yml", Vec::new(), "CONFIG_FILE_EMPTY"),
+        ("garbage.yml", garbage, "CONFIG_FILE_UNREADABLE"),
+        ("google.yml", b"service: s\nprovider:\n  name: google\n".to_vec(), "PROVIDER_NAME_INVALID"),
+        ("list.yml", b"service: s\nprovider:\n  name: aws\nfunctions:\n  - f\n".to_vec(), "FUNCTIONS_INVALID"),
+        ("number.yml", b"service: s\nprovider:\n  name: aws\nfunctions:\n  f:\n    handler: h\n    events:\n      - 5\n".to_vec(), "FUNCTION_EVENT_INVALID"),
+        ("deep.yml", deep.into_bytes(), "YAML_TOO_DEEP"),
+        ("bomb.yml", bomb.into_bytes(), "YAML_ALIAS_BOMB"),
+        ("object-service.yml", b"service:\n  name: s\nprovider:\n  name: aws\n".to_vec(), "SERVICE_NAME_INVALID"),
+        ("null-event.yml", b"service: s\nprovider:\n  name: aws\nfunctions:\n  f:\n    handler: h\n    events:\n      - kafka:\n".to_vec(), "FUNCTION_EVENT_INVALID"),
+        ("events-map.yml", b"service: s\nprovider:\n  name: aws\nfunctions:\n  f:\n    handler: h\n    events:\n      stream: x\n".to_vec(), "FUNCTION_EVENTS_INVALID"),
+    ];
+    for (name, content, code) in cases {
+        std::fs::write(dir.join(name), content).unwrap();
+        let out = run_in(&dir, &["package", "--config", name, "--color", "never"]);
+        let text = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{name}: {text}");
+        assert!(text.contains(code), "{name}: expected {code} in {text}");
+        if !matches!(code, "CONFIG_FILE_UNREADABLE") {
+            assert!(
+                text.contains(&format!("--> {name}:")),
+                "{name} has a location: {text}"
+            );
+        }
+    }
+    let missing = run_in(&dir, &["package", "--config", "missing.yml"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(stderr(&missing).contains("CONFIG_FILE_NOT_FOUND"));
+    std::fs::create_dir_all(dir.join("a-directory")).unwrap();
+    let directory = run_in(&dir, &["package", "--config", "a-directory"]);
+    assert_eq!(directory.status.code(), Some(1));
+    assert!(stderr(&directory).contains("CONFIG_FILE_UNREADABLE"));
+}
+
+#[test]
+fn a_fifty_megabyte_file_is_refused_quickly() {
+    let dir = scratch("huge");
+    let path = dir.join("huge.yml");
+    let file = std::fs::File::create(&path).unwrap();
+    file.set_len(50 * 1024 * 1024).unwrap();
+    let out = run_in(&dir, &["package", "--config", "huge.yml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("CONFIG_FILE_TOO_LARGE"));
+}
