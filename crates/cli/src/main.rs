@@ -154,7 +154,10 @@ fn main() -> ExitCode {
                 }
                 Some(path) => {
                     if let Err(e) = write_atomically(Path::new(path), &text) {
-                        eprintln!("error[OUTPUT_WRITE_FAILED]: cannot write {path}: {e}");
+                        eprintln!(
+                            "error[{}]: cannot write {path}: {e}",
+                            codes::OUTPUT_WRITE_FAILED.id
+                        );
                         return ExitCode::from(1);
                     }
                 }

@@ -138,10 +138,12 @@ fn run_inner(
         service: &service,
         template: &mut template,
         policy: &mut policy,
+        custom_role_needs: Vec::new(),
         diagnostics: Vec::new(),
     };
     compile_events(&mut cx, &compilers, options.template.is_some());
-    let compile_diagnostics = std::mem::take(&mut cx.diagnostics);
+    let mut compile_diagnostics = std::mem::take(&mut cx.diagnostics);
+    compile_diagnostics.extend(custom_role_warnings(&service, &cx.custom_role_needs));
     if options.template.is_none() {
         merge_user_resources(&mut template, &service);
     }
@@ -314,6 +316,38 @@ fn compile_events(
             }
         }
     }
+}
+
+/// D2: functions with their own role get nothing added; a warning lists what the role must
+/// grant for the event sources they use.
+fn custom_role_warnings(service: &Service, needs: &[(String, PolicyBuilder)]) -> Vec<Diagnostic> {
+    needs
+        .iter()
+        .filter_map(|(key, policy)| {
+            let function = service.functions.iter().find(|f| f.key == *key)?;
+            let lines: Vec<String> = policy
+                .statements()
+                .iter()
+                .map(|s| {
+                    let resources = s.to_json()["Resource"].to_string();
+                    format!("{} on {resources}", s.actions.join(", "))
+                })
+                .collect();
+            let role_span = function.role.as_ref().map(|r| r.span).unwrap_or(function.key_span);
+            Some(
+                Diagnostic::warning(
+                    codes::IAM_CUSTOM_ROLE_NEEDS,
+                    format!(
+                        "function '{key}' uses its own role, which streaming-events does not change; for its event sources that role must allow: {}",
+                        lines.join("; ")
+                    ),
+                )
+                .with_path(format!("functions.{key}.role"))
+                .at(role_span, "this role")
+                .with_help("check that the role grants these actions; see docs/iam.md"),
+            )
+        })
+        .collect()
 }
 
 /// Adds the streaming permissions to `IamRoleLambdaExecution`: inline while the role's inline

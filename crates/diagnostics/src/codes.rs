@@ -69,6 +69,7 @@ codes! {
     FILTER_PATTERNS_TOO_MANY = "more filter patterns than Lambda allows for one mapping";
     FILTER_PATTERN_KEY_UNEXPECTED = "a filter pattern whose top-level keys are not the source's data key";
     // Templates and IAM.
+    OUTPUT_WRITE_FAILED = "the template could not be written to --output";
     TEMPLATE_INVALID = "the --template file is not a CloudFormation template we can extend";
     IAM_POLICY_TOO_LARGE = "the streaming permissions do not fit in the role's policy quotas";
     IAM_CUSTOM_ROLE_NEEDS = "a function with its own role: the actions that role must grant";

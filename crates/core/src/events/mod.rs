@@ -89,6 +89,9 @@ pub struct CompileContext<'a> {
     pub template: &'a mut Template,
     /// Permissions for the default role (`IamRoleLambdaExecution`).
     pub policy: &'a mut PolicyBuilder,
+    /// What functions with their own role need from it, by function key (D2: not granted,
+    /// reported as a warning so users can check their role).
+    pub custom_role_needs: Vec<(String, PolicyBuilder)>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -97,6 +100,20 @@ impl CompileContext<'_> {
     pub fn grant(&mut self, target: &FunctionTarget, statement: Statement) {
         if target.grants_to_default_role {
             self.policy.add(statement);
+        } else if target.has_custom_role {
+            match self
+                .custom_role_needs
+                .iter_mut()
+                .find(|(key, _)| *key == target.function_key)
+            {
+                Some((_, needs)) => needs.add(statement),
+                None => {
+                    let mut needs = PolicyBuilder::new();
+                    needs.add(statement);
+                    self.custom_role_needs
+                        .push((target.function_key.clone(), needs));
+                }
+            }
         }
     }
 }
@@ -112,6 +129,8 @@ pub struct FunctionTarget {
     pub role_resource: Option<String>,
     /// Whether the function runs with the default role, which gets its permissions (D2).
     pub grants_to_default_role: bool,
+    /// Whether the function (or the provider) brings its own role.
+    pub has_custom_role: bool,
 }
 
 impl FunctionTarget {
@@ -136,6 +155,7 @@ impl FunctionTarget {
             alias,
             role_resource: role_resource_name(custom_role.as_ref()),
             grants_to_default_role: custom_role.is_none(),
+            has_custom_role: custom_role.is_some(),
         }
     }
 
