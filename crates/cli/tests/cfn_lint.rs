@@ -44,6 +44,22 @@ const KNOWN_INPUT_FINDINGS: &[(&str, &str, &str)] = &[(
     "the corpus topic is 251 characters (Kafka allows 249); the reference emits it and the corpus expects it, so we emit it with the FUNCTION_KAFKA_TOPIC_INVALID warning",
 )];
 
+/// Environment variables a fixture needs (`env.json` next to its serverless.yml).
+fn fixture_env(dir: &Path) -> Vec<(String, String)> {
+    let Ok(text) = std::fs::read_to_string(dir.join("env.json")) else {
+        return Vec::new();
+    };
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+    value
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 fn cfn_lint_available() -> bool {
     Command::new("cfn-lint")
         .arg("--version")
@@ -63,7 +79,9 @@ fn templates_pass_cfn_lint() {
     let mut templates = Vec::new();
     for (i, service) in services().iter().enumerate() {
         let output = scratch.join(format!("template-{i}.json"));
+        let env = service.parent().map(fixture_env).unwrap_or_default();
         let run = Command::new(env!("CARGO_BIN_EXE_streaming-events"))
+            .envs(env)
             .args([
                 "package",
                 "--stage",

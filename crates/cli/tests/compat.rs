@@ -254,6 +254,22 @@ fn mentions_word(text: &str, word: &str) -> bool {
     })
 }
 
+/// Environment variables a fixture needs (`env.json` next to its serverless.yml).
+fn fixture_env(case: &Path) -> Vec<(String, String)> {
+    let path = case.join("env.json");
+    if !path.exists() {
+        return Vec::new();
+    }
+    read_json(&path)
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 fn run_case(case: &Path, scratch: &Path) -> Vec<String> {
     let output = scratch.join(format!(
         "{}.json",
@@ -262,6 +278,7 @@ fn run_case(case: &Path, scratch: &Path) -> Vec<String> {
     let _ = std::fs::remove_file(&output);
     let run = Command::new(env!("CARGO_BIN_EXE_streaming-events"))
         .current_dir(scratch)
+        .envs(fixture_env(case))
         .args(["package", "--config"])
         .arg(case.join("serverless.yml"))
         .args([
@@ -328,25 +345,44 @@ fn run_case(case: &Path, scratch: &Path) -> Vec<String> {
     report
 }
 
-#[test]
-fn compat_corpus() {
-    let scratch =
-        std::env::temp_dir().join(format!("streaming-events-compat-{}", std::process::id()));
-    std::fs::create_dir_all(&scratch).expect("scratch directory");
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(cases_dir())
-        .expect("tests/compat/cases exists")
+fn case_dirs(root: &Path) -> Vec<PathBuf> {
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(root)
+        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
         .filter_map(Result::ok)
         .map(|e| e.path())
         .filter(|p| p.join("serverless.yml").exists())
         .collect();
     cases.sort();
+    cases
+}
+
+#[test]
+fn compat_corpus() {
+    let cases = case_dirs(&cases_dir());
     assert!(
         cases.len() >= 145,
         "the vendored corpus is incomplete: {} cases",
         cases.len()
     );
+    check_cases(&cases, "compat");
+}
+
+/// Services using every variable source, fallbacks, nesting and interpolation, with the
+/// expectations recorded from `serverless package` (3.40) the same way as the corpus.
+#[test]
+fn variable_fixtures_match_the_reference() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/variables");
+    let cases = case_dirs(&root);
+    assert!(cases.len() >= 6);
+    check_cases(&cases, "variables");
+}
+
+fn check_cases(cases: &[PathBuf], label: &str) {
+    let scratch =
+        std::env::temp_dir().join(format!("streaming-events-{label}-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch).expect("scratch directory");
     let mut failures = Vec::new();
-    for case in &cases {
+    for case in cases {
         let report = run_case(case, &scratch);
         if !report.is_empty() {
             failures.push(format!(

@@ -82,8 +82,11 @@ fn child_path(path: &str, key: &str) -> String {
 }
 
 impl Resolver<'_, '_> {
+    /// Records an error once (a value reached by several lookups fails the same way each time).
     pub(super) fn error(&mut self, diagnostic: Diagnostic) -> Failed {
-        self.diagnostics.push(diagnostic);
+        if !self.diagnostics.contains(&diagnostic) {
+            self.diagnostics.push(diagnostic);
+        }
         Failed
     }
 
