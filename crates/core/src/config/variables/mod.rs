@@ -11,3 +11,6 @@ pub mod resolve;
 pub mod sources;
 
 pub use resolve::{resolve_variables, VariableContext};
+
+#[cfg(test)]
+mod tests;

@@ -4,6 +4,21 @@
 //! and `\${` escapes. Text such as `${AWS::Region}`, `${Foo.Arn}` or `${ self:x }` is not a
 //! variable (the source name must follow `${` directly and start with a lower-case letter).
 
+/// The sources a `${name.x}` lookalike warning is given for.
+const KNOWN_SOURCES: &[&str] = &[
+    "self",
+    "opt",
+    "env",
+    "sls",
+    "file",
+    "param",
+    "aws",
+    "ssm",
+    "cf",
+    "s3",
+    "strToBool",
+];
+
 /// Deepest nesting of `${…}` inside addresses and params.
 pub const MAX_NESTING: usize = 32;
 
@@ -239,10 +254,15 @@ impl Parser<'_> {
                 return err(start + 2, "invalid variable type");
             }
             Some(b'}') => {
-                self.lookalikes.push(Lookalike {
-                    offset: start,
-                    text: self.text[start..=j].to_string(),
-                });
+                // `${env.TOPIC}`: a known source followed by `.` instead of `:`.
+                let word = &self.text[start + 2..j];
+                let source = word.split('.').next().unwrap_or("");
+                if word.contains('.') && KNOWN_SOURCES.contains(&source) {
+                    self.lookalikes.push(Lookalike {
+                        offset: start,
+                        text: self.text[start..=j].to_string(),
+                    });
+                }
                 return Ok(None);
             }
             _ => return Ok(None),
@@ -282,6 +302,11 @@ impl Parser<'_> {
         match self.peek() {
             Some(q @ (b'\'' | b'"')) => {
                 let value = self.quoted(q)?;
+                // A literal fallback ends the variable.
+                self.skip_spaces();
+                if self.peek() != Some(b'}') {
+                    return err(source_start, "a quoted fallback must be the last source");
+                }
                 return Ok(Source::Literal(Literal::String(value)));
             }
             None => return err(source_start, "missing variable closing bracket `}`"),
@@ -297,8 +322,10 @@ impl Parser<'_> {
             return err(self.i, "invalid variable source");
         }
         let word = &self.text[self.i..j];
+        // The first source's type may hold `.` and `-` (`${type.dot(param)}`); a fallback
+        // source's type is letters and digits only, as in the reference.
         let is_type = word.as_bytes()[0].is_ascii_lowercase()
-            && word.bytes().all(|c| c.is_ascii_alphanumeric());
+            && (first || word.bytes().all(|c| c.is_ascii_alphanumeric()));
         match self.s.get(j) {
             Some(b':') | Some(b'(') if is_type => {}
             Some(b':') | Some(b'(') => {
@@ -414,6 +441,17 @@ impl Parser<'_> {
                         Some(b't') => out.push('\t'),
                         Some(b'r') => out.push('\r'),
                         Some(c @ (b'"' | b'\\' | b'/')) => out.push(c as char),
+                        Some(b'b') => out.push('\u{8}'),
+                        Some(b'f') => out.push('\u{c}'),
+                        Some(b'u') => {
+                            let hex = self.text.get(self.i + 1..self.i + 5).unwrap_or("");
+                            let code = u32::from_str_radix(hex, 16).ok().filter(|_| hex.len() == 4);
+                            match code.and_then(char::from_u32) {
+                                Some(ch) => out.push(ch),
+                                None => return err(self.i, "invalid \\u escape in string literal"),
+                            }
+                            self.i += 4;
+                        }
                         _ => return err(self.i, "invalid escape in string literal"),
                     }
                     self.i += 1;

@@ -167,6 +167,27 @@ impl Resolver<'_, '_> {
             });
         }
         let pushed = !path.is_empty() && !path.starts_with("file:");
+        if pushed && self.chain.iter().any(|(p, _)| p == path) {
+            return Err(self.error(
+                Diagnostic::error(
+                    codes::VARIABLE_CYCLE,
+                    format!(
+                        "variables form a cycle: {} -> {}",
+                        self.chain
+                            .iter()
+                            .map(|(p, _)| display_path(p))
+                            .collect::<Vec<_>>()
+                            .join(" -> "),
+                        display_path(path)
+                    ),
+                )
+                .with_path(display_path(path))
+                .at(node.span, "this value contains a reference to itself")
+                .with_help(
+                    "a property cannot include itself (for example through ${self:} or a parent)",
+                ),
+            ));
+        }
         if pushed {
             self.chain.push((path.to_string(), node.span));
         }
@@ -196,10 +217,24 @@ impl Resolver<'_, '_> {
                 Piece::Text(t) => out.push_str(t),
                 Piece::Var(var) => {
                     let value = self.resolve_variable(var, node, path, depth)?;
-                    let text = match value {
-                        Some(v) => self.interpolation_text(&v, node, path)?,
-                        None => "null".to_string(),
-                    };
+                    let value = value.unwrap_or_else(|| Node::null(node.span));
+                    if value.is_null() {
+                        return Err(self.error(
+                            Diagnostic::error(
+                                codes::VARIABLE_RESULT_INVALID,
+                                format!(
+                                    "{} resolves to null, which cannot be part of a string",
+                                    var_text(var, node)
+                                ),
+                            )
+                            .with_path(display_path(path))
+                            .at(node.span, "this text")
+                            .with_help(
+                                "give the variable a text fallback: ${source:address, 'text'}",
+                            ),
+                        ));
+                    }
+                    let text = self.interpolation_text(&value, node, path)?;
                     out.push_str(&text);
                 }
             }
