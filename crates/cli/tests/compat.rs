@@ -377,6 +377,16 @@ fn variable_fixtures_match_the_reference() {
     check_cases(&cases, "variables");
 }
 
+/// The generated IAM services (scripts/generate-iam-fixtures.py): the permission set is the
+/// reference's, however it is packaged.
+#[test]
+fn iam_fixtures_match_the_reference() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/iam");
+    let cases = case_dirs(&root);
+    assert_eq!(cases.len(), 2);
+    check_cases(&cases, "iam");
+}
+
 fn check_cases(cases: &[PathBuf], label: &str) {
     let scratch =
         std::env::temp_dir().join(format!("streaming-events-{label}-{}", std::process::id()));

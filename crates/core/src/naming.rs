@@ -81,6 +81,24 @@ pub fn snap_start_alias_logical_id(function_name: &str) -> String {
     ))
 }
 
+/// A function's dedicated role (reference v4): `<NormalizedFunction>IamRoleLambdaExecution`.
+pub fn dedicated_role_logical_id(function_name: &str) -> String {
+    cap(format!(
+        "{}{DEFAULT_ROLE_LOGICAL_ID}",
+        normalized_function_name(function_name)
+    ))
+}
+
+/// The managed policies that carry a role's streaming permissions when its inline policy is
+/// full: `<Role>StreamingPolicy<n>`.
+pub fn streaming_policy_logical_id(role_logical_id: &str, index: usize) -> String {
+    let suffix = format!("StreamingPolicy{index}");
+    format!(
+        "{}{suffix}",
+        truncate(role_logical_id, MAX_LOGICAL_ID - suffix.len())
+    )
+}
+
 pub const PROVISIONED_CONCURRENCY_ALIAS_NAME: &str = "provisioned";
 pub const SNAP_START_ALIAS_NAME: &str = "snapstart";
 pub const DEFAULT_ROLE_LOGICAL_ID: &str = "IamRoleLambdaExecution";

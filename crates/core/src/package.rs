@@ -119,6 +119,9 @@ fn run_inner(
         ));
     }
     let compilers = events::registry();
+    outcome
+        .diagnostics
+        .extend(crate::template::roles::check_dedicated_roles(&service));
     validate_events(&mut service, &compilers, outcome);
     if outcome.has_errors() || !build {
         return None;
@@ -133,11 +136,11 @@ fn run_inner(
             }
         },
     };
-    let mut policy = PolicyBuilder::new();
+    let mut policies: Vec<(String, PolicyBuilder)> = Vec::new();
     let mut cx = CompileContext {
         service: &service,
         template: &mut template,
-        policy: &mut policy,
+        policies: &mut policies,
         custom_role_needs: Vec::new(),
         diagnostics: Vec::new(),
     };
@@ -151,7 +154,14 @@ fn run_inner(
     if outcome.has_errors() {
         return None;
     }
-    attach_policy(&mut template, &policy, outcome);
+    for (role_id, policy) in &policies {
+        attach_policy(&mut template, role_id, policy, outcome);
+    }
+    for role_id in role_ids_without_grants(&template, &policies) {
+        if let Some(role) = template.resources().get(&role_id) {
+            report_role(&role_id, role, &[], outcome);
+        }
+    }
     if outcome.has_errors() {
         return None;
     }
@@ -289,8 +299,10 @@ fn compile_events(
                     );
                 }
             }
-            if !default_role_present {
-                target.grants_to_default_role = false;
+            if target.policy_role.as_deref() == Some(naming::DEFAULT_ROLE_LOGICAL_ID)
+                && !default_role_present
+            {
+                target.policy_role = None;
             }
             let plans: Vec<_> = events
                 .iter()
@@ -350,33 +362,33 @@ fn custom_role_warnings(service: &Service, needs: &[(String, PolicyBuilder)]) ->
         .collect()
 }
 
-/// Adds the streaming permissions to `IamRoleLambdaExecution`: inline while the role's inline
+/// Adds the streaming permissions to a role of the stack: inline while the role's inline
 /// policies fit IAM's 10,240 characters, otherwise in managed policies of at most 6,144
-/// characters each, attached to the role.
-fn attach_policy(template: &mut Template, policy: &PolicyBuilder, outcome: &mut Outcome) {
-    let Some(role) = template
-        .resources_mut()
-        .get_mut(naming::DEFAULT_ROLE_LOGICAL_ID)
-    else {
+/// characters each, attached to the role (at most 10 per role, counting its own).
+fn attach_policy(
+    template: &mut Template,
+    role_id: &str,
+    policy: &PolicyBuilder,
+    outcome: &mut Outcome,
+) {
+    let Some(role) = template.resources().get(role_id).cloned() else {
         return;
     };
-    if policy.is_empty() {
-        report_role(role, &[], outcome);
-        return;
-    }
     let mut with_inline = role.clone();
-    if let Some(statements) = iam::role_statements_mut(&mut with_inline) {
-        statements.extend(policy.to_json());
-    } else {
-        outcome.diagnostics.push(
-            Diagnostic::warning(codes::TEMPLATE_INVALID, "IamRoleLambdaExecution has no inline policy to extend; the streaming permissions go into a managed policy")
-                .with_help("give the role a Policies[0].PolicyDocument.Statement list, or check the permissions yourself"),
-        );
+    match iam::role_statements_mut(&mut with_inline) {
+        Some(statements) => statements.extend(policy.to_json()),
+        None => outcome.diagnostics.push(
+            Diagnostic::warning(
+                codes::TEMPLATE_INVALID,
+                format!("{role_id} has no inline policy to extend; the streaming permissions go into managed policies"),
+            )
+            .with_help("give the role a Policies[0].PolicyDocument.Statement list, or check the permissions yourself"),
+        ),
     }
     let has_inline = iam::role_statements_mut(&mut with_inline).is_some();
     if has_inline && iam::inline_policies_size(&with_inline) <= iam::MAX_INLINE_POLICY_CHARS {
-        *role = with_inline;
-        report_role(role, &[], outcome);
+        report_role(role_id, &with_inline, &[], outcome);
+        template.add_resource(role_id, with_inline);
         return;
     }
     let existing_managed = role
@@ -386,33 +398,31 @@ fn attach_policy(template: &mut Template, policy: &PolicyBuilder, outcome: &mut 
         .map(Vec::len)
         .unwrap_or(0);
     let room = iam::MAX_MANAGED_POLICIES_PER_ROLE.saturating_sub(existing_managed);
-    let documents = iam::split_into_documents(policy.statements(), iam::MAX_MANAGED_POLICY_CHARS);
     let total: usize = policy
         .statements()
         .iter()
         .map(|s| iam::policy_size(&s.to_json()))
         .sum();
-    match documents {
+    match iam::split_into_documents(policy.statements(), iam::MAX_MANAGED_POLICY_CHARS) {
         Some(documents) if documents.len() <= room => {
-            let ids: Vec<String> = (1..=documents.len()).map(|i| format!("IamPolicyStreamingEvents{i}")).collect();
-            let role_snapshot = role.clone();
-            let resources: Vec<(String, Value)> = ids
-                .iter()
-                .zip(documents)
-                .map(|(id, statements)| (id.clone(), iam::managed_policy_resource(naming::DEFAULT_ROLE_LOGICAL_ID, statements)))
+            let resources: Vec<(String, Value)> = documents
+                .into_iter()
+                .enumerate()
+                .map(|(i, statements)| (naming::streaming_policy_logical_id(role_id, i + 1), iam::managed_policy_resource(role_id, statements)))
                 .collect();
-            report_role(&role_snapshot, &resources, outcome);
+            report_role(role_id, &role, &resources, outcome);
+            let ids: Vec<Value> = resources.iter().map(|(id, _)| json!(id)).collect();
             for (id, resource) in resources {
                 template.add_resource(id, resource);
             }
-            // A mapping validates its permissions when it is created: it waits for the policies.
+            // A mapping checks its permissions when it is created: it waits for the policies.
             for resource in template.resources_mut().values_mut() {
                 if resource.get("Type").and_then(Value::as_str) != Some("AWS::Lambda::EventSourceMapping") {
                     continue;
                 }
                 let Some(depends) = resource.get_mut("DependsOn").and_then(Value::as_array_mut) else { continue };
-                if depends.iter().any(|d| d == naming::DEFAULT_ROLE_LOGICAL_ID) {
-                    depends.extend(ids.iter().map(|id| json!(id)));
+                if depends.iter().any(|d| d == role_id) {
+                    depends.extend(ids.iter().cloned());
                 }
             }
         }
@@ -420,21 +430,36 @@ fn attach_policy(template: &mut Template, policy: &PolicyBuilder, outcome: &mut 
             Diagnostic::error(
                 codes::IAM_POLICY_TOO_LARGE,
                 format!(
-                    "the streaming permissions ({total} characters) do not fit IamRoleLambdaExecution: its inline policies may hold {} characters, and {room} more managed policies of {} characters each are allowed",
+                    "the streaming permissions ({total} characters) do not fit {role_id}: its inline policies may hold {} characters, and {room} more managed policies of {} characters each are allowed",
                     iam::MAX_INLINE_POLICY_CHARS,
                     iam::MAX_MANAGED_POLICY_CHARS
                 ),
             )
-            .with_help("give the functions with the most event sources their own role (`provider.iam.role.mode: perFunction` or a function-level `role`)"),
+            .with_help("give the functions with the most event sources their own role (`provider.iam.role.mode: perFunction`, or `iam.role.statements` on a function)"),
         ),
     }
 }
 
-fn report_role(role: &Value, managed: &[(String, Value)], outcome: &mut Outcome) {
+/// Roles of the stack that received no streaming permissions (still reported by --iam-report).
+fn role_ids_without_grants(
+    template: &Template,
+    policies: &[(String, PolicyBuilder)],
+) -> Vec<String> {
+    template
+        .resources()
+        .iter()
+        .filter(|(id, r)| {
+            r.get("Type").and_then(Value::as_str) == Some("AWS::IAM::Role")
+                && !policies.iter().any(|(p, _)| p == *id)
+        })
+        .map(|(id, _)| id.clone())
+        .collect()
+}
+
+fn report_role(role_id: &str, role: &Value, managed: &[(String, Value)], outcome: &mut Outcome) {
     let inline = iam::inline_policies_size(role);
     outcome.iam_report.push(format!(
-        "{}: inline policies {inline} of {} characters ({}%)",
-        naming::DEFAULT_ROLE_LOGICAL_ID,
+        "{role_id}: inline policies {inline} of {} characters ({}%)",
         iam::MAX_INLINE_POLICY_CHARS,
         inline * 100 / iam::MAX_INLINE_POLICY_CHARS
     ));

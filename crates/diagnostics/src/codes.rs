@@ -71,6 +71,8 @@ codes! {
     // Templates and IAM.
     OUTPUT_WRITE_FAILED = "the template could not be written to --output";
     TEMPLATE_INVALID = "the --template file is not a CloudFormation template we can extend";
+    FUNCTION_IAM_ROLE_CONFLICT = "a function's own role combined with per-function IAM settings (or provider.role with perFunction mode)";
+    FUNCTION_IAM_ROLE_NAME_TOO_LONG = "a generated per-function role name longer than IAM's 64 characters";
     IAM_POLICY_TOO_LARGE = "the streaming permissions do not fit in the role's policy quotas";
     IAM_CUSTOM_ROLE_NEEDS = "a function with its own role: the actions that role must grant";
 }

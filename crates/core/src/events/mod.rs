@@ -87,8 +87,9 @@ pub fn compiler_for(kind: &str) -> Option<Box<dyn EventCompiler>> {
 pub struct CompileContext<'a> {
     pub service: &'a Service,
     pub template: &'a mut Template,
-    /// Permissions for the default role (`IamRoleLambdaExecution`).
-    pub policy: &'a mut PolicyBuilder,
+    /// Permissions per role of the stack (the shared `IamRoleLambdaExecution` and dedicated
+    /// per-function roles), in the order the roles were first granted something.
+    pub policies: &'a mut Vec<(String, PolicyBuilder)>,
     /// What functions with their own role need from it, by function key (D2: not granted,
     /// reported as a warning so users can check their role).
     pub custom_role_needs: Vec<(String, PolicyBuilder)>,
@@ -98,8 +99,15 @@ pub struct CompileContext<'a> {
 impl CompileContext<'_> {
     /// Grants `statement` for `target`'s function, unless it brings its own role (D2).
     pub fn grant(&mut self, target: &FunctionTarget, statement: Statement) {
-        if target.grants_to_default_role {
-            self.policy.add(statement);
+        if let Some(role) = &target.policy_role {
+            match self.policies.iter_mut().find(|(id, _)| id == role) {
+                Some((_, policy)) => policy.add(statement),
+                None => {
+                    let mut policy = PolicyBuilder::new();
+                    policy.add(statement);
+                    self.policies.push((role.clone(), policy));
+                }
+            }
         } else if target.has_custom_role {
             match self
                 .custom_role_needs
@@ -127,8 +135,9 @@ pub struct FunctionTarget {
     pub alias: Option<(String, String)>,
     /// The role resource the mapping waits for (`DependsOn`), when the role is in the stack.
     pub role_resource: Option<String>,
-    /// Whether the function runs with the default role, which gets its permissions (D2).
-    pub grants_to_default_role: bool,
+    /// The role of this stack that gets the function's permissions: the shared default role,
+    /// or its dedicated per-function role; none when it brings its own role (D2).
+    pub policy_role: Option<String>,
     /// Whether the function (or the provider) brings its own role.
     pub has_custom_role: bool,
 }
@@ -149,12 +158,21 @@ impl FunctionTarget {
             None
         };
         let custom_role = custom_execution_role(service, function);
+        let dedicated = crate::template::roles::uses_dedicated_role(service, function);
+        let role_resource = if dedicated {
+            Some(naming::dedicated_role_logical_id(&function.key))
+        } else {
+            role_resource_name(custom_role.as_ref())
+        };
         FunctionTarget {
             function_key: function.key.clone(),
             lambda_logical_id: naming::lambda_logical_id(&function.key),
             alias,
-            role_resource: role_resource_name(custom_role.as_ref()),
-            grants_to_default_role: custom_role.is_none(),
+            policy_role: custom_role
+                .is_none()
+                .then(|| role_resource.clone())
+                .flatten(),
+            role_resource,
             has_custom_role: custom_role.is_some(),
         }
     }

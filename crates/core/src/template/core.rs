@@ -10,7 +10,7 @@
 //! hash are SHA-256 digests of the function's properties.
 
 use super::json::to_js_compact;
-use super::Template;
+use super::{roles, Template};
 use crate::config::{Function, Service};
 use crate::events::{custom_execution_role, is_existing_role};
 use crate::naming;
@@ -34,6 +34,9 @@ pub fn needs_default_role(service: &Service) -> bool {
         .as_ref()
         .is_some_and(is_existing_role)
     {
+        return false;
+    }
+    if roles::per_function_mode(service) {
         return false;
     }
     if service
@@ -86,6 +89,20 @@ pub fn core_template(service: &Service) -> Template {
     }
     if needs_default_role(service) {
         template.add_resource(naming::DEFAULT_ROLE_LOGICAL_ID, default_role(service));
+    }
+    for function in service
+        .functions
+        .iter()
+        .filter(|f| roles::uses_dedicated_role(service, f))
+    {
+        let shared = template
+            .resources()
+            .get(naming::DEFAULT_ROLE_LOGICAL_ID)
+            .cloned();
+        template.add_resource(
+            roles::dedicated_role_logical_id(function),
+            roles::dedicated_role(service, function, shared.as_ref()),
+        );
     }
     // The reference adds every function first, then each function's version and alias.
     let versions: Vec<Vec<(String, Value)>> = service
@@ -184,6 +201,47 @@ fn default_role(service: &Service) -> Value {
     if let Some(list) = user_statements.and_then(Node::as_seq) {
         statements.extend(list.iter().map(Node::to_json));
     }
+    let mut role_resource = base_role(service);
+    let role = service.provider.iam_role.as_ref();
+    let Some(properties) = role_resource
+        .get_mut("Properties")
+        .and_then(Value::as_object_mut)
+    else {
+        return role_resource;
+    };
+    if let Some(document) = properties
+        .get_mut("Policies")
+        .and_then(|p| p.get_mut(0))
+        .and_then(|p| p.get_mut("PolicyDocument"))
+        .and_then(Value::as_object_mut)
+    {
+        document.insert("Statement".into(), Value::Array(statements));
+    }
+    let mut managed: Vec<Value> = role
+        .and_then(|r| r.get("managedPolicies"))
+        .or(service.provider.iam_managed_policies.as_ref())
+        .and_then(Node::as_seq)
+        .map(|l| l.iter().map(Node::to_json).collect())
+        .unwrap_or_default();
+    let uses_vpc = service.provider.vpc.is_some()
+        || service
+            .functions
+            .iter()
+            .any(|f| f.node.as_map().is_some_and(|m| m.contains_key("vpc")));
+    if uses_vpc {
+        managed.push(json!({"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"]]}));
+    }
+    if !managed.is_empty() {
+        properties.insert("ManagedPolicyArns".into(), Value::Array(managed));
+    }
+    role_resource
+}
+
+/// The role skeleton both the shared and the dedicated roles start from (the reference's
+/// `iam-role-lambda-execution-template.json` with its path, name, tags and boundary).
+pub fn base_role(service: &Service) -> Value {
+    let role = service.provider.iam_role.as_ref();
+    let statements: Vec<Value> = Vec::new();
     let mut properties = Map::new();
     properties.insert(
         "AssumeRolePolicyDocument".into(),
@@ -221,23 +279,6 @@ fn default_role(service: &Service) -> Value {
         .or_else(|| service.provider.node.get("rolePermissionsBoundary"));
     if let Some(boundary) = boundary {
         properties.insert("PermissionsBoundary".into(), boundary.to_json());
-    }
-    let mut managed: Vec<Value> = role
-        .and_then(|r| r.get("managedPolicies"))
-        .or(service.provider.iam_managed_policies.as_ref())
-        .and_then(Node::as_seq)
-        .map(|l| l.iter().map(Node::to_json).collect())
-        .unwrap_or_default();
-    let uses_vpc = service.provider.vpc.is_some()
-        || service
-            .functions
-            .iter()
-            .any(|f| f.node.as_map().is_some_and(|m| m.contains_key("vpc")));
-    if uses_vpc {
-        managed.push(json!({"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"]]}));
-    }
-    if !managed.is_empty() {
-        properties.insert("ManagedPolicyArns".into(), Value::Array(managed));
     }
     json!({"Type": "AWS::IAM::Role", "Properties": properties})
 }
@@ -319,7 +360,13 @@ fn add_function(
     if !function.is_truthy("disableLogs") {
         depends_on.push(json!(naming::log_group_logical_id(&function.key)));
     }
+    let dedicated = roles::uses_dedicated_role(service, function);
     match custom_execution_role(service, function) {
+        None if dedicated => {
+            let role_id = roles::dedicated_role_logical_id(function);
+            properties.insert("Role".into(), json!({"Fn::GetAtt": [role_id, "Arn"]}));
+            depends_on.insert(0, json!(role_id));
+        }
         None => {
             properties.insert(
                 "Role".into(),

@@ -4,6 +4,7 @@
 
 pub mod core;
 pub mod json;
+pub mod roles;
 
 use serde_json::{Map, Value};
 
