@@ -354,3 +354,45 @@ fn a_fifty_megabyte_file_is_refused_quickly() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("CONFIG_FILE_TOO_LARGE"));
 }
+
+/// The binary on mutated corpus services: exit 0 with a template, or 1 with a diagnostic.
+#[test]
+fn mutated_services_exit_zero_or_one_with_a_diagnostic() {
+    let dir = scratch("mutations");
+    let cases = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/compat/cases");
+    let mut names: Vec<PathBuf> = std::fs::read_dir(&cases)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    names.sort();
+    const GARBAGE: [&str; 6] = ["\t", ": ", "- x\n", "!GetAtt ", "${self:", "[{"];
+    let mut runs = 0;
+    for (i, case) in names.iter().enumerate().step_by(7) {
+        let Ok(text) = std::fs::read_to_string(case.join("serverless.yml")) else {
+            continue;
+        };
+        for (j, garbage) in GARBAGE.iter().enumerate() {
+            let mut at = (i * 131 + j * 977) % text.len().max(1);
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
+            let mutated = format!("{}{garbage}{}", &text[..at], &text[at..]);
+            std::fs::write(dir.join("serverless.yml"), &mutated).unwrap();
+            let out = run_in(&dir, &["package", "--color", "never"]);
+            runs += 1;
+            match out.status.code() {
+                Some(0) => assert!(
+                    serde_json::from_slice::<Value>(&out.stdout).is_ok(),
+                    "{mutated}"
+                ),
+                Some(1) => assert!(
+                    stderr(&out).contains("error["),
+                    "no diagnostic for:\n{mutated}"
+                ),
+                other => panic!("exit {other:?} for:\n{mutated}\n{}", stderr(&out)),
+            }
+        }
+    }
+    assert!(runs >= 100);
+}

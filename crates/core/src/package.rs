@@ -53,12 +53,14 @@ impl Outcome {
     }
 }
 
-/// Runs the pipeline; `build` false stops after validation (`streaming-events validate`).
+/// Runs the pipeline; with `build` false (`streaming-events validate`) every check still runs,
+/// compilation included, but no template is returned.
 pub fn run(env: &dyn Environment, options: &Options, build: bool) -> Outcome {
     let mut outcome = Outcome::default();
-    let result = run_inner(env, options, build, &mut outcome);
+    let result = run_inner(env, options, &mut outcome);
     if let Some(template) = result {
-        if !outcome.has_errors() {
+        // `validate` runs every check, compilation included, and keeps no template.
+        if build && !outcome.has_errors() {
             outcome.template = Some(template);
         }
     }
@@ -66,12 +68,7 @@ pub fn run(env: &dyn Environment, options: &Options, build: bool) -> Outcome {
     outcome
 }
 
-fn run_inner(
-    env: &dyn Environment,
-    options: &Options,
-    build: bool,
-    outcome: &mut Outcome,
-) -> Option<Value> {
+fn run_inner(env: &dyn Environment, options: &Options, outcome: &mut Outcome) -> Option<Value> {
     let display = if options.config_display.is_empty() {
         options.config.display().to_string()
     } else {
@@ -123,7 +120,7 @@ fn run_inner(
         .diagnostics
         .extend(crate::template::roles::check_dedicated_roles(&service));
     validate_events(&mut service, &compilers, outcome);
-    if outcome.has_errors() || !build {
+    if outcome.has_errors() {
         return None;
     }
     let mut template = match &options.template {

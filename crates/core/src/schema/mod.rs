@@ -125,6 +125,8 @@ pub struct Problem {
     pub message: String,
     pub span: Span,
     pub help: Option<String>,
+    /// Where the value was used, when it came from an alias, a merge key or a variable.
+    pub via: Option<Span>,
 }
 
 /// `functions.a.events[0].kafka` + `topic`.
@@ -172,6 +174,9 @@ pub fn problems_to_diagnostics(
             if let Some(help) = p.help {
                 d = d.with_help(help);
             }
+            if let Some(via) = p.via.filter(|v| *v != p.span) {
+                d = d.also(via, "the value is used here");
+            }
             Some(d)
         })
         .collect()
@@ -185,6 +190,7 @@ fn problem(problems: &mut Vec<Problem>, rule: Rule, path: &str, span: Span, mess
         message,
         span,
         help: None,
+        via: None,
     });
 }
 
@@ -210,6 +216,25 @@ fn coerce_number(text: &str) -> Option<f64> {
 }
 
 fn check(schema: &Schema, node: &mut Node, path: &str, owner: Span, problems: &mut Vec<Problem>) {
+    let before = problems.len();
+    let via = node.via.as_deref().copied();
+    check_node(schema, node, path, owner, problems);
+    if let Some(via) = via {
+        for problem in &mut problems[before..] {
+            if problem.via.is_none() {
+                problem.via = Some(via);
+            }
+        }
+    }
+}
+
+fn check_node(
+    schema: &Schema,
+    node: &mut Node,
+    path: &str,
+    owner: Span,
+    problems: &mut Vec<Problem>,
+) {
     if node.is_null() {
         return;
     }
@@ -369,6 +394,7 @@ fn check(schema: &Schema, node: &mut Node, path: &str, owner: Span, problems: &m
                         ),
                         span,
                         help: None,
+                        via: None,
                     };
                     if let Some(suggestion) = text
                         .as_deref()
@@ -491,6 +517,7 @@ fn check(schema: &Schema, node: &mut Node, path: &str, owner: Span, problems: &m
                         message: format!("must have required property '{name}'"),
                         span: owner,
                         help: Some(format!("add `{name}:` to this mapping")),
+                        via: None,
                     });
                 }
             }
@@ -522,6 +549,7 @@ fn check(schema: &Schema, node: &mut Node, path: &str, owner: Span, problems: &m
                             message: format!("unrecognized property '{}'", entry.key),
                             span: entry.key_span,
                             help: None,
+                            via: None,
                         };
                         let known = props.iter().map(|(n, _)| *n);
                         p.help = Some(match did_you_mean(&entry.key, known) {

@@ -48,6 +48,7 @@ pub fn resolve_variables(
         chain: Vec::new(),
         diagnostics: Vec::new(),
         warned: HashSet::new(),
+        cycles: HashSet::new(),
         produced: 0,
         files: HashMap::new(),
     };
@@ -64,6 +65,8 @@ pub(super) struct Resolver<'c, 'e> {
     chain: Vec<(String, Span)>,
     pub(super) diagnostics: Vec<Diagnostic>,
     warned: HashSet<(u32, usize)>,
+    /// Cycles already reported (by their sorted members), so each is reported once.
+    cycles: HashSet<Vec<String>>,
     produced: usize,
     pub(super) files: HashMap<PathBuf, Option<Node>>,
 }
@@ -470,6 +473,12 @@ impl Resolver<'_, '_> {
             return self.count(cached, asked_by);
         }
         if let Some(start) = self.chain.iter().position(|(p, _)| p == target_path) {
+            let mut members: Vec<String> =
+                self.chain[start..].iter().map(|(p, _)| p.clone()).collect();
+            members.sort();
+            if !self.cycles.insert(members) {
+                return Err(Failed);
+            }
             let mut diagnostic = Diagnostic::error(
                 codes::VARIABLE_CYCLE,
                 format!(
