@@ -113,7 +113,7 @@ fn mutate_text(text: &str, seed: u32) -> String {
     while !out.is_char_boundary(at) {
         at -= 1;
     }
-    if seed % 2 == 0 {
+    if seed.is_multiple_of(2) {
         out.insert_str(at, GARBAGE[(seed as usize / 2) % GARBAGE.len()]);
     } else {
         let lines: Vec<&str> = text.lines().collect();
