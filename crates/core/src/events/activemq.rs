@@ -62,3 +62,40 @@ impl EventCompiler for ActiveMqCompiler {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::events::test_support::{compile, resource, service, streaming_statements};
+    use serde_json::json;
+
+    const BROKER: &str =
+        "arn:aws:mq:us-east-1:123456789012:broker:b:b-11112222-3333-4444-5555-666677778888";
+    const SECRET: &str = "arn:aws:secretsmanager:us-east-1:123456789012:secret:mq-AbCdEf";
+
+    #[test]
+    fn mapping_and_permissions() {
+        let t = compile(&service(&format!("      - activemq:\n          arn: {BROKER}\n          queue: jobs.v1\n          basicAuthArn: {SECRET}\n          maximumBatchingWindow: 0\n"))).unwrap();
+        let p = &resource(&t, "FnEventSourceMappingActiveMQJobsv1")["Properties"];
+        assert_eq!(p["Queues"], json!(["jobs.v1"]));
+        assert_eq!(p["EventSourceArn"], BROKER);
+        assert_eq!(p["MaximumBatchingWindowInSeconds"], 0, "D7");
+        assert_eq!(
+            p["SourceAccessConfigurations"],
+            json!([{"Type": "BASIC_AUTH", "URI": SECRET}])
+        );
+        let statements = streaming_statements(&t);
+        assert_eq!(statements[0]["Resource"], json!([SECRET]));
+        assert_eq!(statements[1]["Resource"], json!([BROKER]));
+        assert_eq!(statements[2]["Resource"], "*");
+    }
+
+    #[test]
+    fn broker_arns_are_whole_arns() {
+        let yaml = service(&format!("      - activemq:\n          arn: x{BROKER}\n          queue: q\n          basicAuthArn: {SECRET}\n"));
+        assert_eq!(
+            compile(&yaml).unwrap_err(),
+            ["INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION"],
+            "D9"
+        );
+    }
+}

@@ -282,3 +282,57 @@ impl EventCompiler for KafkaCompiler {
             .add_resource(naming::with_suffix(&plan.logical_id, suffix), resource);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::events::test_support::{compile, resource, service, streaming_statements};
+    use serde_json::json;
+
+    const SECRET: &str = "arn:aws:secretsmanager:us-east-1:123456789012:secret:k-AbCdEf";
+
+    #[test]
+    fn access_configurations_keep_their_order_and_grant_secrets_and_vpc() {
+        let t = compile(&service(&format!(
+            "      - kafka:\n          accessConfigurations:\n            vpcSubnet: subnet-1\n            saslScram256Auth: {SECRET}\n            vpcSecurityGroup: [sg-1]\n          bootstrapServers: [b:9092]\n          topic: t.1\n          maximumBatchingWindow: 0\n          consumerGroupId: g\n"
+        )))
+        .unwrap();
+        let p = &resource(&t, "FnEventSourceMappingKafkaT1")["Properties"];
+        assert_eq!(
+            p["SourceAccessConfigurations"],
+            json!([{"Type": "VPC_SUBNET", "URI": "subnet:subnet-1"}, {"Type": "SASL_SCRAM_256_AUTH", "URI": SECRET}, {"Type": "VPC_SECURITY_GROUP", "URI": "security_group:sg-1"}])
+        );
+        assert_eq!(p["MaximumBatchingWindowInSeconds"], 0, "D7");
+        assert_eq!(
+            p["SelfManagedKafkaEventSourceConfig"],
+            json!({"ConsumerGroupId": "g"})
+        );
+        assert_eq!(p["StartingPosition"], "TRIM_HORIZON");
+        assert!(p.get("BatchSize").is_none() && p.get("Enabled").is_none());
+        let statements = streaming_statements(&t);
+        assert_eq!(statements.len(), 2);
+        assert_eq!(statements[1]["Resource"], "*");
+    }
+
+    #[test]
+    fn same_topic_other_servers_is_disambiguated_like_v4() {
+        let event = |servers: &str| {
+            format!("      - kafka:\n          accessConfigurations: {{saslPlainAuth: {SECRET}}}\n          bootstrapServers: [{servers}]\n          topic: t\n")
+        };
+        let t = compile(&service(&format!("{}{}", event("b:1, a:1"), event("c:1")))).unwrap();
+        let suffix = crate::naming::disambiguation_suffix(
+            r#"{"topic":"t","consumerGroupId":"","servers":["a:1","b:1"]}"#,
+        );
+        assert!(t["Resources"]
+            .get(format!("FnEventSourceMappingKafkaT{suffix}"))
+            .is_some());
+        assert!(t["Resources"].get("FnEventSourceMappingKafkaT").is_some());
+    }
+
+    #[test]
+    fn vpc_pairing_and_timestamps_are_checked() {
+        let err = |events: &str| compile(&service(events)).unwrap_err();
+        assert_eq!(err("      - kafka: {accessConfigurations: {vpcSubnet: subnet-1}, bootstrapServers: [b:1], topic: t}\n"), ["FUNCTION_KAFKA_VPC_ACCESS_CONFIGURATION_INVALID"]);
+        assert_eq!(err(&format!("      - kafka: {{accessConfigurations: {{saslPlainAuth: {SECRET}}}, bootstrapServers: [b:1], topic: t, startingPosition: AT_TIMESTAMP}}\n")), ["FUNCTION_KAFKA_STARTING_POSITION_TIMESTAMP_INVALID"]);
+        assert_eq!(err(&format!("      - kafka: {{accessConfigurations: {{saslPlainAuth: {SECRET}}}, bootstrapServers: [b:1], topic: t, batchSize: 2.5}}\n")), ["INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION"], "D8");
+    }
+}

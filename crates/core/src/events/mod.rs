@@ -379,3 +379,60 @@ pub fn check_topic_name(function: &Function, event: &Event) -> Option<Diagnostic
         .with_help("use the topic's real name"),
     )
 }
+
+/// Helpers for the compilers' unit tests: compile a service held in memory.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use crate::env::FakeEnvironment;
+    use crate::{run, Options};
+    use serde_json::Value;
+    use std::path::PathBuf;
+
+    /// The template, or the error codes.
+    pub fn compile(yaml: &str) -> Result<Value, Vec<String>> {
+        let env = FakeEnvironment::new().with_file("/svc/serverless.yml", yaml);
+        let options = Options {
+            config: PathBuf::from("/svc/serverless.yml"),
+            config_display: "serverless.yml".into(),
+            stage: Some("dev".into()),
+            region: Some("us-east-1".into()),
+            strict: true,
+            ..Options::default()
+        };
+        let outcome = run(&env, &options, true);
+        match outcome.template {
+            Some(template) if !outcome.has_errors() => Ok(template),
+            _ => Err(outcome
+                .diagnostics
+                .iter()
+                .filter(|d| d.is_error())
+                .map(|d| d.code.id.to_string())
+                .collect()),
+        }
+    }
+
+    /// A one-function service with the given events (YAML list items, indented by 6).
+    pub fn service(events: &str) -> String {
+        format!("service: svc\nprovider:\n  name: aws\nfunctions:\n  fn:\n    handler: h\n    events:\n{events}")
+    }
+
+    pub fn resource<'a>(template: &'a Value, id: &str) -> &'a Value {
+        template["Resources"]
+            .get(id)
+            .unwrap_or_else(|| panic!("no {id} in {}", template["Resources"]))
+    }
+
+    /// The statements of IamRoleLambdaExecution that are not about logs.
+    pub fn streaming_statements(template: &Value) -> Vec<Value> {
+        template["Resources"]["IamRoleLambdaExecution"]["Properties"]["Policies"][0]
+            ["PolicyDocument"]["Statement"]
+            .as_array()
+            .map(|s| {
+                s.iter()
+                    .filter(|s| !s["Action"].to_string().contains("logs:"))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}

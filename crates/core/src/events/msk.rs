@@ -217,3 +217,55 @@ impl EventCompiler for MskCompiler {
             .add_resource(naming::with_suffix(&plan.logical_id, suffix), resource);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::events::test_support::{compile, resource, service, streaming_statements};
+    use serde_json::json;
+
+    #[test]
+    fn msk_mapping_grants_cluster_vpc_and_the_scram_secret() {
+        let t = compile(&service(
+            "      - msk:\n          arn: arn:aws:kafka:us-east-1:1:cluster/payments/abc-1\n          topic: clicks\n          saslScram512: arn:aws:secretsmanager:us-east-1:1:secret:AmazonMSK_x-AbCdEf\n          startingPosition: AT_TIMESTAMP\n          startingPositionTimestamp: 1700000000\n          enabled: false\n",
+        ))
+        .unwrap();
+        let p = &resource(&t, "FnEventSourceMappingMSKPaymentsClicks")["Properties"];
+        assert_eq!(
+            p["SourceAccessConfigurations"],
+            json!([{"Type": "SASL_SCRAM_512_AUTH", "URI": "arn:aws:secretsmanager:us-east-1:1:secret:AmazonMSK_x-AbCdEf"}])
+        );
+        assert_eq!(p["StartingPositionTimestamp"], 1_700_000_000);
+        assert_eq!(p["Enabled"], false);
+        let actions: Vec<String> = streaming_statements(&t)
+            .iter()
+            .map(|s| s["Action"][0].as_str().unwrap_or("").to_string())
+            .collect();
+        assert_eq!(
+            actions,
+            [
+                "secretsmanager:GetSecretValue",
+                "kafka:DescribeCluster",
+                "ec2:CreateNetworkInterface"
+            ],
+            "D3"
+        );
+    }
+
+    #[test]
+    fn cluster_names_from_imports_and_refs() {
+        let t = compile(&service("      - msk: {arn: !ImportValue shared-cluster, topic: a}\n      - msk: {arn: !Ref ClusterParam, topic: b}\n")).unwrap();
+        assert!(t["Resources"]
+            .get("FnEventSourceMappingMSKSharedclusterA")
+            .is_some());
+        assert!(t["Resources"]
+            .get("FnEventSourceMappingMSKClusterParamB")
+            .is_some());
+        assert_eq!(
+            compile(&service(
+                "      - msk: {arn: 'arn:aws:kafka:us-east-1:1:cluster', topic: a}\n"
+            ))
+            .unwrap_err(),
+            ["FUNCTION_MSK_ARN_INVALID"]
+        );
+    }
+}

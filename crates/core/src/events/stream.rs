@@ -641,3 +641,125 @@ mod tests {
         assert_eq!(name_of("{Fn::If: [c, a, b]}"), None);
     }
 }
+
+#[cfg(test)]
+mod compile_tests {
+    use crate::events::test_support::{compile, resource, service, streaming_statements};
+    use serde_json::json;
+
+    const KINESIS: &str = "arn:aws:kinesis:us-east-1:123456789012:stream/clicks";
+
+    #[test]
+    fn string_form_gets_the_defaults() {
+        let t = compile(&service(
+            "      - stream: arn:aws:dynamodb:us-east-1:1:table/T/stream/L\n",
+        ))
+        .unwrap();
+        let m = resource(&t, "FnEventSourceMappingDynamodbT");
+        assert_eq!(m["DependsOn"], json!(["IamRoleLambdaExecution"]));
+        assert_eq!(
+            m["Properties"],
+            json!({"BatchSize": 10, "Enabled": true, "EventSourceArn": "arn:aws:dynamodb:us-east-1:1:table/T/stream/L", "FunctionName": {"Fn::GetAtt": ["FnLambdaFunction", "Arn"]}, "StartingPosition": "TRIM_HORIZON"})
+        );
+        assert_eq!(
+            streaming_statements(&t)[0]["Action"][0],
+            "dynamodb:GetRecords"
+        );
+    }
+
+    #[test]
+    fn zero_and_false_are_emitted_where_the_reference_emits_them() {
+        let t = compile(&service(&format!(
+            "      - stream:\n          arn: {KINESIS}\n          batchWindow: 0\n          maximumRetryAttempts: 0\n          bisectBatchOnFunctionError: false\n          tumblingWindowInSeconds: 0\n          maximumRecordAgeInSeconds: -1\n          enabled: false\n"
+        )))
+        .unwrap();
+        let p = &resource(&t, "FnEventSourceMappingKinesisClicks")["Properties"];
+        assert_eq!(p["MaximumBatchingWindowInSeconds"], 0);
+        assert_eq!(p["MaximumRetryAttempts"], 0);
+        assert_eq!(p["BisectBatchOnFunctionError"], false);
+        assert_eq!(p["TumblingWindowInSeconds"], 0);
+        assert_eq!(p["MaximumRecordAgeInSeconds"], -1);
+        assert_eq!(p["Enabled"], false);
+    }
+
+    #[test]
+    fn consumer_true_creates_the_consumer_and_grants_subscribe() {
+        let t = compile(&service(&format!("      - stream:\n          arn: {KINESIS}\n          consumer: true\n          startingPosition: AT_TIMESTAMP\n          startingPositionTimestamp: 0\n"))).unwrap();
+        let m = resource(&t, "FnEventSourceMappingKinesisClicks");
+        assert_eq!(
+            m["DependsOn"],
+            json!(["IamRoleLambdaExecution", "FnclicksConsumerStreamConsumer"])
+        );
+        assert_eq!(
+            m["Properties"]["EventSourceArn"],
+            json!({"Ref": "FnclicksConsumerStreamConsumer"})
+        );
+        assert_eq!(
+            m["Properties"]["StartingPositionTimestamp"], 0,
+            "D6: 0 is a timestamp"
+        );
+        assert_eq!(
+            resource(&t, "FnclicksConsumerStreamConsumer")["Properties"],
+            json!({"StreamARN": KINESIS, "ConsumerName": "fnclicksConsumer"})
+        );
+        let statements = streaming_statements(&t);
+        assert!(statements
+            .iter()
+            .any(|s| s["Action"] == json!(["kinesis:SubscribeToShard"])
+                && s["Resource"] == json!([{"Ref": "FnclicksConsumerStreamConsumer"}])));
+    }
+
+    #[test]
+    fn destinations_choose_sns_or_sqs() {
+        let t = compile(&service(&format!("      - stream:\n          arn: {KINESIS}\n          destinations:\n            onFailure:\n              arn: !Ref Topic\n              type: sns\n"))).unwrap();
+        let p = &resource(&t, "FnEventSourceMappingKinesisClicks")["Properties"];
+        assert_eq!(
+            p["DestinationConfig"],
+            json!({"OnFailure": {"Destination": {"Ref": "Topic"}}})
+        );
+        assert!(streaming_statements(&t)
+            .iter()
+            .any(|s| s["Action"] == json!(["sns:Publish"])));
+    }
+
+    #[test]
+    fn deviations_are_errors() {
+        let err = |events: &str| compile(&service(events)).unwrap_err();
+        assert_eq!(err("      - stream: {arn: 'arn:aws:dynamodb:us-east-1:1:table/T/stream/L', startingPosition: AT_TIMESTAMP, startingPositionTimestamp: 1}\n"), ["FUNCTION_STREAM_STARTING_POSITION_UNSUPPORTED"]);
+        assert_eq!(
+            err(&format!(
+                "      - stream: {{arn: '{KINESIS}', startingPosition: AT_TIMESTAMP}}\n"
+            )),
+            ["FUNCTION_STREAM_STARTING_POSITION_TIMESTAMP_INVALID"]
+        );
+        assert_eq!(
+            err(&format!(
+                "      - stream: {{arn: '{KINESIS}', type: dynamodb}}\n"
+            )),
+            ["FUNCTION_STREAM_TYPE_MISMATCH"]
+        );
+        assert_eq!(err("      - stream: {arn: 'arn:aws:dynamodb:us-east-1:1:table/T/stream/L', consumer: true}\n"), ["FUNCTION_STREAM_CONSUMER_UNSUPPORTED"]);
+        assert_eq!(
+            err("      - stream: arn:aws:kinesis:us-east-1:1:clicks\n"),
+            ["FUNCTION_STREAM_ARN_INVALID"]
+        );
+        assert_eq!(
+            err(&format!(
+                "      - stream: {KINESIS}\n      - stream: {KINESIS}\n"
+            )),
+            ["FUNCTION_EVENT_SOURCE_DUPLICATE"]
+        );
+    }
+
+    #[test]
+    fn colliding_ids_get_the_d14_suffix() {
+        let t = compile(&service(&format!("      - stream: {KINESIS}\n      - stream:\n          arn: {KINESIS}\n          consumer: true\n"))).unwrap();
+        assert!(t["Resources"]
+            .get("FnEventSourceMappingKinesisClicks")
+            .is_some());
+        let suffix = crate::naming::disambiguation_suffix(&format!("{{\"arn\":\"{KINESIS}\"}}"));
+        assert!(t["Resources"]
+            .get(format!("FnEventSourceMappingKinesisClicks{suffix}"))
+            .is_some());
+    }
+}
