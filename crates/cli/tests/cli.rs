@@ -396,3 +396,17 @@ fn mutated_services_exit_zero_or_one_with_a_diagnostic() {
     }
     assert!(runs >= 100);
 }
+
+#[test]
+fn unresolved_references_are_warned_about() {
+    let dir = scratch("references");
+    let service = "service: r\nprovider:\n  name: aws\nfunctions:\n  f:\n    handler: h\n    role: MissingRole\n    events:\n      - stream: arn:aws:kinesis:us-east-1:1:stream/s\n";
+    std::fs::write(dir.join("serverless.yml"), service).unwrap();
+    let out = run_in(&dir, &["package", "--color", "never"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stderr(&out);
+    assert!(
+        text.contains("warning[TEMPLATE_REFERENCE_UNRESOLVED]") && text.contains("MissingRole"),
+        "{text}"
+    );
+}

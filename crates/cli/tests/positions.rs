@@ -53,7 +53,7 @@ const POSITIONS: &[(&str, usize, usize)] = &[
     ("invalid-stream-filter-pattern-string", 16, 15),
     ("invalid-stream-filter-patterns-empty", 15, 27),
     ("invalid-stream-function-response-type", 15, 33),
-    ("invalid-stream-getatt-shorthand", 13, 9),
+    ("invalid-stream-getatt-shorthand", 13, 17),
     ("invalid-stream-record-age-59", 15, 38),
     ("invalid-stream-timestamp-string", 17, 38),
     ("invalid-stream-tumbling-901", 15, 36),

@@ -151,6 +151,7 @@ fn run_inner(env: &dyn Environment, options: &Options, outcome: &mut Outcome) ->
     if outcome.has_errors() {
         return None;
     }
+    outcome.diagnostics.extend(unresolved_references(&template));
     for (role_id, policy) in &policies {
         attach_policy(&mut template, role_id, policy, outcome);
     }
@@ -226,6 +227,26 @@ fn validate_events(
                         "write `- {}:` followed by its properties (see docs/compatibility.md)",
                         event.kind
                     )),
+                );
+                continue;
+            }
+            if is_intrinsic(&event.value) {
+                let help = if event.kind == "stream" {
+                    "write `arn: !GetAtt …` and `type: dynamodb` (or kinesis) under `stream:`"
+                } else {
+                    "write the intrinsic function under `arn:`"
+                };
+                outcome.diagnostics.push(
+                    Diagnostic::error(
+                        codes::INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION,
+                        format!(
+                            "at {path}: the event is an intrinsic function; the short form `- {}: <ARN>` takes a literal ARN only",
+                            event.kind
+                        ),
+                    )
+                    .with_path(&path)
+                    .at(event.value.span, "")
+                    .with_help(help),
                 );
                 continue;
             }
@@ -471,5 +492,84 @@ fn report_role(role_id: &str, role: &Value, managed: &[(String, Value)], outcome
             iam::MAX_MANAGED_POLICY_CHARS,
             size * 100 / iam::MAX_MANAGED_POLICY_CHARS
         ));
+    }
+}
+
+/// An object with a single `Ref` or `Fn::…` key.
+fn is_intrinsic(node: &streaming_events_yaml::Node) -> bool {
+    node.as_map().is_some_and(|m| {
+        m.len() == 1 && (m.entries[0].key == "Ref" || m.entries[0].key.starts_with("Fn::"))
+    })
+}
+
+/// Warns about `Ref`, `Fn::GetAtt` and `DependsOn` targets that are not in the template (a
+/// function `role: MyRole` naming a role the service does not define, say): CloudFormation
+/// would reject the template.
+fn unresolved_references(template: &Template) -> Vec<Diagnostic> {
+    let resources = template.resources();
+    let parameters = template.root.get("Parameters").and_then(Value::as_object);
+    let defined = |name: &str| {
+        name.starts_with("AWS::")
+            || resources.contains_key(name)
+            || parameters.is_some_and(|p| p.contains_key(name))
+    };
+    let mut missing: Vec<(String, String)> = Vec::new();
+    for (id, resource) in resources {
+        let mut found = Vec::new();
+        collect_references(
+            resource.get("Properties").unwrap_or(&Value::Null),
+            &mut found,
+        );
+        match resource.get("DependsOn") {
+            Some(Value::String(name)) => found.push(name.clone()),
+            Some(Value::Array(names)) => {
+                found.extend(names.iter().filter_map(Value::as_str).map(str::to_string))
+            }
+            _ => {}
+        }
+        for name in found {
+            if !defined(&name) && !missing.iter().any(|(r, n)| r == id && *n == name) {
+                missing.push((id.clone(), name));
+            }
+        }
+    }
+    missing
+        .into_iter()
+        .map(|(resource, name)| {
+            Diagnostic::warning(
+                codes::TEMPLATE_REFERENCE_UNRESOLVED,
+                format!("{resource} refers to {name}, which is neither a resource nor a parameter of the template; CloudFormation will reject it"),
+            )
+            .with_help(format!("define {name} under resources.Resources, or refer to an existing resource by its ARN"))
+        })
+        .collect()
+}
+
+fn collect_references(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            if map.len() == 1 {
+                if let Some(Value::String(name)) = map.get("Ref") {
+                    out.push(name.clone());
+                    return;
+                }
+                if let Some(target) = map.get("Fn::GetAtt") {
+                    let name = match target {
+                        Value::Array(parts) => {
+                            parts.first().and_then(Value::as_str).map(str::to_string)
+                        }
+                        Value::String(text) => text.split('.').next().map(str::to_string),
+                        _ => None,
+                    };
+                    out.extend(name);
+                    return;
+                }
+            }
+            for v in map.values() {
+                collect_references(v, out);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_references(v, out)),
+        _ => {}
     }
 }
