@@ -394,7 +394,10 @@ fn attach_policy(
     };
     let mut with_inline = role.clone();
     match iam::role_statements_mut(&mut with_inline) {
-        Some(statements) => statements.extend(policy.to_json()),
+        Some(statements) => {
+            let new = without_granted(statements, policy.to_json());
+            statements.extend(new);
+        }
         None => outcome.diagnostics.push(
             Diagnostic::warning(
                 codes::TEMPLATE_INVALID,
@@ -572,4 +575,36 @@ fn collect_references(value: &Value, out: &mut Vec<String>) {
         Value::Array(items) => items.iter().for_each(|v| collect_references(v, out)),
         _ => {}
     }
+}
+
+/// Our statements minus the resources the role already grants with the same Effect and
+/// Action list (merge mode over a template `serverless package` wrote, which has them).
+fn without_granted(existing: &[Value], ours: Vec<Value>) -> Vec<Value> {
+    let as_list = |v: &Value| match v {
+        Value::Array(items) => items.clone(),
+        Value::Null => Vec::new(),
+        other => vec![other.clone()],
+    };
+    ours.into_iter()
+        .filter_map(|mut statement| {
+            let granted: Vec<Value> = existing
+                .iter()
+                .filter(|e| {
+                    e["Effect"] == statement["Effect"]
+                        && as_list(&e["Action"]) == as_list(&statement["Action"])
+                })
+                .flat_map(|e| as_list(&e["Resource"]))
+                .collect();
+            if granted.is_empty() {
+                return Some(statement);
+            }
+            match &mut statement["Resource"] {
+                Value::Array(resources) => {
+                    resources.retain(|r| !granted.contains(r));
+                    (!resources.is_empty()).then_some(statement)
+                }
+                other => (!granted.contains(other)).then_some(statement),
+            }
+        })
+        .collect()
 }

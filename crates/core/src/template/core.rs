@@ -199,7 +199,7 @@ fn default_role(service: &Service) -> Value {
         .and_then(|r| r.get("statements"))
         .or(service.provider.iam_role_statements.as_ref());
     if let Some(list) = user_statements.and_then(Node::as_seq) {
-        statements.extend(list.iter().map(Node::to_json));
+        statements.extend(list.iter().map(user_statement));
     }
     let mut role_resource = base_role(service);
     let role = service.provider.iam_role.as_ref();
@@ -415,7 +415,7 @@ fn add_function(
     let digest_input = to_js_compact(&Value::Object(properties.clone()));
     template.add_resource(
         logical_id.clone(),
-        json!({"Type": "AWS::Lambda::Function", "Properties": properties, "DependsOn": depends_on}),
+        function_resource(properties, depends_on),
     );
     let mut later = Vec::new();
     if !(version_functions || provisioned.is_some() || snap_start) {
@@ -586,4 +586,29 @@ mod tests {
         deep_merge(&mut a, json!({"a": {"c": [3]}, "d": 2, "e": null}));
         assert_eq!(a, json!({"a": {"b": 1, "c": [3, 2]}, "d": 2, "e": null}));
     }
+}
+
+/// The function resource; `DependsOn` only when it has something to wait for, as the reference.
+fn function_resource(properties: Map<String, Value>, depends_on: Vec<Value>) -> Value {
+    let mut resource = Map::new();
+    resource.insert("Type".into(), json!("AWS::Lambda::Function"));
+    resource.insert("Properties".into(), Value::Object(properties));
+    if !depends_on.is_empty() {
+        resource.insert("DependsOn".into(), Value::Array(depends_on));
+    }
+    Value::Object(resource)
+}
+
+/// A user IAM statement as the reference's validator leaves it: `Action` and `NotAction`
+/// written as one string become one-item lists (Ajv's array coercion).
+pub fn user_statement(node: &Node) -> Value {
+    let mut value = node.to_json();
+    if let Some(map) = value.as_object_mut() {
+        for key in ["Action", "NotAction"] {
+            if let Some(action @ Value::String(_)) = map.get_mut(key) {
+                *action = Value::Array(vec![action.take()]);
+            }
+        }
+    }
+    value
 }

@@ -216,13 +216,13 @@ pub fn dedicated_role(
             .and_then(|r| r.get("statements"))
             .or(service.provider.iam_role_statements.as_ref());
         if let Some(list) = provider_statements.and_then(Node::as_seq) {
-            statements.extend(list.iter().map(Node::to_json));
+            statements.extend(list.iter().map(super::core::user_statement));
         }
     }
     let own =
         function_role_config(function, "statements").or_else(|| function.get("iamRoleStatements"));
     if let Some(list) = own.and_then(Node::as_seq) {
-        statements.extend(list.iter().map(Node::to_json));
+        statements.extend(list.iter().map(super::core::user_statement));
     }
     let Some(properties) = role.get_mut("Properties").and_then(Value::as_object_mut) else {
         return role;
