@@ -567,27 +567,6 @@ fn base64(bytes: &[u8]) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn base64_matches_rfc4648() {
-        assert_eq!(base64(b""), "");
-        assert_eq!(base64(b"f"), "Zg==");
-        assert_eq!(base64(b"fo"), "Zm8=");
-        assert_eq!(base64(b"foo"), "Zm9v");
-        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
-    }
-
-    #[test]
-    fn lodash_merge() {
-        let mut a = json!({"a": {"b": 1, "c": [1, 2]}, "d": 1});
-        deep_merge(&mut a, json!({"a": {"c": [3]}, "d": 2, "e": null}));
-        assert_eq!(a, json!({"a": {"b": 1, "c": [3, 2]}, "d": 2, "e": null}));
-    }
-}
-
 /// The function resource; `DependsOn` only when it has something to wait for, as the reference.
 fn function_resource(properties: Map<String, Value>, depends_on: Vec<Value>) -> Value {
     let mut resource = Map::new();
@@ -611,4 +590,25 @@ pub fn user_statement(node: &Node) -> Value {
         }
     }
     value
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_rfc4648() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+    }
+
+    #[test]
+    fn lodash_merge() {
+        let mut a = json!({"a": {"b": 1, "c": [1, 2]}, "d": 1});
+        deep_merge(&mut a, json!({"a": {"c": [3]}, "d": 2, "e": null}));
+        assert_eq!(a, json!({"a": {"b": 1, "c": [3, 2]}, "d": 2, "e": null}));
+    }
 }
