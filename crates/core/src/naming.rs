@@ -155,6 +155,14 @@ pub fn rabbitmq_event_logical_id(function_name: &str, queue: &str) -> String {
     ))
 }
 
+pub fn sqs_event_logical_id(function_name: &str, queue_name: &str) -> String {
+    cap(format!(
+        "{}EventSourceMappingSQS{}",
+        normalized_function_name(function_name),
+        alphanumeric_only(queue_name)
+    ))
+}
+
 /// How Kinesis consumer names are built (`provider.kinesis.consumerNamingMode`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConsumerNaming {

@@ -32,8 +32,10 @@ pub const KNOWN_EVENT_KINDS: &[&str] = &[
     "cloudFront",
 ];
 
-/// The event kinds this tool compiles, in the reference's order.
-pub const STREAMING_EVENT_KINDS: &[&str] = &["stream", "kafka", "activemq", "rabbitmq", "msk"];
+/// The event kinds this tool compiles: the five streaming kinds in the reference's order, and
+/// `sqs`, the other kind compiled into an event source mapping.
+pub const STREAMING_EVENT_KINDS: &[&str] =
+    &["stream", "kafka", "activemq", "rabbitmq", "msk", "sqs"];
 
 /// `configValidationMode`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -11,6 +11,7 @@ mod amazon_mq;
 pub mod kafka;
 pub mod msk;
 pub mod rabbitmq;
+pub mod sqs;
 pub mod stream;
 
 use crate::config::service::Event;
@@ -68,7 +69,8 @@ pub trait EventCompiler {
     );
 }
 
-/// The compilers in the reference's order.
+/// The compilers in the reference's order (the five streaming kinds), then `sqs`, whose
+/// mappings are compiled too so that every event source mapping of a service is.
 pub fn registry() -> Vec<Box<dyn EventCompiler>> {
     vec![
         Box::new(stream::StreamCompiler),
@@ -76,6 +78,7 @@ pub fn registry() -> Vec<Box<dyn EventCompiler>> {
         Box::new(activemq::ActiveMqCompiler),
         Box::new(rabbitmq::RabbitMqCompiler),
         Box::new(msk::MskCompiler),
+        Box::new(sqs::SqsCompiler),
     ]
 }
 

@@ -24,6 +24,7 @@ pub enum FilterSource {
     Kinesis,
     Kafka,
     AmazonMq,
+    Sqs,
 }
 
 impl FilterSource {
@@ -32,6 +33,7 @@ impl FilterSource {
             FilterSource::DynamoDb => "dynamodb",
             FilterSource::Kinesis | FilterSource::AmazonMq => "data",
             FilterSource::Kafka => "value",
+            FilterSource::Sqs => "body",
         }
     }
 
@@ -66,6 +68,16 @@ impl FilterSource {
                 "timestampType",
                 "key",
                 "headers",
+            ],
+            FilterSource::Sqs => &[
+                "messageId",
+                "receiptHandle",
+                "attributes",
+                "messageAttributes",
+                "md5OfBody",
+                "eventSource",
+                "eventSourceARN",
+                "awsRegion",
             ],
             FilterSource::AmazonMq => &[
                 "messageID",

@@ -10,7 +10,7 @@
 //! hash are SHA-256 digests of the function's properties.
 
 use super::json::to_js_compact;
-use super::{roles, Template};
+use super::{other_permissions, roles, Template};
 use crate::config::{Function, Service};
 use crate::events::{custom_execution_role, is_existing_role};
 use crate::naming;
@@ -88,7 +88,17 @@ pub fn core_template(service: &Service) -> Template {
         );
     }
     if needs_default_role(service) {
-        template.add_resource(naming::DEFAULT_ROLE_LOGICAL_ID, default_role(service));
+        let mut role = default_role(service);
+        let sharing: Vec<&Function> = service
+            .functions
+            .iter()
+            .filter(|f| !roles::uses_dedicated_role(service, f))
+            .collect();
+        other_permissions::apply(
+            &mut role,
+            other_permissions::other_permissions(service, &sharing),
+        );
+        template.add_resource(naming::DEFAULT_ROLE_LOGICAL_ID, role);
     }
     for function in service
         .functions
@@ -99,10 +109,12 @@ pub fn core_template(service: &Service) -> Template {
             .resources()
             .get(naming::DEFAULT_ROLE_LOGICAL_ID)
             .cloned();
-        template.add_resource(
-            roles::dedicated_role_logical_id(function),
-            roles::dedicated_role(service, function, shared.as_ref()),
+        let mut role = roles::dedicated_role(service, function, shared.as_ref());
+        other_permissions::apply(
+            &mut role,
+            other_permissions::other_permissions(service, &[function]),
         );
+        template.add_resource(roles::dedicated_role_logical_id(function), role);
     }
     // The reference adds every function first, then each function's version and alias.
     let versions: Vec<Vec<(String, Value)>> = service

@@ -4,6 +4,7 @@
 
 pub mod core;
 pub mod json;
+pub mod other_permissions;
 pub mod roles;
 
 use serde_json::{Map, Value};

@@ -1,0 +1,223 @@
+//! `sqs`: Amazon SQS queues. Not a stream, but its mapping is an
+//! `AWS::Lambda::EventSourceMapping` like the others, so a service's mappings are all compiled
+//! and a switch from the reference replaces none of them. (Its IAM statement is added with the
+//! other non-streaming permissions, in `template::other_permissions`, exactly as the reference
+//! adds it.)
+//!
+//! ```yaml
+//! functions:
+//!   jobs:
+//!     handler: handler.jobs
+//!     events:
+//!       - sqs: arn:aws:sqs:us-east-1:123456789012:jobs
+//!       - sqs:
+//!           arn: !GetAtt Priority.Arn
+//!           batchSize: 5
+//!           maximumConcurrency: 10
+//! ```
+//! gives `JobsEventSourceMappingSQSJobs` and `JobsEventSourceMappingSQSPriority`.
+
+use super::{invalid_event, prop, CompileContext, EventCompiler, FunctionTarget, PlannedMapping};
+use crate::config::service::{truthy, Event};
+use crate::config::{Function, Service};
+use crate::naming;
+use crate::schema::defs;
+use crate::schema::filter::FilterSource;
+use crate::schema::Schema;
+use serde_json::{json, Map, Value};
+use streaming_events_diagnostics::{codes, Diagnostic};
+use streaming_events_yaml::Node;
+
+pub struct SqsCompiler;
+
+fn arn_of(event: &Node) -> Option<&Node> {
+    match &event.value {
+        streaming_events_yaml::Value::String(_) => Some(event),
+        _ => prop(event, "arn"),
+    }
+}
+
+/// The queue part of the logical id (the reference's rules; `Ref` and a `Fn::Join` ending in
+/// `Ref`/`Fn::GetAtt` named as for streams).
+fn queue_name(arn: &Node) -> Option<String> {
+    if let Some(text) = arn.as_str() {
+        return text.rsplit(':').next().map(str::to_string);
+    }
+    let map = arn.as_map()?;
+    if let Some(get_att) = map.get("Fn::GetAtt") {
+        return get_att
+            .as_seq()
+            .and_then(|s| s.first())
+            .and_then(Node::as_str)
+            .or_else(|| get_att.as_str().and_then(|s| s.split('.').next()))
+            .map(str::to_string);
+    }
+    if let Some(name) = map.get("Fn::ImportValue").and_then(Node::as_str) {
+        return Some(name.to_string());
+    }
+    if let Some(name) = map.get("Ref").and_then(Node::as_str) {
+        return Some(name.to_string());
+    }
+    let last = map.get("Fn::Join")?.as_seq()?.get(1)?.as_seq()?.last()?;
+    if let Some(text) = last.as_str() {
+        return Some(text.to_string());
+    }
+    let inner = last.as_map()?;
+    inner
+        .get("Ref")
+        .and_then(Node::as_str)
+        .or_else(|| {
+            inner
+                .get("Fn::GetAtt")
+                .and_then(Node::as_seq)
+                .and_then(|s| s.first())
+                .and_then(Node::as_str)
+        })
+        .map(str::to_string)
+}
+
+impl EventCompiler for SqsCompiler {
+    fn kind(&self) -> &'static str {
+        "sqs"
+    }
+
+    fn schema(&self) -> Schema {
+        Schema::any_of(
+            "a queue ARN or a queue configuration object",
+            vec![
+                defs::arn_string(),
+                Schema::Object {
+                    props: vec![
+                        ("arn", defs::arn()),
+                        ("batchSize", defs::batch_size()),
+                        ("enabled", Schema::Bool),
+                        ("maximumBatchingWindow", defs::maximum_batching_window()),
+                        (
+                            "functionResponseType",
+                            Schema::Enum(&["ReportBatchItemFailures"]),
+                        ),
+                        ("filterPatterns", defs::filter_patterns()),
+                        ("maximumConcurrency", Schema::integer(2.0, 1000.0)),
+                    ],
+                    required: &["arn"],
+                    additional: false,
+                    min_props: None,
+                },
+            ],
+        )
+    }
+
+    fn filter_source(&self, _event: &Node) -> FilterSource {
+        FilterSource::Sqs
+    }
+
+    fn check(&self, _service: &Service, function: &Function, event: &Event) -> Vec<Diagnostic> {
+        match arn_of(&event.value) {
+            Some(arn) if queue_name(arn).is_none() => vec![invalid_event(
+                codes::FUNCTION_EVENT_INVALID,
+                format!("{}.arn", event.path(function)),
+                arn.span,
+                "No queue name can be taken from this arn: use a literal ARN, Fn::GetAtt, Ref, Fn::ImportValue, or Fn::Join ending in a string, Ref or Fn::GetAtt.".to_string(),
+                "the queue name becomes part of the mapping's logical id",
+            )],
+            _ => Vec::new(),
+        }
+    }
+
+    fn plan(&self, _service: &Service, function: &Function, event: &Event) -> PlannedMapping {
+        let arn = arn_of(&event.value)
+            .cloned()
+            .unwrap_or_else(|| Node::null(event.value.span));
+        let name = queue_name(&arn).unwrap_or_default();
+        let mut identity = Map::new();
+        identity.insert("arn".into(), arn.to_json());
+        PlannedMapping {
+            event_index: event.index,
+            logical_id: naming::sqs_event_logical_id(&function.key, &name),
+            source_key: format!(
+                "the queue {}",
+                arn.as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| super::json_text(&arn))
+            ),
+            identity_json: crate::template::json::to_js_compact(&Value::Object(identity)),
+            source_span: arn.span,
+            source_path: format!("{}.arn", event.path(function)),
+        }
+    }
+
+    fn compile(
+        &self,
+        cx: &mut CompileContext<'_>,
+        target: &FunctionTarget,
+        event: &Event,
+        plan: &PlannedMapping,
+        suffix: &str,
+    ) {
+        let e = &event.value;
+        let arn = arn_of(e).map(Node::to_json).unwrap_or(Value::Null);
+        let object = e.as_map().is_some();
+        let field = |key: &str| if object { prop(e, key) } else { None };
+        let mut properties = Map::new();
+        properties.insert(
+            "BatchSize".into(),
+            field("batchSize")
+                .filter(|n| truthy(n))
+                .map(Node::to_json)
+                .unwrap_or(json!(10)),
+        );
+        if let Some(window) = field("maximumBatchingWindow") {
+            properties.insert("MaximumBatchingWindowInSeconds".into(), window.to_json());
+        }
+        properties.insert("EventSourceArn".into(), arn);
+        properties.insert("FunctionName".into(), target.function_name());
+        properties.insert(
+            "Enabled".into(),
+            field("enabled").map(Node::to_json).unwrap_or(json!(true)),
+        );
+        if let Some(v) = field("functionResponseType") {
+            properties.insert("FunctionResponseTypes".into(), json!([v.to_json()]));
+        }
+        if let Some(criteria) = field("filterPatterns").and_then(super::filter_criteria) {
+            properties.insert("FilterCriteria".into(), criteria);
+        }
+        if let Some(v) = field("maximumConcurrency").filter(|n| truthy(n)) {
+            properties.insert(
+                "ScalingConfig".into(),
+                json!({"MaximumConcurrency": v.to_json()}),
+            );
+        }
+        let resource = json!({"Type": "AWS::Lambda::EventSourceMapping", "DependsOn": target.depends_on(), "Properties": properties});
+        cx.template
+            .add_resource(naming::with_suffix(&plan.logical_id, suffix), resource);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::events::test_support::{compile, resource, service};
+    use serde_json::json;
+
+    #[test]
+    fn string_and_object_forms() {
+        let t = compile(&service(
+            "      - sqs: arn:aws:sqs:us-east-1:1:jobs\n      - sqs:\n          arn: !GetAtt Priority.Arn\n          batchSize: 5\n          maximumBatchingWindow: 0\n          maximumConcurrency: 10\n          functionResponseType: ReportBatchItemFailures\n",
+        ))
+        .unwrap();
+        assert_eq!(
+            resource(&t, "FnEventSourceMappingSQSJobs")["Properties"],
+            json!({"BatchSize": 10, "EventSourceArn": "arn:aws:sqs:us-east-1:1:jobs", "FunctionName": {"Fn::GetAtt": ["FnLambdaFunction", "Arn"]}, "Enabled": true})
+        );
+        let p = &resource(&t, "FnEventSourceMappingSQSPriority")["Properties"];
+        assert_eq!(p["MaximumBatchingWindowInSeconds"], 0);
+        assert_eq!(p["ScalingConfig"], json!({"MaximumConcurrency": 10}));
+        assert_eq!(
+            p["FunctionResponseTypes"],
+            json!(["ReportBatchItemFailures"])
+        );
+        let statements = t["Resources"]["IamRoleLambdaExecution"]["Properties"]["Policies"][0]
+            ["PolicyDocument"]["Statement"]
+            .to_string();
+        assert!(statements.contains("sqs:ReceiveMessage"));
+    }
+}
