@@ -94,6 +94,7 @@ fn run_inner(env: &dyn Environment, options: &Options, outcome: &mut Outcome) ->
         options: options.options.clone(),
         params: options.params.clone(),
         vars: options.vars.clone(),
+        dotenv: crate::config::dotenv::load(env, &root, options),
     };
     let (root, variable_diagnostics) = resolve_variables(root, &context, &mut outcome.sources);
     let variables_failed = variable_diagnostics.iter().any(Diagnostic::is_error);

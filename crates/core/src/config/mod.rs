@@ -1,6 +1,7 @@
 //! The service configuration: loading the file into a node tree, resolving variables, and the
 //! typed service model the compilers read.
 
+pub mod dotenv;
 pub mod service;
 pub mod variables;
 

@@ -84,7 +84,7 @@ pub fn core_template(service: &Service) -> Template {
         }
         template.add_resource(
             naming::log_group_logical_id(&function.key),
-            json!({"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": format!("/aws/lambda/{}", function.name)}}),
+            log_group(service, function),
         );
     }
     if needs_default_role(service) {
@@ -347,6 +347,12 @@ fn add_function(
             DEFAULT_TIMEOUT,
         ),
     );
+    let architecture = function
+        .get("architecture")
+        .or_else(|| service.provider.node.get("architecture"));
+    if let Some(architecture) = architecture {
+        properties.insert("Architectures".into(), json!([architecture.to_json()]));
+    }
     if let Some(description) = function.get("description") {
         properties.insert("Description".into(), description.to_json());
     }
@@ -357,6 +363,39 @@ fn add_function(
             .map(|(k, v)| json!({"Key": k, "Value": v}))
             .collect();
         properties.insert("Tags".into(), Value::Array(list));
+    }
+    if let Some(size) = function.get("ephemeralStorageSize") {
+        properties.insert("EphemeralStorage".into(), json!({"Size": size.to_json()}));
+    }
+    if let Some(target) = function.get("onError") {
+        properties.insert(
+            "DeadLetterConfig".into(),
+            json!({"TargetArn": target.to_json()}),
+        );
+    }
+    if let Some(key) = function
+        .get("kmsKeyArn")
+        .or_else(|| service.provider.node.get("kmsKeyArn"))
+    {
+        properties.insert("KmsKeyArn".into(), key.to_json());
+    }
+    let tracing = function
+        .get("tracing")
+        .filter(|t| crate::config::service::truthy(t))
+        .or_else(|| {
+            service
+                .provider
+                .node
+                .get("tracing")
+                .and_then(|t| t.get("lambda"))
+                .filter(|t| crate::config::service::truthy(t))
+        });
+    if let Some(tracing) = tracing {
+        let mode = match &tracing.value {
+            streaming_events_yaml::Value::Bool(_) => json!("Active"),
+            _ => tracing.to_json(),
+        };
+        properties.insert("TracingConfig".into(), json!({"Mode": mode}));
     }
     let environment = merge_maps(
         service.provider.environment.as_ref(),
@@ -412,6 +451,15 @@ fn add_function(
             "VpcConfig".into(),
             json!({"SecurityGroupIds": vpc.get("securityGroupIds").map(Node::to_json), "SubnetIds": vpc.get("subnetIds").map(Node::to_json)}),
         );
+    }
+    if let Some(reserved) = function.get("reservedConcurrency") {
+        properties.insert("ReservedConcurrentExecutions".into(), reserved.to_json());
+    }
+    if let Some(layers) = function
+        .get("layers")
+        .or_else(|| service.provider.node.get("layers"))
+    {
+        properties.insert("Layers".into(), layers.to_json());
     }
     let snap_start = function.is_truthy("snapStart");
     if snap_start {
@@ -602,6 +650,22 @@ pub fn user_statement(node: &Node) -> Value {
         }
     }
     value
+}
+
+/// A function's log group, with its retention when one is set.
+fn log_group(service: &Service, function: &Function) -> Value {
+    let mut properties = Map::new();
+    properties.insert(
+        "LogGroupName".into(),
+        json!(format!("/aws/lambda/{}", function.name)),
+    );
+    let retention = function
+        .get("logRetentionInDays")
+        .or_else(|| service.provider.node.get("logRetentionInDays"));
+    if let Some(days) = retention {
+        properties.insert("RetentionInDays".into(), days.to_json());
+    }
+    json!({"Type": "AWS::Logs::LogGroup", "Properties": properties})
 }
 
 #[cfg(test)]

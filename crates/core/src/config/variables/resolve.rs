@@ -31,6 +31,8 @@ pub struct VariableContext<'a> {
     pub params: BTreeMap<String, String>,
     /// `--var 'source:address=value'`: values for any variable, by its text inside `${…}`.
     pub vars: BTreeMap<String, String>,
+    /// Variables read from `.env` files (`useDotenv: true`); the process environment wins.
+    pub dotenv: BTreeMap<String, String>,
 }
 
 /// Resolves all variables of `root`. Problems become diagnostics; an unresolvable value is

@@ -36,7 +36,8 @@ pub(super) fn resolve_source(
         }
         "env" => {
             let name = address.unwrap_or("").trim();
-            match r.context.env.var(name) {
+            let value = r.context.env.var(name).or_else(|| r.context.dotenv.get(name).cloned());
+            match value {
                 Some(value) if value.contains("${") => {
                     let value = Node::string(value, span);
                     r.resolve_again(value, &format!("env:{name}"), depth).map(Some)

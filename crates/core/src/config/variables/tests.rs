@@ -241,6 +241,7 @@ fn resolve_with(
         options: BTreeMap::from([("custom-flag".to_string(), "on".to_string())]),
         params: BTreeMap::from([("cliParam".to_string(), "from-cli".to_string())]),
         vars: BTreeMap::from([("ssm:/config/topic".to_string(), "ssm-topic".to_string())]),
+        dotenv: BTreeMap::from([("SE_FROM_DOTENV".to_string(), "dotenv-value".to_string())]),
     };
     let (node, diagnostics) = resolve_variables(root, &context, &mut sources);
     let errors: Vec<String> = diagnostics
@@ -324,6 +325,7 @@ fn resolver_table() {
     assert_eq!(value_of("v: ${opt:custom-flag}"), json!("on"));
     assert_eq!(value_of("params: {dev: {p: stage-value}, default: {p: default-value, q: dq}}\nv: ${param:p}/${param:q}/${param:cliParam}"), json!("stage-value/dq/from-cli"));
     assert_eq!(value_of("v: ${ssm:/config/topic}"), json!("ssm-topic"));
+    assert_eq!(value_of("v: ${env:SE_FROM_DOTENV}"), json!("dotenv-value"));
     // Not variables: AWS pseudo parameters and Fn::Sub references stay as written.
     assert_eq!(
         value_of("v: {Fn::Sub: 'arn:${AWS::Partition}:s3:::${Bucket}/${self:n}'}\nn: k")["Fn::Sub"],
