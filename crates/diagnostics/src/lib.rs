@@ -58,6 +58,20 @@ impl Diagnostic {
         }
     }
 
+    /// An error at one place, with its config path and a help line.
+    pub fn error_at(
+        code: Code,
+        path: impl Into<String>,
+        span: Span,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> Diagnostic {
+        Diagnostic::error(code, message)
+            .with_path(path)
+            .at(span, "")
+            .with_help(help)
+    }
+
     pub fn warning(code: Code, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             severity: Severity::Warning,

@@ -147,19 +147,6 @@ impl Service {
     }
 }
 
-fn err(
-    code: streaming_events_diagnostics::Code,
-    path: &str,
-    span: Span,
-    message: String,
-    help: &str,
-) -> Diagnostic {
-    Diagnostic::error(code, message)
-        .with_path(path)
-        .at(span, "")
-        .with_help(help.to_string())
-}
-
 /// Builds the model from the resolved tree. Returns `None` when the service is too broken to
 /// compile; every problem found is in the diagnostics.
 pub fn build_service(
@@ -180,7 +167,7 @@ pub fn build_service(
         } else {
             codes::SERVICE_NAME_INVALID
         };
-        diagnostics.push(err(
+        diagnostics.push(Diagnostic::error_at(
             code,
             "",
             root.span,
@@ -212,18 +199,17 @@ pub fn build_service(
                 ..
             },
         ) => {
-            diagnostics.push(err(
+            diagnostics.push(Diagnostic::error_at(
                 codes::SERVICE_NAME_INVALID,
                 "service",
                 node.span,
-                "service must be a string; the object form (service.name) is no longer supported"
-                    .into(),
+                "service must be a string; the object form (service.name) is no longer supported",
                 "write `service: my-service`",
             ));
             String::new()
         }
         Some(node) => {
-            diagnostics.push(err(
+            diagnostics.push(Diagnostic::error_at(
                 codes::SERVICE_NAME_INVALID,
                 "service",
                 node.span,
@@ -233,11 +219,11 @@ pub fn build_service(
             String::new()
         }
         None => {
-            diagnostics.push(err(
+            diagnostics.push(Diagnostic::error_at(
                 codes::SERVICE_NAME_INVALID,
                 "service",
                 root.span,
-                "the service has no `service` name".into(),
+                "the service has no `service` name",
                 "add `service: my-service` at the top of the file",
             ));
             String::new()
@@ -248,18 +234,18 @@ pub fn build_service(
     let provider_span = provider_node.as_ref().map(|p| p.span).unwrap_or(root.span);
     match provider_node.as_ref().and_then(|p| p.get("name")) {
         Some(n) if n.as_str() == Some("aws") => {}
-        Some(n) => diagnostics.push(err(
+        Some(n) => diagnostics.push(Diagnostic::error_at(
             codes::PROVIDER_NAME_INVALID,
             "provider.name",
             n.span,
             format!("provider.name must be aws, got {}", describe(n)),
             "streaming-events compiles AWS services only: set `provider: {name: aws}`",
         )),
-        None => diagnostics.push(err(
+        None => diagnostics.push(Diagnostic::error_at(
             codes::PROVIDER_NAME_INVALID,
             "provider.name",
             provider_span,
-            "the service has no provider.name".into(),
+            "the service has no provider.name",
             "add `provider:` with `name: aws`",
         )),
     }
@@ -321,7 +307,7 @@ pub fn build_service(
                     .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
                     || entry.key.is_empty()
                 {
-                    diagnostics.push(err(
+                    diagnostics.push(Diagnostic::error_at(
                         codes::FUNCTIONS_INVALID,
                         &path,
                         entry.key_span,
@@ -339,7 +325,7 @@ pub fn build_service(
                     entry.value.clone()
                 };
                 if node.as_map().is_none() {
-                    diagnostics.push(err(
+                    diagnostics.push(Diagnostic::error_at(
                         codes::FUNCTIONS_INVALID,
                         &path,
                         node.span,
@@ -373,7 +359,7 @@ pub fn build_service(
                 });
             }
         }
-        Some(node) => diagnostics.push(err(
+        Some(node) => diagnostics.push(Diagnostic::error_at(
             codes::FUNCTIONS_INVALID,
             "functions",
             node.span,
@@ -414,7 +400,7 @@ fn read_events(
     };
     let path = format!("{function_path}.events");
     let Some(items) = events_node.as_seq() else {
-        diagnostics.push(err(
+        diagnostics.push(Diagnostic::error_at(
             codes::FUNCTION_EVENTS_INVALID,
             &path,
             events_node.span,
@@ -428,7 +414,7 @@ fn read_events(
         let map = match &item.value {
             Value::Map(map) if !map.is_empty() => map,
             _ => {
-                diagnostics.push(err(
+                diagnostics.push(Diagnostic::error_at(
                     codes::FUNCTION_EVENT_INVALID,
                     &item_path,
                     item.span,
@@ -445,7 +431,7 @@ fn read_events(
         let kind = entry.key.as_str();
         if !KNOWN_EVENT_KINDS.contains(&kind) {
             let suggestion = crate::schema::did_you_mean(kind, KNOWN_EVENT_KINDS.iter().copied());
-            let mut d = err(
+            let mut d = Diagnostic::error_at(
                 codes::INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION,
                 &item_path,
                 entry.key_span,
@@ -470,7 +456,7 @@ fn read_events(
         }
         if map.len() > 1 {
             let extra = &map.entries[1];
-            let d = err(
+            let d = Diagnostic::error_at(
                 codes::INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION,
                 &format!("{item_path}.{}", extra.key),
                 extra.key_span,

@@ -13,55 +13,14 @@
 //! gives `MqUnderscoreworkerEventSourceMappingActiveMQOrdersjobs`, with `mq:DescribeBroker`,
 //! `secretsmanager:GetSecretValue` and the VPC network-interface actions.
 
-use super::{amazon_mq, CompileContext, EventCompiler, FunctionTarget, PlannedMapping};
-use crate::config::service::Event;
-use crate::config::{Function, Service};
+use super::amazon_mq::AmazonMqCompiler;
 use crate::naming;
-use crate::schema::filter::FilterSource;
-use crate::schema::Schema;
-use streaming_events_diagnostics::Diagnostic;
-use streaming_events_yaml::Node;
 
-pub struct ActiveMqCompiler;
-
-impl EventCompiler for ActiveMqCompiler {
-    fn kind(&self) -> &'static str {
-        "activemq"
-    }
-
-    fn schema(&self) -> Schema {
-        amazon_mq::schema(false)
-    }
-
-    fn filter_source(&self, _event: &Node) -> FilterSource {
-        FilterSource::AmazonMq
-    }
-
-    fn check(&self, _service: &Service, _function: &Function, _event: &Event) -> Vec<Diagnostic> {
-        Vec::new()
-    }
-
-    fn plan(&self, _service: &Service, function: &Function, event: &Event) -> PlannedMapping {
-        amazon_mq::plan(function, event, naming::activemq_event_logical_id)
-    }
-
-    fn compile(
-        &self,
-        cx: &mut CompileContext<'_>,
-        target: &FunctionTarget,
-        event: &Event,
-        plan: &PlannedMapping,
-        suffix: &str,
-    ) {
-        amazon_mq::compile(
-            cx,
-            target,
-            event,
-            naming::with_suffix(&plan.logical_id, suffix),
-            false,
-        );
-    }
-}
+pub const ACTIVEMQ: AmazonMqCompiler = AmazonMqCompiler {
+    kind: "activemq",
+    virtual_host: false,
+    logical_id: naming::activemq_event_logical_id,
+};
 
 #[cfg(test)]
 mod tests {

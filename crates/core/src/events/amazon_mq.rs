@@ -1,17 +1,66 @@
 //! What the two Amazon MQ compilers (`activemq`, `rabbitmq`) share: the schema, the checks and
 //! the mapping; RabbitMQ adds `virtualHost`.
 
-use super::{prop, prop_span, CompileContext, FunctionTarget, PlannedMapping};
+use super::{prop, prop_span, CompileContext, EventCompiler, FunctionTarget, PlannedMapping};
 use crate::config::service::{truthy, Event};
-use crate::config::Function;
+use crate::config::{Function, Service};
 use crate::iam::{actions, Statement};
 use crate::schema::defs;
+use crate::schema::filter::FilterSource;
 use crate::schema::Schema;
 use serde_json::{json, Map, Value};
+use streaming_events_diagnostics::Diagnostic;
 use streaming_events_yaml::Node;
 
+/// An Amazon MQ compiler: its event kind, whether it has virtual hosts (RabbitMQ), and how its
+/// logical ids are named.
+pub struct AmazonMqCompiler {
+    pub kind: &'static str,
+    pub virtual_host: bool,
+    pub logical_id: fn(&str, &str) -> String,
+}
+
+impl EventCompiler for AmazonMqCompiler {
+    fn kind(&self) -> &'static str {
+        self.kind
+    }
+
+    fn schema(&self) -> Schema {
+        schema(self.virtual_host)
+    }
+
+    fn filter_source(&self, _event: &Node) -> FilterSource {
+        FilterSource::AmazonMq
+    }
+
+    fn check(&self, _service: &Service, _function: &Function, _event: &Event) -> Vec<Diagnostic> {
+        Vec::new()
+    }
+
+    fn plan(&self, _service: &Service, function: &Function, event: &Event) -> PlannedMapping {
+        plan(function, event, self.logical_id)
+    }
+
+    fn compile(
+        &self,
+        cx: &mut CompileContext<'_>,
+        target: &FunctionTarget,
+        event: &Event,
+        plan: &PlannedMapping,
+        suffix: &str,
+    ) {
+        compile(
+            cx,
+            target,
+            event,
+            crate::naming::with_suffix(&plan.logical_id, suffix),
+            self.virtual_host,
+        );
+    }
+}
+
 /// The event schema; `virtual_host` adds RabbitMQ's `virtualHost` (non-empty, D13).
-pub fn schema(virtual_host: bool) -> Schema {
+fn schema(virtual_host: bool) -> Schema {
     let mut props = vec![
         (
             "arn",
@@ -59,7 +108,7 @@ pub fn schema(virtual_host: bool) -> Schema {
     }
 }
 
-pub fn plan(
+fn plan(
     function: &Function,
     event: &Event,
     logical_id: impl Fn(&str, &str) -> String,
@@ -84,7 +133,7 @@ pub fn plan(
     }
 }
 
-pub fn compile(
+fn compile(
     cx: &mut CompileContext<'_>,
     target: &FunctionTarget,
     event: &Event,

@@ -15,8 +15,8 @@
 //! gives `ConsumeEventSourceMappingKafkaOrders` and `secretsmanager:GetSecretValue` on the secret.
 
 use super::{
-    invalid_event, missing_timestamp, prop, prop_span, CompileContext, EventCompiler,
-    FunctionTarget, PlannedMapping,
+    missing_timestamp, prop, prop_span, CompileContext, EventCompiler, FunctionTarget,
+    PlannedMapping,
 };
 use crate::config::service::{truthy, Event};
 use crate::config::{Function, Service};
@@ -143,7 +143,7 @@ impl EventCompiler for KafkaCompiler {
                 } else {
                     ("vpcSecurityGroup", "vpcSubnet")
                 };
-                out.push(invalid_event(
+                out.push(Diagnostic::error_at(
                     codes::FUNCTION_KAFKA_VPC_ACCESS_CONFIGURATION_INVALID,
                     format!("{path}.accessConfigurations.{missing}"),
                     prop_span(access, present),

@@ -75,8 +75,8 @@ pub fn registry() -> Vec<Box<dyn EventCompiler>> {
     vec![
         Box::new(stream::StreamCompiler),
         Box::new(kafka::KafkaCompiler),
-        Box::new(activemq::ActiveMqCompiler),
-        Box::new(rabbitmq::RabbitMqCompiler),
+        Box::new(activemq::ACTIVEMQ),
+        Box::new(rabbitmq::RABBITMQ),
         Box::new(msk::MskCompiler),
         Box::new(sqs::SqsCompiler),
     ]
@@ -346,20 +346,6 @@ pub fn missing_timestamp(
     .with_path(format!("{}.startingPositionTimestamp", event.path(function)))
     .at(prop_span(&event.value, "startingPosition"), "AT_TIMESTAMP needs a timestamp")
     .with_help("add `startingPositionTimestamp:` with a Unix time in seconds")
-}
-
-/// The error for an event whose identity cannot be derived (D17, D18).
-pub fn invalid_event(
-    code: streaming_events_diagnostics::Code,
-    path: String,
-    span: Span,
-    message: String,
-    help: &str,
-) -> Diagnostic {
-    Diagnostic::error(code, message)
-        .with_path(path)
-        .at(span, "")
-        .with_help(help.to_string())
 }
 
 /// Kafka's topic-name rules: at most 249 characters of `[a-zA-Z0-9._-]`. A warning, because

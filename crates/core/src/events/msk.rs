@@ -14,8 +14,8 @@
 //! `kafka:GetBootstrapBrokers`, the VPC network-interface actions and (D3) the secret.
 
 use super::{
-    invalid_event, missing_timestamp, prop, prop_span, CompileContext, EventCompiler,
-    FunctionTarget, PlannedMapping,
+    missing_timestamp, prop, prop_span, CompileContext, EventCompiler, FunctionTarget,
+    PlannedMapping,
 };
 use crate::config::service::{truthy, Event};
 use crate::config::{Function, Service};
@@ -104,7 +104,7 @@ impl EventCompiler for MskCompiler {
         let e = &event.value;
         if let Some(arn) = prop(e, "arn") {
             if cluster_name(arn).is_none() {
-                out.push(invalid_event(
+                out.push(Diagnostic::error_at(
                     codes::FUNCTION_MSK_ARN_INVALID,
                     format!("{}.arn", event.path(function)),
                     arn.span,

@@ -17,7 +17,7 @@
 //! ```
 //! gives `JobsEventSourceMappingSQSJobs` and `JobsEventSourceMappingSQSPriority`.
 
-use super::{invalid_event, prop, CompileContext, EventCompiler, FunctionTarget, PlannedMapping};
+use super::{prop, CompileContext, EventCompiler, FunctionTarget, PlannedMapping};
 use crate::config::service::{truthy, Event};
 use crate::config::{Function, Service};
 use crate::naming;
@@ -113,7 +113,7 @@ impl EventCompiler for SqsCompiler {
 
     fn check(&self, _service: &Service, function: &Function, event: &Event) -> Vec<Diagnostic> {
         match arn_of(&event.value) {
-            Some(arn) if queue_name(arn).is_none() => vec![invalid_event(
+            Some(arn) if queue_name(arn).is_none() => vec![Diagnostic::error_at(
                 codes::FUNCTION_EVENT_INVALID,
                 format!("{}.arn", event.path(function)),
                 arn.span,

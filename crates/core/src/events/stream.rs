@@ -17,8 +17,8 @@
 //! and the consumer `WorkerclickstreamConsumerStreamConsumer`.
 
 use super::{
-    invalid_event, missing_timestamp, prop, prop_span, CompileContext, EventCompiler,
-    FunctionTarget, PlannedMapping,
+    missing_timestamp, prop, prop_span, CompileContext, EventCompiler, FunctionTarget,
+    PlannedMapping,
 };
 use crate::config::service::{truthy, Event};
 use crate::config::{Function, Service};
@@ -243,7 +243,7 @@ impl EventCompiler for StreamCompiler {
         };
         let explicit_type = prop(&e, "type").and_then(Node::as_str);
         if arn.as_map().is_some() && explicit_type.is_none() {
-            out.push(invalid_event(
+            out.push(Diagnostic::error_at(
                 codes::INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION,
                 format!("{path}.type"),
                 arn.span,
@@ -256,7 +256,7 @@ impl EventCompiler for StreamCompiler {
             let service = arn_service(literal).unwrap_or("");
             if let Some(t) = explicit_type {
                 if t != service {
-                    out.push(invalid_event(
+                    out.push(Diagnostic::error_at(
                         codes::FUNCTION_STREAM_TYPE_MISMATCH,
                         format!("{path}.type"),
                         prop_span(&e, "type"),
@@ -265,7 +265,7 @@ impl EventCompiler for StreamCompiler {
                     ));
                 }
             } else if service != "dynamodb" && service != "kinesis" {
-                out.push(invalid_event(
+                out.push(Diagnostic::error_at(
                     codes::FUNCTION_STREAM_ARN_INVALID,
                     format!("{path}.arn"),
                     arn.span,
@@ -274,7 +274,7 @@ impl EventCompiler for StreamCompiler {
                 ));
             }
             if !literal.contains('/') {
-                out.push(invalid_event(
+                out.push(Diagnostic::error_at(
                     codes::FUNCTION_STREAM_ARN_INVALID,
                     format!("{path}.arn"),
                     arn.span,
@@ -283,7 +283,7 @@ impl EventCompiler for StreamCompiler {
                 ));
             }
         } else if stream_name(arn).is_none() {
-            out.push(invalid_event(
+            out.push(Diagnostic::error_at(
                 codes::FUNCTION_STREAM_ARN_INVALID,
                 format!("{path}.arn"),
                 arn.span,
@@ -297,7 +297,7 @@ impl EventCompiler for StreamCompiler {
             if destination_arn.is_some_and(|a| a.as_map().is_some())
                 && prop(destination, "type").is_none()
             {
-                out.push(invalid_event(
+                out.push(Diagnostic::error_at(
                     codes::INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION,
                     format!("{path}.destinations.onFailure.type"),
                     destination_arn.map(|a| a.span).unwrap_or(destination.span),
@@ -311,7 +311,7 @@ impl EventCompiler for StreamCompiler {
             ) {
                 let service = arn_service(literal).unwrap_or("");
                 if t != service {
-                    out.push(invalid_event(
+                    out.push(Diagnostic::error_at(
                         codes::FUNCTION_STREAM_TYPE_MISMATCH,
                         format!("{path}.destinations.onFailure.type"),
                         prop_span(destination, "type"),
@@ -323,7 +323,7 @@ impl EventCompiler for StreamCompiler {
         }
         match consumer(&e) {
             Consumer::None => {}
-            _ if !kinesis => out.push(invalid_event(
+            _ if !kinesis => out.push(Diagnostic::error_at(
                 codes::FUNCTION_STREAM_CONSUMER_UNSUPPORTED,
                 format!("{path}.consumer"),
                 prop_span(&e, "consumer"),
@@ -334,7 +334,7 @@ impl EventCompiler for StreamCompiler {
         }
         if prop(&e, "startingPosition").and_then(Node::as_str) == Some("AT_TIMESTAMP") {
             if !kinesis {
-                out.push(invalid_event(
+                out.push(Diagnostic::error_at(
                     codes::FUNCTION_STREAM_STARTING_POSITION_UNSUPPORTED,
                     format!("{path}.startingPosition"),
                     prop_span(&e, "startingPosition"),
@@ -583,7 +583,7 @@ pub fn check_consumer_name(
     if naming::is_valid_consumer_name(&consumer_name) {
         return None;
     }
-    Some(invalid_event(
+    Some(Diagnostic::error_at(
         codes::FUNCTION_STREAM_CONSUMER_NAME_INVALID,
         format!("{}.consumer", event.path(function)),
         prop_span(&e, "consumer"),
