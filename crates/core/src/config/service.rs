@@ -458,7 +458,7 @@ fn read_events(
             let extra = &map.entries[1];
             let d = Diagnostic::error_at(
                 codes::INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION,
-                &format!("{item_path}.{}", extra.key),
+                format!("{item_path}.{}", extra.key),
                 extra.key_span,
                 format!(
                     "at {item_path}: unrecognized property '{}' next to `{kind}`",
