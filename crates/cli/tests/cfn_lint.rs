@@ -18,6 +18,7 @@ fn services() -> Vec<PathBuf> {
         "tests/fixtures/services",
         "tests/fixtures/iam",
         "tests/fixtures/variables",
+        "tests/fixtures/differential",
     ] {
         let Ok(entries) = std::fs::read_dir(repo().join(root)) else {
             continue;

@@ -387,6 +387,15 @@ fn iam_fixtures_match_the_reference() {
     check_cases(&cases, "iam");
 }
 
+/// Random services (scripts/generate-differential-case.py) with the reference's output.
+#[test]
+fn differential_fixtures_match_the_reference() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/differential");
+    let cases = case_dirs(&root);
+    assert!(cases.len() >= 16);
+    check_cases(&cases, "differential");
+}
+
 fn check_cases(cases: &[PathBuf], label: &str) {
     let scratch =
         std::env::temp_dir().join(format!("streaming-events-{label}-{}", std::process::id()));
