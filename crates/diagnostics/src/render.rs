@@ -90,12 +90,16 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &SourceMap, style: &Sty
             text
         );
         let start_col = (label.span.start.column.max(1) - skip + shift).max(1);
-        let width =
-            if label.span.end.line == label.span.start.line && label.span.end.column > start_col {
-                label.span.end.column - start_col
-            } else {
-                text.chars().count().saturating_sub(start_col - 1).max(1)
-            };
+        let width = if label.span.end.line == label.span.start.line {
+            label
+                .span
+                .end
+                .column
+                .saturating_sub(label.span.start.column)
+                .max(1)
+        } else {
+            text.chars().count().saturating_sub(start_col - 1).max(1)
+        };
         let marker = if label.primary { "^" } else { "-" };
         let underline = format!(
             "{}{}",

@@ -19,6 +19,20 @@ pub fn load_file(
     display_name: &str,
     sources: &mut SourceMap,
 ) -> Result<Node, Box<Diagnostic>> {
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if matches!(extension.as_str(), "js" | "cjs" | "mjs" | "ts") {
+        return Err(Box::new(
+            Diagnostic::error(
+                codes::CONFIG_FILE_UNREADABLE,
+                format!("{display_name} is a JavaScript or TypeScript service file, which needs Node.js to evaluate"),
+            )
+            .with_help("streaming-events reads YAML and JSON service files: print the configuration as YAML (e.g. `serverless print`) and pass that file"),
+        ));
+    }
     let text = env.read_file(path).map_err(|e| {
         let code = match e.kind() {
             std::io::ErrorKind::NotFound => codes::CONFIG_FILE_NOT_FOUND,

@@ -158,7 +158,7 @@ impl Resolver<'_, '_> {
                         format!("cannot parse the variables in {text:?}: {} (at character {})", e.message, e.offset + 1),
                     )
                     .with_path(display_path(path))
-                    .at(node.span, "this value")
+                    .at(self.point_in(node, text, e.offset), "here")
                     .with_help("a variable is written ${source:address}, with fallbacks after commas: ${opt:stage, 'dev'}"),
                 ))
             }
@@ -385,7 +385,7 @@ impl Resolver<'_, '_> {
                 format!("the variable {written} resolves to nothing and has no fallback"),
             )
             .with_path(display_path(path))
-            .at(node.span, "in this value")
+            .at(self.sub_span(node, &written), "this variable")
             .with_help(format!(
                 "give a fallback (${{{}, 'default'}}), define the value, or pass it with --var '{}=VALUE'",
                 written.trim_start_matches("${").trim_end_matches('}'),
@@ -460,6 +460,48 @@ impl Resolver<'_, '_> {
             };
         }
         Ok(Some(current))
+    }
+
+    /// The span of `needle` inside the text `node` was written as (a variable inside a longer
+    /// string), or the node's span when it cannot be found (multi-line or escaped text).
+    pub(super) fn sub_span(&self, node: &Node, needle: &str) -> Span {
+        let Some(file) = self.sources_map.get(node.span.file) else {
+            return node.span;
+        };
+        let Some(written) = file.text.get(node.span.start.offset..node.span.end.offset) else {
+            return node.span;
+        };
+        let Some(at) = written.find(needle) else {
+            return node.span;
+        };
+        let start = node.span.start.offset + at;
+        let end = start + needle.len();
+        let (line, column) = file.index.line_col(&file.text, start);
+        let (end_line, end_column) = file.index.line_col(&file.text, end);
+        Span::new(
+            node.span.file,
+            streaming_events_yaml::Pos {
+                offset: start,
+                line,
+                column,
+            },
+            streaming_events_yaml::Pos {
+                offset: end,
+                line: end_line,
+                column: end_column,
+            },
+        )
+    }
+
+    /// The position of byte `offset` of the string `text` that `node` holds.
+    fn point_in(&self, node: &Node, text: &str, offset: usize) -> Span {
+        let rest = text.get(offset..).unwrap_or("");
+        let needle: String = rest.chars().take(12).collect();
+        if needle.is_empty() {
+            return node.span;
+        }
+        let span = self.sub_span(node, &needle);
+        Span::new(span.file, span.start, span.start)
     }
 
     /// Resolves the node found at `target_path`, memoised, with cycle detection.

@@ -114,7 +114,7 @@ fn offline(r: &mut Resolver<'_, '_>, node: &Node, path: &str, raw: &str) -> Fail
             format!("the variable ${{{raw}}} needs AWS, which streaming-events does not call"),
         )
         .with_path(display_path(path))
-        .at(node.span, "in this value")
+        .at(r.sub_span(node, raw), "this variable")
         .with_help(format!(
             "give its value on the command line: --var '{raw}=VALUE'"
         )),
@@ -128,7 +128,7 @@ fn unknown(r: &mut Resolver<'_, '_>, node: &Node, path: &str, source: &str, help
             format!("unknown variable source `{source}`"),
         )
         .with_path(display_path(path))
-        .at(node.span, "in this value")
+        .at(r.sub_span(node, source), "this source")
         .with_help(help.to_string()),
     )
 }
