@@ -410,3 +410,24 @@ fn unresolved_references_are_warned_about() {
         "{text}"
     );
 }
+
+#[test]
+fn handler_or_image_as_the_reference_requires() {
+    let dir = scratch("handler");
+    let base = "service: h\nprovider:\n  name: aws\nfunctions:\n  f:\n";
+    std::fs::write(dir.join("serverless.yml"), format!("{base}    events: []\n")).unwrap();
+    let out = run_in(&dir, &["package"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("FUNCTION_NEITHER_HANDLER_NOR_IMAGE_DEFINED_ERROR"));
+    let uri = "123456789012.dkr.ecr.us-east-1.amazonaws.com/app@sha256:abc";
+    std::fs::write(dir.join("serverless.yml"), format!("{base}    image: {uri}\n")).unwrap();
+    let out = run_in(&dir, &["package"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let template: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let properties = &template["Resources"]["FLambdaFunction"]["Properties"];
+    assert_eq!(properties["Code"], serde_json::json!({"ImageUri": uri}));
+    assert_eq!(properties["PackageType"], "Image");
+    assert!(properties.get("Handler").is_none());
+    std::fs::write(dir.join("serverless.yml"), format!("{base}    image: appimage\n")).unwrap();
+    assert!(stderr(&run_in(&dir, &["package"])).contains("FUNCTION_IMAGE_UNSUPPORTED"));
+}

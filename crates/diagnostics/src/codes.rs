@@ -36,6 +36,9 @@ codes! {
     SERVICE_NAME_INVALID = "service is missing or is not a string";
     PROVIDER_NAME_INVALID = "provider.name is missing or is not aws";
     FUNCTIONS_INVALID = "functions is not a mapping of function names to functions";
+    FUNCTION_NEITHER_HANDLER_NOR_IMAGE_DEFINED_ERROR = "a function with neither handler nor image";
+    FUNCTION_BOTH_HANDLER_AND_IMAGE_DEFINED_ERROR = "a function with both handler and image";
+    FUNCTION_IMAGE_UNSUPPORTED = "an image built from provider.ecr.images, which needs Docker";
     INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION = "a property does not match the configuration schema";
     // Variables.
     VARIABLE_SYNTAX_INVALID = "a ${...} variable cannot be parsed";

@@ -334,6 +334,36 @@ pub fn build_service(
                     ));
                     continue;
                 }
+                let has_handler = node.get("handler").is_some();
+                let image = node.get("image");
+                if !has_handler && image.is_none() {
+                    diagnostics.push(Diagnostic::error_at(
+                        codes::FUNCTION_NEITHER_HANDLER_NOR_IMAGE_DEFINED_ERROR,
+                        &path,
+                        entry.key_span,
+                        format!("Either \"handler\" or \"image\" property needs to be set on function \"{}\"", entry.key),
+                        "add `handler: file.export` (or the `image` URI of a container function)",
+                    ));
+                } else if has_handler && image.is_some() {
+                    diagnostics.push(Diagnostic::error_at(
+                        codes::FUNCTION_BOTH_HANDLER_AND_IMAGE_DEFINED_ERROR,
+                        &path,
+                        entry.key_span,
+                        format!("Either \"handler\" or \"image\" property (not both) needs to be set on function \"{}\".", entry.key),
+                        "keep one of the two",
+                    ));
+                } else if let Some(name) = image
+                    .and_then(Node::as_str)
+                    .filter(|i| !i.contains(':') && !i.contains('@'))
+                {
+                    diagnostics.push(Diagnostic::error_at(
+                        codes::FUNCTION_IMAGE_UNSUPPORTED,
+                        format!("{path}.image"),
+                        image.map(|i| i.span).unwrap_or(entry.key_span),
+                        format!("the image `{name}` is built by the Serverless Framework with Docker; streaming-events needs the pushed image's URI"),
+                        "give the image URI (…dkr.ecr…amazonaws.com/repo@sha256:…) as `image`",
+                    ));
+                }
                 let custom_name = node.get("name").and_then(Node::as_str).map(str::to_string);
                 let events = read_events(
                     &node,

@@ -311,23 +311,36 @@ fn add_function(
 ) -> Vec<(String, Value)> {
     let logical_id = naming::lambda_logical_id(&function.key);
     let mut properties = Map::new();
-    properties.insert(
-        "Code".into(),
-        json!({"S3Bucket": bucket_name.unwrap_or_else(|| json!({"Ref": "ServerlessDeploymentBucket"})), "S3Key": format!("serverless/{}/{}/{}.zip", service.name, service.stage, service.name)}),
-    );
-    properties.insert(
-        "Handler".into(),
-        function
-            .get("handler")
-            .map(Node::to_json)
-            .unwrap_or(Value::Null),
-    );
-    let runtime = function
-        .get("runtime")
-        .or(service.provider.runtime.as_ref())
-        .map(Node::to_json)
-        .unwrap_or(json!(DEFAULT_RUNTIME));
-    properties.insert("Runtime".into(), runtime);
+    match function.get("image") {
+        Some(image) => {
+            let uri = image
+                .as_str()
+                .map(|u| json!(u))
+                .or_else(|| image.get("uri").map(Node::to_json))
+                .unwrap_or(Value::Null);
+            properties.insert("Code".into(), json!({"ImageUri": uri}));
+            properties.insert("PackageType".into(), json!("Image"));
+        }
+        None => {
+            properties.insert(
+                "Code".into(),
+                json!({"S3Bucket": bucket_name.unwrap_or_else(|| json!({"Ref": "ServerlessDeploymentBucket"})), "S3Key": format!("serverless/{}/{}/{}.zip", service.name, service.stage, service.name)}),
+            );
+            properties.insert(
+                "Handler".into(),
+                function
+                    .get("handler")
+                    .map(Node::to_json)
+                    .unwrap_or(Value::Null),
+            );
+            let runtime = function
+                .get("runtime")
+                .or(service.provider.runtime.as_ref())
+                .map(Node::to_json)
+                .unwrap_or(json!(DEFAULT_RUNTIME));
+            properties.insert("Runtime".into(), runtime);
+        }
+    }
     properties.insert("FunctionName".into(), json!(function.name));
     properties.insert(
         "MemorySize".into(),
