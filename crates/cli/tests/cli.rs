@@ -431,3 +431,24 @@ fn handler_or_image_as_the_reference_requires() {
     std::fs::write(dir.join("serverless.yml"), format!("{base}    image: appimage\n")).unwrap();
     assert!(stderr(&run_in(&dir, &["package"])).contains("FUNCTION_IMAGE_UNSUPPORTED"));
 }
+
+/// One function with every kind of event compiles in one run, and every reference resolves.
+#[test]
+fn one_function_with_all_five_kinds() {
+    let service = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/services/all-kinds-one-function/serverless.yml");
+    let out = bin().args(["package", "--color", "never", "--config"]).arg(&service).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+    let template: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mappings: Vec<&String> = template["Resources"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, r)| r["Type"] == "AWS::Lambda::EventSourceMapping")
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(mappings.len(), 6, "{mappings:?}");
+    for kind in ["Dynamodb", "Kinesis", "Kafka", "MSK", "ActiveMQ", "RabbitMQ"] {
+        assert!(mappings.iter().any(|id| id.contains(&format!("EventSourceMapping{kind}"))), "{kind}");
+    }
+}
