@@ -415,12 +415,20 @@ fn unresolved_references_are_warned_about() {
 fn handler_or_image_as_the_reference_requires() {
     let dir = scratch("handler");
     let base = "service: h\nprovider:\n  name: aws\nfunctions:\n  f:\n";
-    std::fs::write(dir.join("serverless.yml"), format!("{base}    events: []\n")).unwrap();
+    std::fs::write(
+        dir.join("serverless.yml"),
+        format!("{base}    events: []\n"),
+    )
+    .unwrap();
     let out = run_in(&dir, &["package"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("FUNCTION_NEITHER_HANDLER_NOR_IMAGE_DEFINED_ERROR"));
     let uri = "123456789012.dkr.ecr.us-east-1.amazonaws.com/app@sha256:abc";
-    std::fs::write(dir.join("serverless.yml"), format!("{base}    image: {uri}\n")).unwrap();
+    std::fs::write(
+        dir.join("serverless.yml"),
+        format!("{base}    image: {uri}\n"),
+    )
+    .unwrap();
     let out = run_in(&dir, &["package"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let template: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -428,15 +436,24 @@ fn handler_or_image_as_the_reference_requires() {
     assert_eq!(properties["Code"], serde_json::json!({"ImageUri": uri}));
     assert_eq!(properties["PackageType"], "Image");
     assert!(properties.get("Handler").is_none());
-    std::fs::write(dir.join("serverless.yml"), format!("{base}    image: appimage\n")).unwrap();
+    std::fs::write(
+        dir.join("serverless.yml"),
+        format!("{base}    image: appimage\n"),
+    )
+    .unwrap();
     assert!(stderr(&run_in(&dir, &["package"])).contains("FUNCTION_IMAGE_UNSUPPORTED"));
 }
 
 /// One function with every kind of event compiles in one run, and every reference resolves.
 #[test]
 fn one_function_with_all_five_kinds() {
-    let service = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/services/all-kinds-one-function/serverless.yml");
-    let out = bin().args(["package", "--color", "never", "--config"]).arg(&service).output().unwrap();
+    let service = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/services/all-kinds-one-function/serverless.yml");
+    let out = bin()
+        .args(["package", "--color", "never", "--config"])
+        .arg(&service)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
     let template: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -448,7 +465,14 @@ fn one_function_with_all_five_kinds() {
         .map(|(id, _)| id)
         .collect();
     assert_eq!(mappings.len(), 6, "{mappings:?}");
-    for kind in ["Dynamodb", "Kinesis", "Kafka", "MSK", "ActiveMQ", "RabbitMQ"] {
-        assert!(mappings.iter().any(|id| id.contains(&format!("EventSourceMapping{kind}"))), "{kind}");
+    for kind in [
+        "Dynamodb", "Kinesis", "Kafka", "MSK", "ActiveMQ", "RabbitMQ",
+    ] {
+        assert!(
+            mappings
+                .iter()
+                .any(|id| id.contains(&format!("EventSourceMapping{kind}"))),
+            "{kind}"
+        );
     }
 }

@@ -550,8 +550,15 @@ impl EventCompiler for StreamCompiler {
                 }
                 Consumer::None => {}
             }
-            // D4, D6: the timestamp is emitted for every Kinesis mapping, 0 included.
-            if let Some(timestamp) = prop(&e, "startingPositionTimestamp") {
+            // As the reference, a consumer mapping carries any timestamp given; D4: a plain
+            // Kinesis mapping carries it for AT_TIMESTAMP too (the reference drops it there);
+            // D6: 0 is a timestamp.
+            let at_timestamp =
+                prop(&e, "startingPosition").and_then(Node::as_str) == Some("AT_TIMESTAMP");
+            let with_consumer = !matches!(consumer(&e), Consumer::None);
+            if let Some(timestamp) =
+                prop(&e, "startingPositionTimestamp").filter(|_| with_consumer || at_timestamp)
+            {
                 properties.insert("StartingPositionTimestamp".into(), timestamp.to_json());
             }
         }
@@ -707,6 +714,31 @@ mod compile_tests {
             .iter()
             .any(|s| s["Action"] == json!(["kinesis:SubscribeToShard"])
                 && s["Resource"] == json!([{"Ref": "FnclicksConsumerStreamConsumer"}])));
+    }
+
+    #[test]
+    fn timestamps_follow_the_reference_and_d4() {
+        let with = |extra: &str| {
+            let t = compile(&service(&format!("      - stream:\n          arn: {KINESIS}\n          startingPositionTimestamp: 5\n{extra}"))).unwrap();
+            resource(&t, "FnEventSourceMappingKinesisClicks")["Properties"]
+                .get("StartingPositionTimestamp")
+                .cloned()
+        };
+        assert_eq!(
+            with("          startingPosition: LATEST\n"),
+            None,
+            "dropped without consumer, as the reference"
+        );
+        assert_eq!(
+            with("          startingPosition: AT_TIMESTAMP\n"),
+            Some(json!(5)),
+            "D4"
+        );
+        assert_eq!(
+            with("          startingPosition: LATEST\n          consumer: true\n"),
+            Some(json!(5)),
+            "consumer mappings keep it"
+        );
     }
 
     #[test]
