@@ -396,6 +396,17 @@ fn differential_fixtures_match_the_reference() {
     check_cases(&cases, "differential");
 }
 
+/// One property at a time set to a doubtful value, in `error` and `warn` mode, with the
+/// reference's verdict (template or rejection); cases where a deviation applies are left out.
+#[test]
+fn differential_rejections_match_the_reference() {
+    let root =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/differential-invalid");
+    let cases = case_dirs(&root);
+    assert!(cases.len() >= 60);
+    check_cases(&cases, "differential-invalid");
+}
+
 fn check_cases(cases: &[PathBuf], label: &str) {
     let scratch =
         std::env::temp_dir().join(format!("streaming-events-{label}-{}", std::process::id()));

@@ -66,7 +66,7 @@ fn event_object() -> Schema {
                 "consumer",
                 Schema::any_of(
                     "true or a consumer ARN",
-                    vec![Schema::ConstTrue, Schema::Bool, defs::arn()],
+                    vec![Schema::ConstTrue, defs::arn()],
                 ),
             ),
             ("batchWindow", Schema::integer(0.0, 300.0)),

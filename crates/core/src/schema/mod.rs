@@ -407,7 +407,8 @@ fn check_node(
             }
         }
         Schema::ConstTrue => {
-            if !matches!(node.value, Value::Bool(true)) && node.as_str() != Some("true") {
+            // Ajv does not coerce for `const`: only the boolean true matches.
+            if !matches!(node.value, Value::Bool(true)) {
                 problem(
                     problems,
                     Rule::Type,
@@ -415,8 +416,6 @@ fn check_node(
                     span,
                     format!("must be true, got {}", describe(node)),
                 );
-            } else {
-                node.value = Value::Bool(true);
             }
         }
         Schema::ConstNumber(expected) => {
