@@ -348,20 +348,22 @@ pub fn missing_timestamp(
     .with_help("add `startingPositionTimestamp:` with a Unix time in seconds")
 }
 
-/// Kafka's topic-name rules: at most 249 characters of `[a-zA-Z0-9._-]`. A warning, because
+/// Kafka's topic-name rules as CloudFormation checks them: 2 to 249 characters of
+/// `[a-zA-Z0-9._-]`, not starting with `.`. A warning, because
 /// the reference accepts such topics and compatibility keeps them (the deployment will fail).
 pub fn check_topic_name(function: &Function, event: &Event) -> Option<Diagnostic> {
     let topic = prop(&event.value, "topic")?.as_str()?;
     let valid_chars = topic
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
-    if topic.len() <= 249 && valid_chars && !topic.is_empty() {
+    // CloudFormation's pattern for Topics also wants two characters or more, not starting with `.`.
+    if topic.len() <= 249 && valid_chars && topic.len() >= 2 && !topic.starts_with('.') {
         return None;
     }
     Some(
         Diagnostic::warning(
             codes::FUNCTION_KAFKA_TOPIC_INVALID,
-            format!("the topic of function '{}' is not a name Kafka accepts ({} characters; at most 249 of [a-zA-Z0-9._-]); the mapping will fail to deploy", function.key, topic.chars().count()),
+            format!("the topic of function '{}' is not a name CloudFormation accepts ({} characters; 2 to 249 of [a-zA-Z0-9._-], not starting with `.`); the mapping will fail to deploy", function.key, topic.chars().count()),
         )
         .with_path(format!("{}.topic", event.path(function)))
         .at(prop_span(&event.value, "topic"), "this topic")
