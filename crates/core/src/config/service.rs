@@ -156,7 +156,7 @@ pub fn build_service(
     strict: bool,
 ) -> (Option<Service>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
-    let Some(top) = root.as_map() else {
+    if root.as_map().is_none() {
         let message = if root.is_null() {
             "the service file holds no configuration".to_string()
         } else {
@@ -176,7 +176,6 @@ pub fn build_service(
         ));
         return (None, diagnostics);
     };
-    let _ = top;
 
     let validation_mode = if strict {
         ValidationMode::Error

@@ -406,11 +406,6 @@ impl EventCompiler for StreamCompiler {
         let stream_type = stream_type(&e).unwrap_or_default();
         let kinesis = stream_type == "kinesis";
         let logical_id = naming::with_suffix(&plan.logical_id, suffix);
-        let logical_id = if suffix.is_empty() {
-            plan.logical_id.clone()
-        } else {
-            logical_id
-        };
 
         let mut depends_on = target.depends_on();
         let mut properties = Map::new();

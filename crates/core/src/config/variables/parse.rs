@@ -167,7 +167,6 @@ impl Parser<'_> {
     fn pieces(&mut self, depth: usize, stops: Option<&[u8]>) -> Result<Vec<Piece>, ParseError> {
         let mut pieces = Vec::new();
         let mut text = String::new();
-        let mut text_start = self.i;
         while let Some(c) = self.peek() {
             if let Some(stops) = stops {
                 if stops.contains(&c) {
@@ -199,7 +198,6 @@ impl Parser<'_> {
                             pieces.push(Piece::Text(std::mem::take(&mut text)));
                         }
                         pieces.push(Piece::Var(var));
-                        text_start = self.i;
                     }
                     None => {
                         // Not a variable: `${` stays text; scanning goes on after it so that
@@ -214,7 +212,6 @@ impl Parser<'_> {
             text.push(ch);
             self.i += ch.len_utf8().max(1);
         }
-        let _ = text_start;
         if !text.is_empty() || pieces.is_empty() {
             pieces.push(Piece::Text(text));
         }

@@ -422,19 +422,12 @@ impl Resolver<'_, '_> {
     }
 
     /// `${self:address}`: the value at a config path, itself resolved.
-    pub(super) fn lookup_self(
-        &mut self,
-        address: &str,
-        node: &Node,
-        path: &str,
-        depth: usize,
-    ) -> Outcome {
+    pub(super) fn lookup_self(&mut self, address: &str, node: &Node, depth: usize) -> Outcome {
         let address = address.trim();
         if address.is_empty() {
             let root = self.root.clone();
             return self.resolve_at("", &root, node, depth).map(Some);
         }
-        let _ = path;
         let segments: Vec<&str> = address.split('.').collect();
         let mut current = self.root.clone();
         let mut current_path = String::new();
@@ -588,7 +581,7 @@ impl Resolver<'_, '_> {
             return Ok(stage.clone());
         }
         Ok(self
-            .lookup_self("provider.stage", node, "", depth + 1)?
+            .lookup_self("provider.stage", node, depth + 1)?
             .and_then(|n| n.as_str().map(str::to_string))
             .unwrap_or_else(|| "dev".to_string()))
     }
@@ -599,7 +592,7 @@ impl Resolver<'_, '_> {
             return Ok(region.clone());
         }
         Ok(self
-            .lookup_self("provider.region", node, "", depth + 1)?
+            .lookup_self("provider.region", node, depth + 1)?
             .and_then(|n| n.as_str().map(str::to_string))
             .unwrap_or_else(|| "us-east-1".to_string()))
     }

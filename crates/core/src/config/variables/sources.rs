@@ -25,7 +25,7 @@ pub(super) fn resolve_source(
     let span = node.span;
     let text = |s: String| Some(Node::string(s, span));
     match kind {
-        "self" => r.lookup_self(address.unwrap_or(""), node, path, depth),
+        "self" => r.lookup_self(address.unwrap_or(""), node, depth),
         "opt" => {
             let key = address.unwrap_or("").trim();
             Ok(match key {
@@ -52,7 +52,7 @@ pub(super) fn resolve_source(
                 // Deterministic: the reference's random id would make output differ per run.
                 let stage = r.stage(node, depth)?;
                 let service = r
-                    .lookup_self("service", node, path, depth)?
+                    .lookup_self("service", node, depth)?
                     .and_then(|n| n.as_str().map(str::to_string))
                     .unwrap_or_default();
                 let digest = crate::naming::disambiguation_suffix(&format!("{service}:{stage}"));
@@ -70,12 +70,12 @@ pub(super) fn resolve_source(
                 return Ok(text(value.clone()));
             }
             let stage = r.stage(node, depth)?;
-            if let Some(value) = r.lookup_self(&format!("params.{stage}.{key}"), node, path, depth)? {
+            if let Some(value) = r.lookup_self(&format!("params.{stage}.{key}"), node, depth)? {
                 if !value.is_null() {
                     return Ok(Some(value));
                 }
             }
-            r.lookup_self(&format!("params.default.{key}"), node, path, depth)
+            r.lookup_self(&format!("params.default.{key}"), node, depth)
         }
         "strToBool" => {
             let input = params.first().map(|s| s.trim().to_lowercase()).unwrap_or_default();
