@@ -69,13 +69,19 @@ pub(super) fn resolve_source(
             if let Some(value) = r.context.params.get(key) {
                 return Ok(text(value.clone()));
             }
+            // The stage's section, then `default`; `stages.<stage>.params` is the v4 spelling.
             let stage = r.stage(node, depth)?;
-            if let Some(value) = r.lookup_self(&format!("params.{stage}.{key}"), node, depth)? {
-                if !value.is_null() {
+            for section in [
+                format!("stages.{stage}.params.{key}"),
+                format!("params.{stage}.{key}"),
+                format!("stages.default.params.{key}"),
+                format!("params.default.{key}"),
+            ] {
+                if let Some(value) = r.lookup_self(&section, node, depth)?.filter(|v| !v.is_null()) {
                     return Ok(Some(value));
                 }
             }
-            r.lookup_self(&format!("params.default.{key}"), node, depth)
+            Ok(None)
         }
         "strToBool" => {
             let input = params.first().map(|s| s.trim().to_lowercase()).unwrap_or_default();

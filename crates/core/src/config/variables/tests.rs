@@ -324,6 +324,7 @@ fn resolver_table() {
     );
     assert_eq!(value_of("v: ${opt:custom-flag}"), json!("on"));
     assert_eq!(value_of("params: {dev: {p: stage-value}, default: {p: default-value, q: dq}}\nv: ${param:p}/${param:q}/${param:cliParam}"), json!("stage-value/dq/from-cli"));
+    assert_eq!(value_of("stages: {dev: {params: {p: v4-stage}}, default: {params: {q: v4-default}}}\nv: ${param:p}/${param:q}"), json!("v4-stage/v4-default"));
     assert_eq!(value_of("v: ${ssm:/config/topic}"), json!("ssm-topic"));
     assert_eq!(value_of("v: ${env:SE_FROM_DOTENV}"), json!("dotenv-value"));
     // Not variables: AWS pseudo parameters and Fn::Sub references stay as written.
