@@ -63,7 +63,7 @@ codes! {
     FUNCTION_STREAM_ARN_INVALID = "no stream name can be taken from the stream ARN";
     FUNCTION_MSK_ARN_INVALID = "no cluster name can be taken from the MSK ARN";
     FUNCTION_EVENT_SOURCE_DUPLICATE = "two events of one function read the same event source";
-    FUNCTION_KAFKA_TOPIC_INVALID = "a topic name Kafka refuses (over 249 characters, or characters outside [a-zA-Z0-9._-])";
+    FUNCTION_KAFKA_TOPIC_INVALID = "a topic name CloudFormation refuses (not 2 to 249 characters of [a-zA-Z0-9._-])";
     FUNCTION_EVENT_INVALID = "an event that cannot be compiled (missing required values, wrong shape)";
     FUNCTION_EVENTS_INVALID = "a function's events is not a list";
     // Filter patterns.

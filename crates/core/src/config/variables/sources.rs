@@ -139,7 +139,9 @@ fn unknown(r: &mut Resolver<'_, '_>, node: &Node, path: &str, source: &str, help
     )
 }
 
-/// `${file(path):address}`: a YAML or JSON file next to the service, a missing file is null.
+/// `${file(path):address}`: a YAML file (with CloudFormation tags), a JSON or `.tfstate` file, or
+/// any other file as plain text, relative to the service; a missing file is null. JavaScript
+/// files would need Node.js and are an error.
 fn file_source(
     r: &mut Resolver<'_, '_>,
     params: &[String],
@@ -164,14 +166,14 @@ fn file_source(
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
-    if !matches!(extension.as_str(), "yml" | "yaml" | "json") {
+    if matches!(extension.as_str(), "js" | "cjs") && r.context.env.is_file(&full) {
         return Err(r.error(
             Diagnostic::error(
                 codes::VARIABLE_FILE_INVALID,
-                format!("${{file({relative})}}: only .yml, .yaml and .json files can be read; JavaScript files need Node.js"),
+                format!("${{file({relative})}} is a JavaScript file, which needs Node.js to run"),
             )
             .with_path(display_path(path))
-            .at(node.span, "in this value")
+            .at(r.sub_span(node, relative), "this file")
             .with_help("export the values to a YAML or JSON file, or pass them with --var"),
         ));
     }
@@ -214,11 +216,10 @@ fn load_file(
     node: &Node,
     path: &str,
 ) -> Result<Option<Node>, Failed> {
-    if !env.is_file(full) {
-        return Ok(None);
-    }
     let text = match env.read_file(full) {
         Ok(text) => text,
+        // A missing file is null, so that a fallback applies (a missing `.js` file too).
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => {
             return Err(r.error(
                 Diagnostic::error(
@@ -230,6 +231,15 @@ fn load_file(
             ))
         }
     };
+    let extension = full
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if !matches!(extension.as_str(), "yml" | "yaml" | "json" | "tfstate") {
+        // Anything else is plain text, as in the reference.
+        return Ok(Some(Node::string(text, node.span)));
+    }
     let file = r.sources_map.add(relative.to_string(), text.clone());
     match load(&text, file) {
         Ok(loaded) => Ok(Some(loaded)),

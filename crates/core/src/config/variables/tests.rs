@@ -351,8 +351,10 @@ fn values_from_sources_are_resolved_again() {
             "/service/config.yml",
             "kafka:\n  topic: ${self:service}.events\n  arn: !GetAtt Stream.Arn\n",
         )
-        .with_file("/service/data.json", "{\"size\": 42}");
-    let yaml = "service: svc\na: ${env:SE_NESTED}\nb: ${file(./config.yml):kafka}\nc: ${file(./data.json):size}\nd: ${file(./missing.yml), 'fallback'}\ne: ${file(./missing.yml):x, 9}";
+        .with_file("/service/data.json", "{\"size\": 42}")
+        .with_file("/service/state.tfstate", "{\"outputs\": {\"arn\": \"x\"}}")
+        .with_file("/service/note.txt", "plain text");
+    let yaml = "service: svc\na: ${env:SE_NESTED}\nb: ${file(./config.yml):kafka}\nc: ${file(./data.json):size}\nd: ${file(./missing.yml), 'fallback'}\ne: ${file(./missing.yml):x, 9}\nf: ${file(state.tfstate):outputs.arn}\ng: ${file(note.txt)}\nh: ${file(missing.js), 'no-js'}";
     let out = resolve_with(yaml, env, Some("dev")).unwrap();
     assert_eq!(out["a"], json!("svc-x"));
     assert_eq!(
@@ -362,6 +364,9 @@ fn values_from_sources_are_resolved_again() {
     assert_eq!(out["c"], json!(42));
     assert_eq!(out["d"], json!("fallback"));
     assert_eq!(out["e"], json!(9));
+    assert_eq!(out["f"], json!("x"));
+    assert_eq!(out["g"], json!("plain text"));
+    assert_eq!(out["h"], json!("no-js"));
 }
 
 #[test]
@@ -414,10 +419,13 @@ fn resolver_errors() {
         error_of("v: ${self:unterminated"),
         ["VARIABLE_SYNTAX_INVALID"]
     );
-    assert_eq!(
-        error_of("v: ${file(./handler.js):x}"),
-        ["VARIABLE_FILE_INVALID"]
+    let with_js = resolve_with(
+        "v: ${file(./handler.js):x}",
+        FakeEnvironment::new().with_file("/service/handler.js", "module.exports = {}"),
+        Some("dev"),
     );
+    assert_eq!(with_js.unwrap_err(), ["VARIABLE_FILE_INVALID"]);
+    assert_eq!(error_of("v: ${file:}"), ["VARIABLE_SYNTAX_INVALID"]);
 }
 
 #[test]
