@@ -29,6 +29,18 @@ pub(super) fn resolve_source(
         "opt" => {
             let key = address.unwrap_or("").trim();
             Ok(match key {
+                // `${opt:}` is every option, as an object.
+                "" => {
+                    let mut options = streaming_events_yaml::Mapping::default();
+                    let named = [("stage", r.context.cli_stage.clone()), ("region", r.context.cli_region.clone())];
+                    for (name, value) in named.into_iter().filter_map(|(n, v)| v.map(|v| (n.to_string(), v))) {
+                        options.insert(name, span, Node::string(value, span));
+                    }
+                    for (name, value) in &r.context.options {
+                        options.insert(name.clone(), span, Node::string(value.clone(), span));
+                    }
+                    Some(Node::new(Value::Map(options), span))
+                }
                 "stage" => r.context.cli_stage.clone().and_then(text),
                 "region" => r.context.cli_region.clone().and_then(text),
                 _ => r.context.options.get(key).cloned().and_then(text),

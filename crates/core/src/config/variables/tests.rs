@@ -323,6 +323,11 @@ fn resolver_table() {
         json!("dev-dev-us-east-1")
     );
     assert_eq!(value_of("v: ${opt:custom-flag}"), json!("on"));
+    assert_eq!(
+        value_of("v: ${opt:}"),
+        json!({"stage": "dev", "custom-flag": "on"})
+    );
+    assert_eq!(value_of("v: ${strToBool('true')}"), json!(true));
     assert_eq!(value_of("params: {dev: {p: stage-value}, default: {p: default-value, q: dq}}\nv: ${param:p}/${param:q}/${param:cliParam}"), json!("stage-value/dq/from-cli"));
     assert_eq!(value_of("stages: {dev: {params: {p: v4-stage}}, default: {params: {q: v4-default}}}\nv: ${param:p}/${param:q}"), json!("v4-stage/v4-default"));
     assert_eq!(value_of("v: ${ssm:/config/topic}"), json!("ssm-topic"));
