@@ -409,6 +409,11 @@ fn resolver_errors() {
         error_of("v: ${strToBool(maybe)}"),
         ["VARIABLE_RESULT_INVALID"]
     );
+    assert_eq!(error_of("v: ${strToBool:}"), ["VARIABLE_RESULT_INVALID"]);
+    assert_eq!(
+        error_of("o: {}\nv: ${opt:${self:o}}"),
+        ["VARIABLE_RESULT_INVALID"]
+    );
     // Sources: unknown, needing AWS, unparsable.
     assert_eq!(error_of("v: ${nosuch:x}"), ["VARIABLE_SOURCE_UNKNOWN"]);
     assert_eq!(
