@@ -359,3 +359,16 @@ fn own_role_and_per_function_statements_conflict() {
     let error = package_text("conflict", yaml).unwrap_err();
     assert!(error.contains("FUNCTION_IAM_ROLE_CONFLICT"), "{error}");
 }
+
+#[test]
+fn cloudformation_quotas_are_checked() {
+    let mut yaml = String::from("service: big\nprovider:\n  name: aws\n  iam:\n    role:\n      mode: perFunction\nfunctions:\n");
+    for i in 0..120 {
+        yaml.push_str(&format!("  f{i}:\n    handler: h.f{i}\n    events:\n      - sqs: arn:aws:sqs:us-east-1:123456789012:q{i}\n"));
+    }
+    let error = package_text("quotas", &yaml).unwrap_err();
+    assert!(
+        error.contains("TEMPLATE_LIMIT_EXCEEDED") && error.contains("500"),
+        "{error}"
+    );
+}

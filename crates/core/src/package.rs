@@ -156,6 +156,7 @@ fn run_inner(env: &dyn Environment, options: &Options, outcome: &mut Outcome) ->
     for (role_id, policy) in &policies {
         attach_policy(&mut template, role_id, policy, outcome);
     }
+    outcome.diagnostics.extend(template_limits(&template));
     for role_id in role_ids_without_grants(&template, &policies) {
         if let Some(role) = template.resources().get(&role_id) {
             report_role(&role_id, role, &[], outcome);
@@ -608,4 +609,49 @@ fn without_granted(existing: &[Value], ours: Vec<Value>) -> Vec<Value> {
             }
         })
         .collect()
+}
+
+/// CloudFormation's quotas a template must fit to deploy at all.
+pub const MAX_RESOURCES: usize = 500;
+pub const MAX_OUTPUTS: usize = 200;
+pub const MAX_TEMPLATE_BYTES: usize = 1_048_576;
+
+fn template_limits(template: &Template) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let resources = template.resources().len();
+    if resources > MAX_RESOURCES {
+        out.push(
+            Diagnostic::error(
+                codes::TEMPLATE_LIMIT_EXCEEDED,
+                format!("the template has {resources} resources; CloudFormation accepts at most {MAX_RESOURCES} in one stack"),
+            )
+            .with_help("split the service into several services (stacks), or move functions into nested stacks"),
+        );
+    }
+    let outputs = template
+        .root
+        .get("Outputs")
+        .and_then(Value::as_object)
+        .map(|o| o.len())
+        .unwrap_or(0);
+    if outputs > MAX_OUTPUTS {
+        out.push(
+            Diagnostic::error(
+                codes::TEMPLATE_LIMIT_EXCEEDED,
+                format!("the template has {outputs} outputs; CloudFormation accepts at most {MAX_OUTPUTS}"),
+            )
+            .with_help("set `versionFunctions: false` (each versioned function adds an output), or split the service"),
+        );
+    }
+    let bytes = crate::template::json::to_js_compact(&Value::Object(template.root.clone())).len();
+    if bytes > MAX_TEMPLATE_BYTES {
+        out.push(
+            Diagnostic::error(
+                codes::TEMPLATE_LIMIT_EXCEEDED,
+                format!("the template is {bytes} bytes without whitespace; CloudFormation accepts at most {MAX_TEMPLATE_BYTES} (uploaded through S3)"),
+            )
+            .with_help("split the service into several services (stacks)"),
+        );
+    }
+    out
 }

@@ -74,6 +74,7 @@ codes! {
     // Templates and IAM.
     OUTPUT_WRITE_FAILED = "the template could not be written to --output";
     TEMPLATE_REFERENCE_UNRESOLVED = "a Ref, Fn::GetAtt or DependsOn in the template names nothing the template defines";
+    TEMPLATE_LIMIT_EXCEEDED = "the template passes a CloudFormation quota (500 resources, 200 outputs, 1 MB)";
     TEMPLATE_INVALID = "the --template file is not a CloudFormation template we can extend";
     FUNCTION_IAM_ROLE_CONFLICT = "a function's own role combined with per-function IAM settings (or provider.role with perFunction mode)";
     FUNCTION_IAM_ROLE_NAME_TOO_LONG = "a generated per-function role name longer than IAM's 64 characters";
