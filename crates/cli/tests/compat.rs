@@ -424,6 +424,7 @@ fn check_cases(cases: &[PathBuf], label: &str) {
     }
     let _ = std::fs::remove_dir_all(&scratch);
     let passed = cases.len() - failures.len();
+    println!("{label}: {passed} passed, {} failed", failures.len());
     assert!(
         failures.is_empty(),
         "{}\n{passed} passed, {} failed",
