@@ -14,10 +14,7 @@
 //! ```
 //! gives `ConsumeEventSourceMappingKafkaOrders` and `secretsmanager:GetSecretValue` on the secret.
 
-use super::{
-    missing_timestamp, prop, prop_span, CompileContext, EventCompiler, FunctionTarget,
-    PlannedMapping,
-};
+use super::{prop, prop_span, CompileContext, EventCompiler, FunctionTarget, PlannedMapping};
 use crate::config::service::{truthy, Event};
 use crate::config::{Function, Service};
 use crate::iam::{actions, Statement};
@@ -152,17 +149,11 @@ impl EventCompiler for KafkaCompiler {
                 ));
             }
         }
-        if prop(e, "startingPosition").and_then(Node::as_str) == Some("AT_TIMESTAMP")
-            && prop(e, "startingPositionTimestamp").is_none()
-        {
-            out.push(missing_timestamp(
-                codes::FUNCTION_KAFKA_STARTING_POSITION_TIMESTAMP_INVALID,
-                function,
-                event,
-                true,
-            ));
-        }
-        out.extend(super::check_topic_name(function, event));
+        out.extend(super::check_topic_and_timestamp(
+            codes::FUNCTION_KAFKA_STARTING_POSITION_TIMESTAMP_INVALID,
+            function,
+            event,
+        ));
         out
     }
 

@@ -348,6 +348,24 @@ pub fn missing_timestamp(
     .with_help("add `startingPositionTimestamp:` with a Unix time in seconds")
 }
 
+/// The checks kafka and msk share: `AT_TIMESTAMP` needs a timestamp (with the reference's code
+/// for each), and the topic must be one CloudFormation accepts.
+pub fn check_topic_and_timestamp(
+    timestamp_code: streaming_events_diagnostics::Code,
+    function: &Function,
+    event: &Event,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let e = &event.value;
+    if prop(e, "startingPosition").and_then(Node::as_str) == Some("AT_TIMESTAMP")
+        && prop(e, "startingPositionTimestamp").is_none()
+    {
+        out.push(missing_timestamp(timestamp_code, function, event, true));
+    }
+    out.extend(check_topic_name(function, event));
+    out
+}
+
 /// Kafka's topic-name rules as CloudFormation checks them: 2 to 249 characters of
 /// `[a-zA-Z0-9._-]`, not starting with `.`. A warning, because
 /// the reference accepts such topics and compatibility keeps them (the deployment will fail).
