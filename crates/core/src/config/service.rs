@@ -363,6 +363,7 @@ pub fn build_service(
                         "give the image URI (…dkr.ecr…amazonaws.com/repo@sha256:…) as `image`",
                     ));
                 }
+                diagnostics.extend(unknown_function_properties(&node, &path, validation_mode));
                 let custom_name = node.get("name").and_then(Node::as_str).map(str::to_string);
                 let events = read_events(
                     &node,
@@ -510,6 +511,92 @@ fn read_events(
         });
     }
     events
+}
+
+/// The function properties the reference knows (v3's schema, the v4 `iam` block, and the
+/// per-function IAM keys of the `serverless-iam-roles-per-function` convention v4 adopted).
+pub const FUNCTION_PROPERTIES: &[&str] = &[
+    "name",
+    "events",
+    "architecture",
+    "awsKmsKeyArn",
+    "condition",
+    "dependsOn",
+    "description",
+    "destinations",
+    "disableLogs",
+    "environment",
+    "ephemeralStorageSize",
+    "fileSystemConfig",
+    "handler",
+    "image",
+    "kmsKeyArn",
+    "snapStart",
+    "layers",
+    "logRetentionInDays",
+    "logDataProtectionPolicy",
+    "maximumEventAge",
+    "maximumRetryAttempts",
+    "memorySize",
+    "onError",
+    "package",
+    "provisionedConcurrency",
+    "reservedConcurrency",
+    "role",
+    "runtime",
+    "runtimeManagement",
+    "tags",
+    "timeout",
+    "tracing",
+    "url",
+    "versionFunction",
+    "vpc",
+    "httpApi",
+    "iam",
+    "iamRoleStatements",
+    "iamRoleStatementsName",
+    "iamRoleStatementsInherit",
+    "iamPermissionsBoundary",
+];
+
+/// Unknown function properties, as the reference's validator reports them (a typo such as
+/// `evnts:` would otherwise silently drop every event).
+fn unknown_function_properties(
+    function: &Node,
+    path: &str,
+    mode: ValidationMode,
+) -> Vec<Diagnostic> {
+    let Some(map) = function.as_map() else {
+        return Vec::new();
+    };
+    if mode == ValidationMode::Off {
+        return Vec::new();
+    }
+    map.entries
+        .iter()
+        .filter(|e| !FUNCTION_PROPERTIES.contains(&e.key.as_str()))
+        .map(|e| {
+            let help =
+                match crate::schema::did_you_mean(&e.key, FUNCTION_PROPERTIES.iter().copied()) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => {
+                        "remove it, or check the function properties of the Serverless Framework"
+                            .to_string()
+                    }
+                };
+            let mut d = Diagnostic::error_at(
+                codes::INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION,
+                format!("{path}.{}", e.key),
+                e.key_span,
+                format!("at {path}: unrecognized property '{}'", e.key),
+                help,
+            );
+            if mode == ValidationMode::Warn {
+                d.severity = Severity::Warning;
+            }
+            d
+        })
+        .collect()
 }
 
 /// Unknown kinds that look like a streaming source are errors even in `warn` mode: the user
