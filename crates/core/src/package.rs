@@ -329,7 +329,12 @@ fn compile_events(
                 .iter()
                 .map(|event| compiler.plan(service, function, event))
                 .collect();
-            let suffixes = match events::settle_collisions(function, &plans) {
+            let settled = if compiler.settles_collisions() {
+                events::settle_collisions(function, &plans)
+            } else {
+                Ok(vec![String::new(); plans.len()])
+            };
+            let suffixes = match settled {
                 Ok(s) => s,
                 Err(errors) => {
                     cx.diagnostics.extend(errors);

@@ -57,6 +57,13 @@ pub trait EventCompiler {
     /// The logical id and identity of an event (after validation).
     fn plan(&self, service: &Service, function: &Function, event: &Event) -> PlannedMapping;
 
+    /// Whether events of one function with the same logical id are settled by D14 (suffix or
+    /// duplicate-source error). The five streaming kinds are; `sqs`, which DEVIATIONS.md does
+    /// not cover, merges them as the reference does.
+    fn settles_collisions(&self) -> bool {
+        true
+    }
+
     /// Adds the event's resources to the template and its permissions to `policy`.
     /// `logical_suffix` is the D14 suffix when an event later in the function has the same id.
     fn compile(

@@ -81,6 +81,10 @@ impl EventCompiler for SqsCompiler {
         "sqs"
     }
 
+    fn settles_collisions(&self) -> bool {
+        false
+    }
+
     fn schema(&self) -> Schema {
         Schema::any_of(
             "a queue ARN or a queue configuration object",
@@ -188,8 +192,13 @@ impl EventCompiler for SqsCompiler {
             );
         }
         let resource = json!({"Type": "AWS::Lambda::EventSourceMapping", "DependsOn": target.depends_on(), "Properties": properties});
-        cx.template
-            .add_resource(naming::with_suffix(&plan.logical_id, suffix), resource);
+        let id = naming::with_suffix(&plan.logical_id, suffix);
+        // Two events of one function on queues of the same name share one id; the reference
+        // deep-merges them (lodash `_.merge`), and so do we.
+        match cx.template.resources_mut().get_mut(&id) {
+            Some(existing) => crate::template::core::deep_merge(existing, resource),
+            None => cx.template.add_resource(id, resource),
+        }
     }
 }
 
