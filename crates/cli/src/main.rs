@@ -27,7 +27,7 @@ enum Command {
     Package(PackageArgs),
     /// Run every check, write no template.
     Validate(ServiceArgs),
-    /// Print the JSON Schema of the five streaming events (for editors).
+    /// Print the JSON Schema of the compiled events (for editors).
     Schema,
 }
 
