@@ -790,7 +790,7 @@ pub fn to_json_schema(schema: &Schema) -> serde_json::Value {
     }
 }
 
-/// The JSON Schema of the five streaming events, from the schemas the validator uses.
+/// The JSON Schema of the compiled events, from the schemas the validator uses.
 pub fn events_json_schema() -> serde_json::Value {
     let mut definitions = serde_json::Map::new();
     for compiler in crate::events::registry() {
@@ -812,7 +812,7 @@ pub fn events_json_schema() -> serde_json::Value {
         .collect();
     serde_json::json!({
         "$schema": "http://json-schema.org/draft-07/schema#",
-        "title": "streaming-events: Serverless Framework streaming function events",
+        "title": "streaming-events: Serverless Framework event source mapping events",
         "definitions": definitions,
         "anyOf": any_of
     })
