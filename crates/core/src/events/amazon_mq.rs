@@ -175,6 +175,6 @@ fn compile(
     cx.grant(target, Statement::allow(actions::SECRETS, vec![secret]));
     cx.grant(target, Statement::allow(actions::MQ_BROKER, vec![arn]));
     cx.grant(target, Statement::allow_any_resource(actions::VPC));
-    let resource = json!({"Type": "AWS::Lambda::EventSourceMapping", "DependsOn": target.depends_on(), "Properties": properties});
+    let resource = super::mapping_resource(target.depends_on(), properties);
     cx.template.add_resource(logical_id, resource);
 }

@@ -192,10 +192,7 @@ impl EventCompiler for KafkaCompiler {
         let e = &event.value;
         let mut properties = Map::new();
         properties.insert("FunctionName".into(), target.function_name());
-        let starting_position = prop(e, "startingPosition")
-            .filter(|n| truthy(n))
-            .map(Node::to_json)
-            .unwrap_or(json!("TRIM_HORIZON"));
+        let starting_position = super::starting_position(e);
         properties.insert("StartingPosition".into(), starting_position);
         let servers = prop(e, "bootstrapServers")
             .map(Node::to_json)
@@ -268,7 +265,7 @@ impl EventCompiler for KafkaCompiler {
         if needs_vpc {
             cx.grant(target, Statement::allow_any_resource(actions::VPC));
         }
-        let resource = json!({"Type": "AWS::Lambda::EventSourceMapping", "DependsOn": target.depends_on(), "Properties": properties});
+        let resource = super::mapping_resource(target.depends_on(), properties);
         cx.template
             .add_resource(naming::with_suffix(&plan.logical_id, suffix), resource);
     }

@@ -261,6 +261,22 @@ pub fn role_resource_name(custom_role: Option<&Node>) -> Option<String> {
     }
 }
 
+/// An `AWS::Lambda::EventSourceMapping` resource.
+pub fn mapping_resource(
+    depends_on: Vec<Value>,
+    properties: serde_json::Map<String, Value>,
+) -> Value {
+    json!({"Type": "AWS::Lambda::EventSourceMapping", "DependsOn": depends_on, "Properties": properties})
+}
+
+/// `StartingPosition`: the configured one, `TRIM_HORIZON` by default (stream, kafka, msk).
+pub fn starting_position(event: &Node) -> Value {
+    prop(event, "startingPosition")
+        .filter(|n| crate::config::service::truthy(n))
+        .map(Node::to_json)
+        .unwrap_or(json!("TRIM_HORIZON"))
+}
+
 /// `FilterCriteria` with each pattern serialised as `JSON.stringify(pattern)`.
 pub fn filter_criteria(patterns: &Node) -> Option<Value> {
     let list = patterns.as_seq()?;

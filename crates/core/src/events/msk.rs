@@ -159,10 +159,7 @@ impl EventCompiler for MskCompiler {
         let mut properties = Map::new();
         properties.insert("EventSourceArn".into(), arn.clone());
         properties.insert("FunctionName".into(), target.function_name());
-        let starting_position = prop(e, "startingPosition")
-            .filter(|n| truthy(n))
-            .map(Node::to_json)
-            .unwrap_or(json!("TRIM_HORIZON"));
+        let starting_position = super::starting_position(e);
         properties.insert("StartingPosition".into(), starting_position);
         properties.insert(
             "Topics".into(),
@@ -203,7 +200,7 @@ impl EventCompiler for MskCompiler {
         }
         cx.grant(target, Statement::allow(actions::MSK, vec![arn]));
         cx.grant(target, Statement::allow_any_resource(actions::VPC));
-        let resource = json!({"Type": "AWS::Lambda::EventSourceMapping", "DependsOn": target.depends_on(), "Properties": properties});
+        let resource = super::mapping_resource(target.depends_on(), properties);
         cx.template
             .add_resource(naming::with_suffix(&plan.logical_id, suffix), resource);
     }

@@ -191,7 +191,7 @@ impl EventCompiler for SqsCompiler {
                 json!({"MaximumConcurrency": v.to_json()}),
             );
         }
-        let resource = json!({"Type": "AWS::Lambda::EventSourceMapping", "DependsOn": target.depends_on(), "Properties": properties});
+        let resource = super::mapping_resource(target.depends_on(), properties);
         let id = naming::with_suffix(&plan.logical_id, suffix);
         // Two events of one function on queues of the same name share one id; the reference
         // deep-merges them (lodash `_.merge`), and so do we.

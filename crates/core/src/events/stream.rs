@@ -425,10 +425,7 @@ impl EventCompiler for StreamCompiler {
         if let Some(p) = prop(&e, "parallelizationFactor").filter(|n| truthy(n)) {
             properties.insert("ParallelizationFactor".into(), p.to_json());
         }
-        let starting_position = prop(&e, "startingPosition")
-            .filter(|n| truthy(n))
-            .map(Node::to_json)
-            .unwrap_or(json!("TRIM_HORIZON"));
+        let starting_position = super::starting_position(&e);
         properties.insert("StartingPosition".into(), starting_position);
 
         let consumer_kind = consumer(&e);
@@ -558,7 +555,7 @@ impl EventCompiler for StreamCompiler {
             }
         }
 
-        let resource = json!({"Type": "AWS::Lambda::EventSourceMapping", "DependsOn": depends_on, "Properties": properties});
+        let resource = super::mapping_resource(depends_on, properties);
         cx.template.add_resource(logical_id, resource);
         if let Some((id, resource)) = consumer_resource {
             cx.template.add_resource(id, resource);
