@@ -12,7 +12,7 @@
 use super::json::to_js_compact;
 use super::{other_permissions, roles, Template};
 use crate::config::{Function, Service};
-use crate::events::{custom_execution_role, is_existing_role};
+use crate::events::custom_execution_role;
 use crate::naming;
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
@@ -28,22 +28,9 @@ pub fn needs_default_role(service: &Service) -> bool {
     if service.functions.is_empty() {
         return false;
     }
-    if service
-        .provider
-        .iam_role
-        .as_ref()
-        .is_some_and(is_existing_role)
-    {
-        return false;
-    }
-    if roles::per_function_mode(service) {
-        return false;
-    }
-    if service
-        .provider
-        .node
-        .as_map()
-        .is_some_and(|m| m.contains_key("role"))
+    if roles::provider_role_is_existing(service)
+        || roles::per_function_mode(service)
+        || roles::provider_declares_role(service)
     {
         return false;
     }

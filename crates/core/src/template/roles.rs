@@ -53,27 +53,34 @@ fn has_own_iam(function: &Function) -> bool {
     legacy || statements || managed
 }
 
+/// `provider.iam.role` names an existing role (an ARN, a logical name or an intrinsic).
+pub fn provider_role_is_existing(service: &Service) -> bool {
+    service
+        .provider
+        .iam_role
+        .as_ref()
+        .is_some_and(is_existing_role)
+}
+
+/// The service sets the legacy `provider.role`.
+pub fn provider_declares_role(service: &Service) -> bool {
+    service
+        .provider
+        .node
+        .as_map()
+        .is_some_and(|m| m.contains_key("role"))
+}
+
 /// `usesDedicatedPerFunctionRole`.
 pub fn uses_dedicated_role(service: &Service, function: &Function) -> bool {
     if function.role.is_some() {
         return false;
     }
-    if service
-        .provider
-        .iam_role
-        .as_ref()
-        .is_some_and(is_existing_role)
-    {
+    if provider_role_is_existing(service) {
         return false;
     }
     let per_function = per_function_mode(service);
-    if service
-        .provider
-        .node
-        .as_map()
-        .is_some_and(|m| m.contains_key("role"))
-        && !per_function
-    {
+    if provider_declares_role(service) && !per_function {
         return false;
     }
     per_function || has_own_iam(function)
@@ -82,13 +89,7 @@ pub fn uses_dedicated_role(service: &Service, function: &Function) -> bool {
 /// The checks v4 makes before building dedicated roles.
 pub fn check_dedicated_roles(service: &Service) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    if per_function_mode(service)
-        && service
-            .provider
-            .node
-            .as_map()
-            .is_some_and(|m| m.contains_key("role"))
-    {
+    if per_function_mode(service) && provider_declares_role(service) {
         out.push(
             Diagnostic::error(
                 codes::FUNCTION_IAM_ROLE_CONFLICT,
