@@ -109,6 +109,11 @@ pub fn core_template(service: &Service) -> Template {
         .iter()
         .map(|function| add_function(&mut template, service, function, bucket_name.clone()))
         .collect();
+    // Each function's version, when it has one, is the first resource `add_function` returns.
+    let version_ids: Vec<Option<String>> = versions
+        .iter()
+        .map(|resources| resources.first().map(|(id, _)| id.clone()))
+        .collect();
     for (id, resource) in versions.into_iter().flatten() {
         template.add_resource(id, resource);
     }
@@ -124,8 +129,9 @@ pub fn core_template(service: &Service) -> Template {
     let version_outputs: Vec<(String, Value)> = service
         .functions
         .iter()
-        .filter_map(|f| {
-            let id = version_logical_id_of(&template, f)?;
+        .zip(version_ids)
+        .filter_map(|(f, id)| {
+            let id = id?;
             Some((
                 naming::lambda_version_output_logical_id(&f.key),
                 json!({"Description": "Current Lambda function version", "Value": {"Ref": id}, "Export": {"Name": format!("sls-{}-{}-{}", service.name, service.stage, naming::lambda_version_output_logical_id(&f.key))}}),
@@ -136,21 +142,6 @@ pub fn core_template(service: &Service) -> Template {
         template.outputs_mut().insert(key, value);
     }
     template
-}
-
-fn version_logical_id_of(template: &Template, function: &Function) -> Option<String> {
-    let prefix = format!(
-        "{}LambdaVersion",
-        naming::normalized_function_name(&function.key)
-    );
-    template
-        .resources()
-        .iter()
-        .find(|(id, r)| {
-            id.starts_with(&prefix)
-                && r.get("Type").and_then(Value::as_str) == Some("AWS::Lambda::Version")
-        })
-        .map(|(id, _)| id.clone())
 }
 
 fn log_arn(prefix: &str, suffix: &str) -> Value {
