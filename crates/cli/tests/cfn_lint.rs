@@ -19,6 +19,7 @@ fn services() -> Vec<PathBuf> {
         "tests/fixtures/iam",
         "tests/fixtures/variables",
         "tests/fixtures/differential",
+        "tests/fixtures/realworld",
     ] {
         let Ok(entries) = std::fs::read_dir(repo().join(root)) else {
             continue;

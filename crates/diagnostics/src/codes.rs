@@ -8,11 +8,21 @@
 pub struct Code {
     pub id: &'static str,
     pub summary: &'static str,
+    /// The Serverless Framework's code for the same failure, where it reports it under another
+    /// one (`=> "…"` in the registry): diagnostics name it, so that users (and scripts) that
+    /// know the framework's codes find theirs.
+    pub reference: Option<&'static str>,
 }
 
 macro_rules! codes {
-    ($($name:ident = $summary:literal;)*) => {
-        $(pub const $name: Code = Code { id: stringify!($name), summary: $summary };)*
+    (@reference) => { None };
+    (@reference $reference:literal) => { Some($reference) };
+    ($($name:ident = $summary:literal $(=> $reference:literal)?;)*) => {
+        $(pub const $name: Code = Code {
+            id: stringify!($name),
+            summary: $summary,
+            reference: codes!(@reference $($reference)?),
+        };)*
         /// Every code, in registry order.
         pub const ALL: &[Code] = &[$($name),*];
     };
@@ -23,33 +33,38 @@ codes! {
     CONFIG_FILE_NOT_FOUND = "the service file does not exist";
     CONFIG_FILE_UNREADABLE = "the service file cannot be read (a directory, not UTF-8, no permission)";
     CONFIG_FILE_TOO_LARGE = "the service file is larger than the loader accepts";
-    CONFIG_FILE_EMPTY = "the service file holds no configuration";
-    YAML_SYNTAX_ERROR = "the file is not valid YAML or JSON";
-    YAML_DUPLICATE_KEY = "a mapping has the same key twice";
-    YAML_UNKNOWN_TAG = "a tag that is neither a YAML core tag nor a CloudFormation short form";
-    YAML_TOO_DEEP = "the document nests deeper than the loader accepts";
-    YAML_ALIAS_BOMB = "aliases expand to more values than the loader accepts";
-    YAML_UNKNOWN_ANCHOR = "an alias refers to an anchor that is not defined before it";
-    YAML_MULTIPLE_DOCUMENTS = "the file holds more than one YAML document";
-    YAML_INVALID_MERGE = "a merge key (<<) whose value is not a mapping or a list of mappings";
+    CONFIG_FILE_EMPTY = "the service file holds no configuration" => "INVALID_CONFIGURATION_EXPORT";
+    CONFIG_NOT_A_MAPPING = "the service file holds a value that is not a mapping" => "INVALID_CONFIGURATION_EXPORT";
+    YAML_SYNTAX_ERROR = "the file is not valid YAML or JSON" => "CONFIGURATION_PARSE_ERROR";
+    YAML_DUPLICATE_KEY = "a mapping has the same key twice" => "CONFIGURATION_PARSE_ERROR";
+    YAML_UNKNOWN_TAG = "a tag that is neither a YAML core tag nor a CloudFormation short form" => "CONFIGURATION_PARSE_ERROR";
+    YAML_TOO_DEEP = "the document nests deeper than the loader accepts" => "CONFIGURATION_PARSE_ERROR";
+    YAML_ALIAS_BOMB = "aliases expand to more values than the loader accepts" => "CONFIGURATION_PARSE_ERROR";
+    YAML_UNKNOWN_ANCHOR = "an alias refers to an anchor that is not defined before it" => "CONFIGURATION_PARSE_ERROR";
+    YAML_MULTIPLE_DOCUMENTS = "the file holds more than one YAML document" => "CONFIGURATION_PARSE_ERROR";
+    YAML_INVALID_MERGE = "a merge key (<<) whose value is not a mapping or a list of mappings" => "CONFIGURATION_PARSE_ERROR";
     // The service as a whole.
-    SERVICE_NAME_INVALID = "service is missing or is not a string";
+    SERVICE_NAME_MISSING = "service is missing or empty";
+    SERVICE_OBJECT_NOTATION = "service is written in the old object form (service: {name: x})";
+    SERVICE_NAME_INVALID = "service is not a string";
     PROVIDER_NAME_INVALID = "provider.name is missing or is not aws";
-    FUNCTIONS_INVALID = "functions is not a mapping of function names to functions";
+    NON_OBJECT_FUNCTIONS_CONFIGURATION = "functions is neither a mapping nor a list of mappings";
+    FUNCTIONS_INVALID = "a function is not a mapping, or its name has characters other than letters, digits, - and _";
+    LEGACY_CONFIGURATION_PROPERTY_MERGE_INVALID_INPUT = "an item of a functions or resources list is not a mapping";
     FUNCTION_NEITHER_HANDLER_NOR_IMAGE_DEFINED_ERROR = "a function with neither handler nor image";
     FUNCTION_BOTH_HANDLER_AND_IMAGE_DEFINED_ERROR = "a function with both handler and image";
     FUNCTION_IMAGE_UNSUPPORTED = "an image built from provider.ecr.images, which needs Docker";
     INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION = "a property does not match the configuration schema";
     // Variables.
-    VARIABLE_SYNTAX_INVALID = "a ${...} variable cannot be parsed";
-    VARIABLE_SOURCE_UNKNOWN = "a variable names a source that does not exist";
-    VARIABLE_SOURCE_OFFLINE = "a variable needs AWS, which is not reachable offline; give its value with --var";
-    VARIABLE_NOT_RESOLVED = "a variable resolves to nothing and has no fallback";
-    VARIABLE_CYCLE = "variables refer to each other in a cycle";
-    VARIABLE_TOO_DEEP = "variables nest or refer to each other too deeply";
-    VARIABLE_RESULT_INVALID = "a variable's value cannot be used where it stands";
-    VARIABLE_RESULT_TOO_LARGE = "variables expand to a value larger than accepted";
-    VARIABLE_FILE_INVALID = "a file read by ${file(...)} cannot be read or parsed";
+    VARIABLE_SYNTAX_INVALID = "a ${...} variable cannot be parsed" => "VARIABLES_RESOLUTION_ERROR";
+    VARIABLE_SOURCE_UNKNOWN = "a variable names a source that does not exist" => "UNRECOGNIZED_VARIABLE_SOURCES";
+    VARIABLE_SOURCE_OFFLINE = "a variable needs AWS, which is not reachable offline; give its value with --var" => "VARIABLES_RESOLUTION_ERROR";
+    VARIABLE_NOT_RESOLVED = "a variable resolves to nothing and has no fallback" => "VARIABLES_RESOLUTION_ERROR";
+    VARIABLE_CYCLE = "variables refer to each other in a cycle" => "VARIABLES_RESOLUTION_ERROR";
+    VARIABLE_TOO_DEEP = "variables nest or refer to each other too deeply" => "VARIABLES_RESOLUTION_ERROR";
+    VARIABLE_RESULT_INVALID = "a variable's value cannot be used where it stands" => "VARIABLES_RESOLUTION_ERROR";
+    VARIABLE_RESULT_TOO_LARGE = "variables expand to a value larger than accepted" => "VARIABLES_RESOLUTION_ERROR";
+    VARIABLE_FILE_INVALID = "a file read by ${file(...)} cannot be read or parsed" => "VARIABLES_RESOLUTION_ERROR";
     VARIABLE_LOOKALIKE = "text that looks like a variable but is not one stays as written";
     // The compilers' own errors (always fatal).
     FUNCTION_STREAM_STARTING_POSITION_TIMESTAMP_INVALID = "stream: AT_TIMESTAMP without startingPositionTimestamp";

@@ -129,9 +129,16 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &SourceMap, style: &Sty
             style.paint("1", &format!("help: {help}"))
         );
     }
+    if let Some(reference) = d.code.reference {
+        let _ = writeln!(
+            out,
+            "{pad} {} note: the Serverless Framework reports this as {reference}",
+            style.paint("1;34", "="),
+        );
+    }
 }
 
-/// A JSON array of `{code, severity, message, file, line, column, path, help}`.
+/// A JSON array of `{code, severity, message, file, line, column, path, help, referenceCode}`.
 pub fn render_json(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
     let items: Vec<serde_json::Value> = diagnostics
         .iter()
@@ -146,6 +153,7 @@ pub fn render_json(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
             object.insert("column".into(), location.map(|l| l.2).into());
             object.insert("path".into(), d.path.clone().into());
             object.insert("help".into(), d.help.clone().into());
+            object.insert("referenceCode".into(), d.code.reference.into());
             serde_json::Value::Object(object)
         })
         .collect();

@@ -40,3 +40,28 @@ fn codes_are_found_by_id() {
     );
     assert_eq!(codes::find("NOPE"), None);
 }
+
+#[test]
+fn each_documented_code_names_the_frameworks_code_where_it_differs() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/errors.md"))
+        .expect("docs/errors.md");
+    for code in codes::ALL {
+        let Some(reference) = code.reference else {
+            continue;
+        };
+        assert_ne!(
+            reference, code.id,
+            "{}: a reference code equal to ours",
+            code.id
+        );
+        let section = doc
+            .split("\n### ")
+            .find(|s| s.starts_with(&format!("{}\n", code.id)))
+            .unwrap_or_else(|| panic!("{} is not documented", code.id));
+        assert!(
+            section.contains(reference),
+            "the entry of {} does not name the framework's code {reference}",
+            code.id
+        );
+    }
+}

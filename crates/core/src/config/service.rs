@@ -4,7 +4,7 @@
 use crate::naming::ConsumerNaming;
 use crate::schema::describe;
 use streaming_events_diagnostics::{codes, Diagnostic, Severity};
-use streaming_events_yaml::{Node, Span, Value};
+use streaming_events_yaml::{Mapping, Node, Span, Value};
 
 /// Every event kind the reference knows; others are errors, as in the reference.
 pub const KNOWN_EVENT_KINDS: &[&str] = &[
@@ -165,7 +165,7 @@ pub fn build_service(
         let code = if root.is_null() {
             codes::CONFIG_FILE_EMPTY
         } else {
-            codes::SERVICE_NAME_INVALID
+            codes::CONFIG_NOT_A_MAPPING
         };
         diagnostics.push(Diagnostic::error_at(
             code,
@@ -176,16 +176,23 @@ pub fn build_service(
         ));
         return (None, diagnostics);
     };
+    let mut merged = root.clone();
+    diagnostics.extend(merge_list_sections(&mut merged));
 
     let validation_mode = if strict {
         ValidationMode::Error
     } else {
-        match root.get("configValidationMode").and_then(Node::as_str) {
+        match merged.get("configValidationMode").and_then(Node::as_str) {
             Some("error") => ValidationMode::Error,
             Some("off") => ValidationMode::Off,
             _ => ValidationMode::Warn,
         }
     };
+    diagnostics.extend(crate::schema::service::validate_service(
+        &mut merged,
+        validation_mode,
+    ));
+    let root = &merged;
 
     let name = match root.get("service") {
         Some(Node {
@@ -199,7 +206,7 @@ pub fn build_service(
             },
         ) => {
             diagnostics.push(Diagnostic::error_at(
-                codes::SERVICE_NAME_INVALID,
+                codes::SERVICE_OBJECT_NOTATION,
                 "service",
                 node.span,
                 "service must be a string; the object form (service.name) is no longer supported",
@@ -208,8 +215,13 @@ pub fn build_service(
             String::new()
         }
         Some(node) => {
+            let code = if node.is_null() || node.as_str() == Some("") {
+                codes::SERVICE_NAME_MISSING
+            } else {
+                codes::SERVICE_NAME_INVALID
+            };
             diagnostics.push(Diagnostic::error_at(
-                codes::SERVICE_NAME_INVALID,
+                code,
                 "service",
                 node.span,
                 format!("service must be a non-empty string, got {}", describe(node)),
@@ -219,7 +231,7 @@ pub fn build_service(
         }
         None => {
             diagnostics.push(Diagnostic::error_at(
-                codes::SERVICE_NAME_INVALID,
+                codes::SERVICE_NAME_MISSING,
                 "service",
                 root.span,
                 "the service has no `service` name",
@@ -384,7 +396,6 @@ pub fn build_service(
                         "give the image URI (…dkr.ecr…amazonaws.com/repo@sha256:…) as `image`",
                     ));
                 }
-                diagnostics.extend(unknown_function_properties(&node, &path, validation_mode));
                 let custom_name = node.get("name").and_then(Node::as_str).map(str::to_string);
                 let events = read_events(
                     &node,
@@ -411,14 +422,14 @@ pub fn build_service(
             }
         }
         Some(node) => diagnostics.push(Diagnostic::error_at(
-            codes::FUNCTIONS_INVALID,
+            codes::NON_OBJECT_FUNCTIONS_CONFIGURATION,
             "functions",
             node.span,
             format!(
                 "functions must be a mapping of function names to functions, got {}",
                 describe(node)
             ),
-            "write `functions:` followed by `name:` entries, not a list",
+            "write `functions:` followed by `name:` entries",
         )),
     }
 
@@ -436,6 +447,73 @@ pub fn build_service(
         uncompiled_kinds: uncompiled,
     };
     (if fatal { None } else { Some(service) }, diagnostics)
+}
+
+/// `functions` and `resources` may be written as lists of mappings: the reference merges the
+/// items, in order, into one mapping (lodash `_.merge`, empty items skipped) before it validates
+/// or compiles anything, and so do we. An item that is not a mapping is an error.
+pub fn merge_list_sections(root: &mut Node) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    let Some(map) = root.as_map_mut() else {
+        return diagnostics;
+    };
+    for key in ["resources", "functions"] {
+        let Some(node) = map.get_mut(key) else {
+            continue;
+        };
+        let Value::Seq(items) = &node.value else {
+            continue;
+        };
+        let mut merged = Node::new(Value::Map(Mapping::default()), node.span);
+        for (index, item) in items.iter().enumerate() {
+            if item.as_map().is_some() {
+                merge_node(&mut merged, item.clone());
+            } else if truthy(item) {
+                diagnostics.push(Diagnostic::error_at(
+                    codes::LEGACY_CONFIGURATION_PROPERTY_MERGE_INVALID_INPUT,
+                    format!("{key}[{index}]"),
+                    item.span,
+                    format!(
+                        "an item of the {key} list must be a mapping, got {}",
+                        describe(item)
+                    ),
+                    "each item of the list is merged into one mapping: write it as `name: {…}`",
+                ));
+            }
+        }
+        *node = merged;
+    }
+    diagnostics
+}
+
+/// lodash `_.merge` on nodes: mappings merge key by key, lists index by index, any other value
+/// (`null` included) replaces. Merged keys keep the position of their first occurrence.
+fn merge_node(target: &mut Node, source: Node) {
+    match (&mut target.value, source.value) {
+        (Value::Map(target), Value::Map(source)) => {
+            for entry in source.entries {
+                match target.get_mut(&entry.key) {
+                    Some(existing) => merge_node(existing, entry.value),
+                    None => target.entries.push(entry),
+                }
+            }
+        }
+        (Value::Seq(target), Value::Seq(source)) => {
+            for (index, item) in source.into_iter().enumerate() {
+                match target.get_mut(index) {
+                    Some(existing) => merge_node(existing, item),
+                    None => target.push(item),
+                }
+            }
+        }
+        (_, value) => {
+            *target = Node {
+                value,
+                span: source.span,
+                via: source.via,
+            };
+        }
+    }
 }
 
 fn read_events(
@@ -532,92 +610,6 @@ fn read_events(
         });
     }
     events
-}
-
-/// The function properties the reference knows (v3's schema, the v4 `iam` block, and the
-/// per-function IAM keys of the `serverless-iam-roles-per-function` convention v4 adopted).
-pub const FUNCTION_PROPERTIES: &[&str] = &[
-    "name",
-    "events",
-    "architecture",
-    "awsKmsKeyArn",
-    "condition",
-    "dependsOn",
-    "description",
-    "destinations",
-    "disableLogs",
-    "environment",
-    "ephemeralStorageSize",
-    "fileSystemConfig",
-    "handler",
-    "image",
-    "kmsKeyArn",
-    "snapStart",
-    "layers",
-    "logRetentionInDays",
-    "logDataProtectionPolicy",
-    "maximumEventAge",
-    "maximumRetryAttempts",
-    "memorySize",
-    "onError",
-    "package",
-    "provisionedConcurrency",
-    "reservedConcurrency",
-    "role",
-    "runtime",
-    "runtimeManagement",
-    "tags",
-    "timeout",
-    "tracing",
-    "url",
-    "versionFunction",
-    "vpc",
-    "httpApi",
-    "iam",
-    "iamRoleStatements",
-    "iamRoleStatementsName",
-    "iamRoleStatementsInherit",
-    "iamPermissionsBoundary",
-];
-
-/// Unknown function properties, as the reference's validator reports them (a typo such as
-/// `evnts:` would otherwise silently drop every event).
-fn unknown_function_properties(
-    function: &Node,
-    path: &str,
-    mode: ValidationMode,
-) -> Vec<Diagnostic> {
-    let Some(map) = function.as_map() else {
-        return Vec::new();
-    };
-    if mode == ValidationMode::Off {
-        return Vec::new();
-    }
-    map.entries
-        .iter()
-        .filter(|e| !FUNCTION_PROPERTIES.contains(&e.key.as_str()))
-        .map(|e| {
-            let help =
-                match crate::schema::did_you_mean(&e.key, FUNCTION_PROPERTIES.iter().copied()) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => {
-                        "remove it, or check the function properties of the Serverless Framework"
-                            .to_string()
-                    }
-                };
-            let mut d = Diagnostic::error_at(
-                codes::INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION,
-                format!("{path}.{}", e.key),
-                e.key_span,
-                format!("at {path}: unrecognized property '{}'", e.key),
-                help,
-            );
-            if mode == ValidationMode::Warn {
-                d.severity = Severity::Warning;
-            }
-            d
-        })
-        .collect()
 }
 
 /// Unknown kinds that look like a streaming source are errors even in `warn` mode: the user

@@ -9,6 +9,7 @@
 
 pub mod defs;
 pub mod filter;
+pub mod service;
 
 use streaming_events_diagnostics::{codes, Diagnostic, Severity};
 use streaming_events_yaml::{format_js_number, Node, Span, Value};
@@ -56,6 +57,12 @@ pub enum Schema {
     /// An object with exactly one key, `Ref` or `Fn::…` (D10), optionally only the listed ones.
     Intrinsic {
         only: Option<&'static [&'static str]>,
+    },
+    /// A mapping whose keys match `keys` (a pattern) and whose values all match `values`
+    /// (JSON Schema's `patternProperties` with no other properties allowed).
+    Map {
+        keys: &'static str,
+        values: Box<Schema>,
     },
     /// A schema plus a check it cannot express.
     Checked(Box<Schema>, CustomCheck),
@@ -166,7 +173,11 @@ pub fn problems_to_diagnostics(
             };
             let mut d = Diagnostic::error(
                 codes::INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION,
-                format!("at {}: {}", p.at, p.message),
+                format!(
+                    "at {}: {}",
+                    if p.at.is_empty() { "root" } else { &p.at },
+                    p.message
+                ),
             )
             .with_path(p.path)
             .at(p.span, "");
@@ -564,6 +575,43 @@ fn check_node(
                 }
             }
         }
+        Schema::Map { keys, values } => {
+            let Value::Map(map) = &mut node.value else {
+                problem(
+                    problems,
+                    Rule::Type,
+                    path,
+                    span,
+                    format!("must be object, got {}", describe(node)),
+                );
+                return;
+            };
+            for entry in map.entries.iter_mut() {
+                let entry_path = join(path, &entry.key);
+                if !defs::matches(keys, &entry.key) {
+                    problems.push(Problem {
+                        rule: Rule::Relaxed,
+                        path: entry_path,
+                        at: path.to_string(),
+                        message: format!(
+                            "unrecognized property '{}' (names must match {keys})",
+                            entry.key
+                        ),
+                        span: entry.key_span,
+                        help: Some("rename the key".to_string()),
+                        via: None,
+                    });
+                    continue;
+                }
+                check(
+                    values,
+                    &mut entry.value,
+                    &entry_path,
+                    entry.key_span,
+                    problems,
+                );
+            }
+        }
         Schema::AnyOf {
             options,
             description,
@@ -785,6 +833,9 @@ pub fn to_json_schema(schema: &Schema) -> serde_json::Value {
                 None => "^(Ref|Fn::.+)$".to_string(),
             };
             json!({"type": "object", "minProperties": 1, "maxProperties": 1, "patternProperties": {pattern: {}}, "additionalProperties": false})
+        }
+        Schema::Map { keys, values } => {
+            json!({"type": "object", "patternProperties": {*keys: to_json_schema(values)}, "additionalProperties": false})
         }
         Schema::Checked(inner, _) => to_json_schema(inner),
     }

@@ -589,11 +589,7 @@ pub fn deep_merge(target: &mut Value, source: Value) {
                 }
             }
         }
-        (target, source) => {
-            if !source.is_null() {
-                *target = source;
-            }
-        }
+        (target, source) => *target = source,
     }
 }
 
@@ -677,5 +673,8 @@ mod tests {
         let mut a = json!({"a": {"b": 1, "c": [1, 2]}, "d": 1});
         deep_merge(&mut a, json!({"a": {"c": [3]}, "d": 2, "e": null}));
         assert_eq!(a, json!({"a": {"b": 1, "c": [3, 2]}, "d": 2, "e": null}));
+        // `null` replaces, as in lodash.
+        deep_merge(&mut a, json!({"a": null}));
+        assert_eq!(a, json!({"a": null, "d": 2, "e": null}));
     }
 }

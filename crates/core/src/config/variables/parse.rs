@@ -370,10 +370,8 @@ impl Parser<'_> {
                     }
                     Some(b'}') | None => return err(self.i, "invalid variable param: missing `)`"),
                     Some(_) => {
-                        let pieces = self.pieces(depth + 1, Some(b",)}"))?;
-                        params.push(Template {
-                            pieces: trim_pieces(pieces),
-                        });
+                        let pieces = trim_pieces(self.pieces(depth + 1, Some(b",)}"))?);
+                        params.push(unquoted_param(pieces));
                     }
                 }
                 self.skip_spaces();
@@ -473,6 +471,27 @@ fn trim_pieces(mut pieces: Vec<Piece>) -> Vec<Piece> {
     }
     pieces.retain(|p| !matches!(p, Piece::Text(t) if t.is_empty()));
     pieces
+}
+
+/// An unquoted param without variables is a literal, as the reference reads it: `true`, a
+/// number (as JavaScript prints it: `1.0` is `1`) or the word itself; `false`, `null` and zero
+/// are no value at all (the reference keeps only truthy literals), an empty param.
+fn unquoted_param(pieces: Vec<Piece>) -> Template {
+    let [Piece::Text(word)] = pieces.as_slice() else {
+        return Template { pieces };
+    };
+    let text = match word.as_str() {
+        "true" => Some(word.clone()),
+        "false" | "null" => None,
+        _ => match js_number(word) {
+            Some(n) if n == 0.0 || n.is_nan() => None,
+            Some(n) => Some(streaming_events_yaml::format_js_number(n)),
+            None => Some(word.clone()),
+        },
+    };
+    Template {
+        pieces: text.map(Piece::Text).into_iter().collect(),
+    }
 }
 
 /// `Number(word)` for the words JavaScript reads as numbers (decimal, hex, exponent forms).

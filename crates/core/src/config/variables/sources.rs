@@ -100,6 +100,15 @@ pub(super) fn resolve_source(
             match input.as_str() {
                 "true" | "1" => Ok(Some(Node::new(Value::Bool(true), span))),
                 "false" | "0" => Ok(Some(Node::new(Value::Bool(false), span))),
+                "" => Err(r.error(
+                    Diagnostic::error(
+                        codes::VARIABLE_RESULT_INVALID,
+                        "strToBool has no input (unquoted `false`, `0` and `null` count as none)",
+                    )
+                    .with_path(display_path(path))
+                    .at(span, "in this value")
+                    .with_help("quote the input: ${strToBool('false')}"),
+                )),
                 _ => Err(r.error(
                     Diagnostic::error(
                         codes::VARIABLE_RESULT_INVALID,

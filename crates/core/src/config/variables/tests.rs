@@ -109,8 +109,9 @@ fn parser_table() {
             vars(&["type(param1,true,param3)"]),
         ),
         (
+            // `null` (like `false` and `0`) is no value: the reference keeps truthy literals only.
             "${type(param1, null, param3) }",
-            vars(&["type(param1,null,param3)"]),
+            vars(&["type(param1,,param3)"]),
         ),
         ("${type(param):address}", vars(&["type(param):address"])),
         (
@@ -410,6 +411,19 @@ fn resolver_errors() {
         ["VARIABLE_RESULT_INVALID"]
     );
     assert_eq!(error_of("v: ${strToBool:}"), ["VARIABLE_RESULT_INVALID"]);
+    // Unquoted params are literals: `true` and non-zero numbers stay; `false`, `null` and zero
+    // are no input at all, so strToBool has nothing to convert.
+    assert_eq!(value_of("v: ${strToBool(true)}"), json!(true));
+    assert_eq!(value_of("v: ${strToBool(1.0)}"), json!(true));
+    assert_eq!(value_of("v: ${strToBool(TRUE)}"), json!(true));
+    assert_eq!(value_of("v: ${strToBool('0')}"), json!(false));
+    for input in ["false", "0", "null", "0.0"] {
+        assert_eq!(
+            error_of(&format!("v: ${{strToBool({input})}}")),
+            ["VARIABLE_RESULT_INVALID"],
+            "{input}"
+        );
+    }
     assert_eq!(
         error_of("o: {}\nv: ${opt:${self:o}}"),
         ["VARIABLE_RESULT_INVALID"]

@@ -1,0 +1,568 @@
+//! The schema of the service outside its events: the top-level properties, `provider` and each
+//! function's own properties, with the reference's constraints (its `configValidationMode`
+//! applies: warnings by default, errors with `error` or `--strict`, nothing with `off`).
+//!
+//! Events are validated by their compilers' schemas; here `events` is only "present". Lists of
+//! runtimes and regions are AWS's current ones: the reference's lists stop at the runtimes and
+//! regions of its release (no `nodejs22.x`, no `ap-southeast-5`), which would make valid services
+//! fail in `error` mode (docs/compatibility.md).
+
+use super::defs::{arn, cf_function, matches};
+use super::{problems_to_diagnostics, validate, Rule, Schema};
+use crate::config::ValidationMode;
+use streaming_events_diagnostics::Diagnostic;
+use streaming_events_yaml::{Node, Value};
+
+/// Lambda runtimes: every runtime AWS lists, deprecated ones included (they are the service's
+/// choice; cfn-lint warns about them).
+pub const RUNTIMES: &[&str] = &[
+    "dotnet6",
+    "dotnet8",
+    "go1.x",
+    "java8",
+    "java8.al2",
+    "java11",
+    "java17",
+    "java21",
+    "java25",
+    "nodejs14.x",
+    "nodejs16.x",
+    "nodejs18.x",
+    "nodejs20.x",
+    "nodejs22.x",
+    "nodejs24.x",
+    "provided",
+    "provided.al2",
+    "provided.al2023",
+    "python3.7",
+    "python3.8",
+    "python3.9",
+    "python3.10",
+    "python3.11",
+    "python3.12",
+    "python3.13",
+    "python3.14",
+    "ruby2.7",
+    "ruby3.2",
+    "ruby3.3",
+    "ruby3.4",
+];
+
+/// AWS regions (commercial, China, GovCloud and the isolated partitions).
+pub const REGIONS: &[&str] = &[
+    "af-south-1",
+    "ap-east-1",
+    "ap-east-2",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-south-1",
+    "ap-south-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ap-southeast-5",
+    "ap-southeast-6",
+    "ap-southeast-7",
+    "ca-central-1",
+    "ca-west-1",
+    "cn-north-1",
+    "cn-northwest-1",
+    "eu-central-1",
+    "eu-central-2",
+    "eu-isoe-west-1",
+    "eu-north-1",
+    "eu-south-1",
+    "eu-south-2",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "eusc-de-east-1",
+    "il-central-1",
+    "me-central-1",
+    "me-south-1",
+    "mx-central-1",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-gov-east-1",
+    "us-gov-west-1",
+    "us-iso-east-1",
+    "us-iso-west-1",
+    "us-isob-east-1",
+    "us-isob-west-1",
+    "us-isof-east-1",
+    "us-isof-south-1",
+    "us-west-1",
+    "us-west-2",
+];
+
+/// CloudWatch Logs retention periods, in days.
+const LOG_RETENTION_DAYS: &[f64] = &[
+    1.0, 3.0, 5.0, 7.0, 14.0, 30.0, 60.0, 90.0, 120.0, 150.0, 180.0, 365.0, 400.0, 545.0, 731.0,
+    1096.0, 1827.0, 2192.0, 2557.0, 2922.0, 3288.0, 3653.0,
+];
+
+fn runtime() -> Schema {
+    Schema::Enum(RUNTIMES)
+}
+
+fn memory_size() -> Schema {
+    Schema::integer(128.0, 10240.0)
+}
+
+fn timeout() -> Schema {
+    Schema::integer(1.0, 900.0)
+}
+
+fn architecture() -> Schema {
+    Schema::Enum(&["arm64", "x86_64"])
+}
+
+fn log_retention() -> Schema {
+    Schema::Checked(
+        Box::new(Schema::Number {
+            min: None,
+            max: None,
+        }),
+        |node| {
+            match node.as_f64() {
+            Some(days) if !LOG_RETENTION_DAYS.contains(&days) => Err(format!(
+                "must be one of the CloudWatch Logs retention periods (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653), got {}",
+                super::describe(node)
+            )),
+            _ => Ok(()),
+        }
+        },
+    )
+}
+
+/// `awsLambdaEnvironment`: names of letters, digits and `_`; values are text or intrinsic
+/// functions (a number is coerced to text, as the reference's validator does).
+fn environment() -> Schema {
+    Schema::Map {
+        keys: "^[A-Za-z_][a-zA-Z0-9_]*$",
+        values: Box::new(Schema::any_of(
+            "a string or an intrinsic function",
+            vec![Schema::string(), cf_function()],
+        )),
+    }
+}
+
+/// `awsResourceTags`: at most 128-character keys not starting with `aws:`, text values.
+fn tags() -> Schema {
+    Schema::Map {
+        keys: r"^[\w./=+:\- ]{1,128}$",
+        values: Box::new(Schema::Str {
+            pattern: None,
+            min_len: None,
+            max_len: Some(256),
+        }),
+    }
+}
+
+/// `awsLambdaRole`: a role name or ARN, or `Fn::Sub`, `Fn::ImportValue`, `Fn::GetAtt`.
+fn lambda_role() -> Schema {
+    Schema::any_of(
+        "a role name or ARN, Fn::GetAtt, Fn::Sub or Fn::ImportValue",
+        vec![
+            Schema::Str {
+                pattern: None,
+                min_len: Some(1),
+                max_len: None,
+            },
+            Schema::Intrinsic {
+                only: Some(&["Fn::Sub", "Fn::ImportValue", "Fn::GetAtt"]),
+            },
+        ],
+    )
+}
+
+/// An IAM policy statement list (the shape IAM accepts; the details are IAM's).
+fn policy_statements() -> Schema {
+    let value = || {
+        Schema::any_of(
+            "a string, a list or an intrinsic function",
+            vec![
+                Schema::string(),
+                Schema::Array {
+                    items: Box::new(Schema::Any),
+                    min_items: None,
+                    max_items: None,
+                },
+                cf_function(),
+            ],
+        )
+    };
+    Schema::Array {
+        items: Box::new(Schema::Checked(
+            Box::new(Schema::object(
+                vec![
+                    ("Sid", Schema::string()),
+                    ("Effect", Schema::Enum(&["Allow", "Deny"])),
+                    ("Action", value()),
+                    ("NotAction", value()),
+                    ("Principal", Schema::Any),
+                    ("NotPrincipal", Schema::Any),
+                    ("Resource", value()),
+                    ("NotResource", value()),
+                    ("Condition", object_any()),
+                ],
+                &["Effect"],
+            )),
+            |node| {
+                let has = |k: &str| node.get(k).is_some_and(|v| !v.is_null());
+                if has("Action") == has("NotAction") {
+                    return Err("must have exactly one of `Action` and `NotAction`".into());
+                }
+                if has("Resource") == has("NotResource") {
+                    return Err("must have exactly one of `Resource` and `NotResource`".into());
+                }
+                Ok(())
+            },
+        )),
+        min_items: None,
+        max_items: None,
+    }
+}
+
+fn object_any() -> Schema {
+    Schema::Object {
+        props: Vec::new(),
+        required: &[],
+        additional: true,
+        min_props: None,
+    }
+}
+
+fn managed_policies() -> Schema {
+    Schema::Array {
+        items: Box::new(arn()),
+        min_items: None,
+        max_items: None,
+    }
+}
+
+fn iam_role_object() -> Schema {
+    Schema::object(
+        vec![
+            ("name", Schema::pattern(r"^[A-Za-z0-9/_+=,.@-]{1,64}$")),
+            ("path", Schema::pattern(r"(^/$)|(^/[!-~]+/$)")),
+            ("managedPolicies", managed_policies()),
+            ("statements", policy_statements()),
+            ("permissionsBoundary", arn()),
+            ("tags", tags()),
+            ("mode", Schema::Enum(&["perFunction", "shared"])),
+        ],
+        &[],
+    )
+}
+
+fn vpc() -> Schema {
+    let ids = |max: usize| {
+        Schema::any_of(
+            "a list of ids or an intrinsic function",
+            vec![
+                Schema::Array {
+                    items: Box::new(Schema::any_of(
+                        "an id or an intrinsic function",
+                        vec![Schema::string(), cf_function()],
+                    )),
+                    min_items: None,
+                    max_items: Some(max),
+                },
+                Schema::Intrinsic {
+                    only: Some(&["Fn::Split", "Fn::FindInMap"]),
+                },
+            ],
+        )
+    };
+    Schema::object(
+        vec![
+            ("securityGroupIds", ids(5)),
+            ("subnetIds", ids(16)),
+            ("ipv6AllowedForDualStack", Schema::Bool),
+        ],
+        &["securityGroupIds", "subnetIds"],
+    )
+}
+
+fn tracing() -> Schema {
+    Schema::any_of(
+        "Active, PassThrough or a boolean",
+        vec![Schema::Enum(&["Active", "PassThrough"]), Schema::Bool],
+    )
+}
+
+fn layers() -> Schema {
+    Schema::Array {
+        items: Box::new(arn()),
+        min_items: None,
+        max_items: None,
+    }
+}
+
+fn concurrency() -> Schema {
+    Schema::any_of(
+        "a non-negative integer or an intrinsic function",
+        vec![
+            Schema::Integer {
+                min: Some(0.0),
+                max: None,
+            },
+            cf_function(),
+        ],
+    )
+}
+
+fn kms_arn() -> Schema {
+    Schema::any_of(
+        "a KMS key ARN or an intrinsic function",
+        vec![Schema::pattern("^arn:aws[a-z-]*:kms"), cf_function()],
+    )
+}
+
+/// The top-level properties of a service (v3's, and `stages` of v4's parameters).
+pub fn root_schema() -> Schema {
+    Schema::object(
+        vec![
+            (
+                "service",
+                Schema::Checked(Box::new(Schema::Any), |node| {
+                    match node.as_str() {
+                    Some(name) if !service_name_is_valid(name) => Err(format!(
+                        "must match pattern \"^[a-zA-Z][0-9a-zA-Z-]+$\" (a letter, then letters, digits and `-`), got {}",
+                        super::describe(node)
+                    )),
+                    _ => Ok(()),
+                }
+                }),
+            ),
+            ("frameworkVersion", Schema::string()),
+            (
+                "configValidationMode",
+                Schema::Enum(&["error", "warn", "off"]),
+            ),
+            ("console", Schema::Any),
+            ("custom", object_any()),
+            ("dashboard", object_any()),
+            (
+                "deprecationNotificationMode",
+                Schema::Enum(&["error", "warn", "warn:summary"]),
+            ),
+            ("disabledDeprecations", Schema::Any),
+            ("functions", Schema::Any),
+            ("package", object_any()),
+            (
+                "params",
+                Schema::Map {
+                    keys: "^[a-zA-Z0-9-]+$",
+                    values: Box::new(object_any()),
+                },
+            ),
+            ("stages", object_any()),
+            ("plugins", Schema::Any),
+            ("projectDir", Schema::string()),
+            ("provider", Schema::Any),
+            ("useDotenv", Schema::ConstTrue),
+            (
+                "variablesResolutionMode",
+                Schema::Enum(&["20210219", "20210326"]),
+            ),
+            ("resources", Schema::Any),
+            ("layers", object_any()),
+            ("org", Schema::pattern("^[a-z0-9]{5,39}$")),
+            ("app", Schema::pattern("^[a-z0-9][a-z0-9-]{1,37}[a-z0-9]$")),
+            ("outputs", object_any()),
+        ],
+        &[],
+    )
+}
+
+/// `provider` (for `name: aws`; the name itself is checked with the service's shape).
+pub fn provider_schema() -> Schema {
+    let any = || Schema::Any;
+    Schema::object(
+        vec![
+            ("name", any()),
+            ("alb", object_any()),
+            ("apiGateway", object_any()),
+            ("apiName", Schema::string()),
+            ("architecture", architecture()),
+            ("cfnRole", arn()),
+            ("cloudFront", object_any()),
+            ("deploymentBucket", any()),
+            ("deploymentPrefix", Schema::string()),
+            ("disableRollback", Schema::Bool),
+            ("endpointType", any()),
+            ("environment", environment()),
+            ("eventBridge", object_any()),
+            ("httpApi", object_any()),
+            (
+                "iam",
+                Schema::object(
+                    vec![
+                        (
+                            "role",
+                            Schema::any_of(
+                                "a role name or ARN, an intrinsic function, or the role's settings",
+                                vec![lambda_role(), iam_role_object()],
+                            ),
+                        ),
+                        ("deploymentRole", arn()),
+                    ],
+                    &[],
+                ),
+            ),
+            ("iamManagedPolicies", managed_policies()),
+            ("iamRoleStatements", policy_statements()),
+            ("ecr", object_any()),
+            ("kmsKeyArn", kms_arn()),
+            ("lambdaHashingVersion", any()),
+            ("layers", layers()),
+            ("logRetentionInDays", log_retention()),
+            ("logDataProtectionPolicy", object_any()),
+            ("logs", object_any()),
+            ("memorySize", memory_size()),
+            ("notificationArns", any()),
+            ("profile", Schema::string()),
+            ("region", Schema::Enum(REGIONS)),
+            ("role", lambda_role()),
+            ("rolePermissionsBoundary", arn()),
+            ("rollbackConfiguration", object_any()),
+            ("runtime", runtime()),
+            ("runtimeManagement", any()),
+            ("deploymentMethod", Schema::Enum(&["changesets", "direct"])),
+            ("s3", object_any()),
+            ("stage", Schema::pattern("^[a-zA-Z0-9-]+$")),
+            ("stackName", Schema::pattern("^[a-zA-Z][a-zA-Z0-9-]*$")),
+            ("stackParameters", any()),
+            ("stackPolicy", any()),
+            ("stackTags", tags()),
+            ("tags", tags()),
+            ("timeout", timeout()),
+            ("tracing", object_any()),
+            ("vpc", vpc()),
+            ("vpcEndpointIds", any()),
+            ("versionFunctions", Schema::Bool),
+            ("websocket", object_any()),
+            ("websocketsApiName", Schema::string()),
+            ("kinesis", any()),
+            ("websocketsApiRouteSelectionExpression", Schema::string()),
+            ("websocketsDescription", Schema::string()),
+        ],
+        &[],
+    )
+}
+
+/// A function's own properties (its events are the compilers' business): v3's, the v4 `iam`
+/// block, and the per-function IAM keys of the `serverless-iam-roles-per-function` convention
+/// v4 adopted.
+pub fn function_schema() -> Schema {
+    let any = || Schema::Any;
+    Schema::object(
+        vec![
+            ("name", Schema::string()),
+            ("events", any()),
+            ("architecture", architecture()),
+            ("awsKmsKeyArn", kms_arn()),
+            ("condition", Schema::string()),
+            ("dependsOn", any()),
+            (
+                "description",
+                Schema::Str {
+                    pattern: None,
+                    min_len: None,
+                    max_len: Some(256),
+                },
+            ),
+            ("destinations", object_any()),
+            ("disableLogs", Schema::Bool),
+            ("environment", environment()),
+            ("ephemeralStorageSize", Schema::integer(512.0, 10240.0)),
+            ("fileSystemConfig", object_any()),
+            ("handler", Schema::string()),
+            ("image", any()),
+            ("kmsKeyArn", kms_arn()),
+            ("snapStart", Schema::Bool),
+            ("layers", layers()),
+            ("logRetentionInDays", log_retention()),
+            ("logDataProtectionPolicy", object_any()),
+            ("maximumEventAge", Schema::integer(60.0, 21600.0)),
+            ("maximumRetryAttempts", Schema::integer(0.0, 2.0)),
+            ("memorySize", memory_size()),
+            ("onError", any()),
+            ("package", object_any()),
+            ("provisionedConcurrency", concurrency()),
+            ("reservedConcurrency", concurrency()),
+            ("role", lambda_role()),
+            ("runtime", runtime()),
+            ("runtimeManagement", any()),
+            ("tags", tags()),
+            ("timeout", timeout()),
+            ("tracing", tracing()),
+            ("url", any()),
+            ("versionFunction", Schema::Bool),
+            ("vpc", vpc()),
+            ("httpApi", object_any()),
+            (
+                "iam",
+                Schema::object(vec![("role", iam_role_object())], &[]),
+            ),
+            ("iamRoleStatements", policy_statements()),
+            ("iamRoleStatementsName", Schema::string()),
+            ("iamRoleStatementsInherit", Schema::Bool),
+            ("iamPermissionsBoundary", arn()),
+        ],
+        &[],
+    )
+}
+
+/// Validates (and coerces, as the reference's validator does) the service outside its events:
+/// the top level, `provider` and each function's own properties. Every problem here follows
+/// the validation mode; none of them stops a mapping from being built.
+pub fn validate_service(root: &mut Node, mode: ValidationMode) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    let root_span = root.span;
+    problems.extend(validate(&root_schema(), root, "", root_span));
+    let Some(map) = root.as_map_mut() else {
+        return Vec::new();
+    };
+    if let Some(entry) = map.entries.iter_mut().find(|e| e.key == "provider") {
+        let aws = entry.value.get("name").and_then(Node::as_str) == Some("aws");
+        if aws {
+            problems.extend(validate(
+                &provider_schema(),
+                &mut entry.value,
+                "provider",
+                entry.key_span,
+            ));
+        }
+    }
+    if let Some(entry) = map.entries.iter_mut().find(|e| e.key == "functions") {
+        if let Value::Map(functions) = &mut entry.value.value {
+            for function in functions.entries.iter_mut() {
+                if function.value.as_map().is_none() {
+                    continue;
+                }
+                let path = format!("functions.{}", function.key);
+                problems.extend(validate(
+                    &function_schema(),
+                    &mut function.value,
+                    &path,
+                    function.key_span,
+                ));
+            }
+        }
+    }
+    for problem in &mut problems {
+        problem.rule = Rule::Relaxed;
+    }
+    problems_to_diagnostics(problems, mode)
+}
+
+/// `service`: a letter, then letters, digits and `-` (the reference's `serviceName`).
+pub fn service_name_is_valid(name: &str) -> bool {
+    matches(r"^[a-zA-Z][0-9a-zA-Z-]+$", name)
+}
