@@ -149,6 +149,7 @@ fn run_inner(env: &dyn Environment, options: &Options, outcome: &mut Outcome) ->
     if options.template.is_none() {
         merge_user_resources(&mut template, &service);
     }
+    crate::template::core::strip_null_properties(&mut template);
     outcome.diagnostics.extend(compile_diagnostics);
     if outcome.has_errors() {
         return None;

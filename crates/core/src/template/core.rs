@@ -568,6 +568,45 @@ pub fn merge_user_resources(template: &mut Template, service: &Service) {
     }
 }
 
+/// The reference's last step: `null` properties are removed from every resource's
+/// `Properties`, at any depth of mappings (in lists a `null` stays, as JavaScript's `delete` on an
+/// array leaves a hole that JSON writes as `null`); a resource whose `Properties` is empty-ish
+/// (`null`, `false`, `0`, `""`) loses the key.
+pub fn strip_null_properties(template: &mut Template) {
+    fn strip(value: &mut Value) {
+        match value {
+            Value::Object(map) => {
+                map.retain(|_, v| !v.is_null());
+                map.values_mut().for_each(strip);
+            }
+            Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    for resource in template.resources_mut().values_mut() {
+        let Value::Object(resource) = resource else {
+            continue;
+        };
+        match resource.get_mut("Properties") {
+            Some(properties) if js_truthy(properties) => strip(properties),
+            Some(_) => {
+                resource.remove("Properties");
+            }
+            None => {}
+        }
+    }
+}
+
+fn js_truthy(value: &Value) -> bool {
+    match value {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|n| n != 0.0 && !n.is_nan()),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(_) | Value::Object(_) => true,
+    }
+}
+
 /// lodash `_.merge`: objects merge key by key, arrays index by index, other values replace.
 pub fn deep_merge(target: &mut Value, source: Value) {
     match (target, source) {
@@ -666,6 +705,24 @@ mod tests {
         assert_eq!(base64(b"fo"), "Zm8=");
         assert_eq!(base64(b"foo"), "Zm9v");
         assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+    }
+
+    #[test]
+    fn null_properties_are_stripped_as_the_reference_does() {
+        let mut template = Template::new();
+        template.add_resource(
+            "A",
+            json!({"Type": "T", "Properties": {"X": null, "Y": {"Z": null, "W": [null, 1]}, "V": 0}}),
+        );
+        template.add_resource("B", json!({"Type": "T", "Properties": null}));
+        template.add_resource("C", json!({"Type": "T"}));
+        strip_null_properties(&mut template);
+        assert_eq!(
+            template.resources()["A"],
+            json!({"Type": "T", "Properties": {"Y": {"W": [null, 1]}, "V": 0}})
+        );
+        assert_eq!(template.resources()["B"], json!({"Type": "T"}));
+        assert_eq!(template.resources()["C"], json!({"Type": "T"}));
     }
 
     #[test]
