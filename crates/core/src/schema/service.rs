@@ -351,7 +351,20 @@ pub fn root_schema() -> Schema {
                 "deprecationNotificationMode",
                 Schema::Enum(&["error", "warn", "warn:summary"]),
             ),
-            ("disabledDeprecations", Schema::Any),
+            (
+                "disabledDeprecations",
+                Schema::any_of(
+                    "\"*\" or a list of deprecation codes",
+                    vec![
+                        Schema::Enum(&["*"]),
+                        Schema::Array {
+                            items: Box::new(Schema::pattern("^[A-Z0-9_]+$")),
+                            min_items: None,
+                            max_items: None,
+                        },
+                    ],
+                ),
+            ),
             ("functions", Schema::Any),
             ("package", object_any()),
             (
