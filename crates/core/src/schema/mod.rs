@@ -205,11 +205,18 @@ fn problem(problems: &mut Vec<Problem>, rule: Rule, path: &str, span: Span, mess
     });
 }
 
-/// JavaScript's `Number(text)` for the strings Ajv coerces (not empty, not blank).
+/// JavaScript's `Number(text)` for the strings Ajv coerces (not empty; blank is 0).
 fn coerce_number(text: &str) -> Option<f64> {
     let t = text.trim();
     if t.is_empty() {
-        return None;
+        // Ajv coerces a string `s` when `s && s == +s`: a blank (not empty) string equals 0.
+        return (!text.is_empty()).then_some(0.0);
+    }
+    if let Some(bin) = t.strip_prefix("0b").or_else(|| t.strip_prefix("0B")) {
+        return u64::from_str_radix(bin, 2).ok().map(|n| n as f64);
+    }
+    if let Some(oct) = t.strip_prefix("0o").or_else(|| t.strip_prefix("0O")) {
+        return u64::from_str_radix(oct, 8).ok().map(|n| n as f64);
     }
     if let Some(hex) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
         return u64::from_str_radix(hex, 16).ok().map(|n| n as f64);
@@ -894,6 +901,29 @@ mod tests {
         assert_eq!(node.as_seq().map(<[Node]>::len), Some(1));
         let (_, problems) = run(&Schema::Bool, "yes");
         assert_eq!(problems[0].rule, Rule::Type);
+        // `s && s == +s`: a blank string is 0, an empty one is not a number; JavaScript's
+        // number forms are read.
+        for (text, expected) in [
+            ("' '", Some(0.0)),
+            ("'0x10'", Some(16.0)),
+            ("'0b101'", Some(5.0)),
+            ("'0o17'", Some(15.0)),
+            ("' 7 '", Some(7.0)),
+            ("''", None),
+            ("'1e3'", Some(1000.0)),
+        ] {
+            let (node, problems) = run(
+                &Schema::Number {
+                    min: None,
+                    max: None,
+                },
+                text,
+            );
+            match expected {
+                Some(n) => assert_eq!((node.as_f64(), problems.len()), (Some(n), 0), "{text}"),
+                None => assert_eq!(problems[0].rule, Rule::Type, "{text}"),
+            }
+        }
     }
 
     #[test]

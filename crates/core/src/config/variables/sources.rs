@@ -263,7 +263,10 @@ fn load_file(
     }
     let file = r.sources_map.add(relative.to_string(), text.clone());
     match load(&text, file) {
-        Ok(loaded) => Ok(Some(loaded)),
+        Ok(mut loaded) => {
+            crate::config::json_roundtrip(&mut loaded);
+            Ok(Some(loaded))
+        }
         Err(e) => Err(r.error(
             Diagnostic::error(
                 codes::VARIABLE_FILE_INVALID,
