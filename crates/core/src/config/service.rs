@@ -622,3 +622,43 @@ fn is_streaming_lookalike(kind: &str) -> bool {
     .iter()
     .any(|k| lower.contains(k))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use streaming_events_yaml::load;
+
+    #[test]
+    fn lists_of_functions_and_resources_merge_item_after_item() {
+        let mut root = load(
+            "functions:\n  - a: {handler: h.a, events: [x, y]}\n  - null\n  - a: {timeout: 3, events: [z]}\n    b: {handler: h.b}\nresources:\n  - Resources: {Q: {Type: T}}\n  - Resources: {Q: null}\n",
+            0,
+        )
+        .unwrap();
+        assert!(merge_list_sections(&mut root).is_empty());
+        let json = root.to_json();
+        assert_eq!(
+            json["functions"],
+            serde_json::json!({"a": {"handler": "h.a", "events": ["z", "y"], "timeout": 3}, "b": {"handler": "h.b"}})
+        );
+        assert_eq!(
+            json["resources"],
+            serde_json::json!({"Resources": {"Q": null}})
+        );
+        // The key of a merged function keeps its first position.
+        let functions = root.get("functions").and_then(Node::as_map).unwrap();
+        assert_eq!(functions.entries[0].key_span.start.line, 2);
+    }
+
+    #[test]
+    fn a_list_item_that_is_not_a_mapping_is_an_error() {
+        let mut root = load("functions:\n  - a: {handler: h}\n  - worker\n", 0).unwrap();
+        let diagnostics = merge_list_sections(&mut root);
+        assert_eq!(diagnostics.len(), 1);
+        assert_eq!(
+            diagnostics[0].code,
+            codes::LEGACY_CONFIGURATION_PROPERTY_MERGE_INVALID_INPUT
+        );
+        assert_eq!(diagnostics[0].path.as_deref(), Some("functions[1]"));
+    }
+}

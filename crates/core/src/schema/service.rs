@@ -579,3 +579,98 @@ pub fn validate_service(root: &mut Node, mode: ValidationMode) -> Vec<Diagnostic
 pub fn service_name_is_valid(name: &str) -> bool {
     matches(r"^[a-zA-Z][0-9a-zA-Z-]+$", name)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use streaming_events_diagnostics::Severity;
+    use streaming_events_yaml::load;
+
+    fn check(yaml: &str, mode: ValidationMode) -> (Node, Vec<Diagnostic>) {
+        let mut root = load(yaml, 0).expect("valid YAML");
+        let diagnostics = validate_service(&mut root, mode);
+        (root, diagnostics)
+    }
+
+    fn messages(diagnostics: &[Diagnostic]) -> Vec<String> {
+        diagnostics.iter().map(|d| d.message.clone()).collect()
+    }
+
+    #[test]
+    fn a_current_service_is_clean() {
+        let (_, diagnostics) = check(
+            "service: my-svc\nframeworkVersion: '3'\nuseDotenv: true\nprovider:\n  name: aws\n  runtime: nodejs24.x\n  region: ap-southeast-5\n  memorySize: 512\n  environment: {A_B: x, C: !Ref X}\n  iam:\n    role:\n      statements:\n        - {Effect: Allow, Action: s3:GetObject, Resource: '*'}\nfunctions:\n  f:\n    handler: h.h\n    runtime: python3.13\n    events: []\n",
+            ValidationMode::Error,
+        );
+        assert!(diagnostics.is_empty(), "{:?}", messages(&diagnostics));
+    }
+
+    #[test]
+    fn unknown_properties_at_every_level_follow_the_mode() {
+        let yaml = "service: s1\nx-anchors: 1\nprovider:\n  name: aws\n  runtme: nodejs20.x\nfunctions:\n  f:\n    handler: h.h\n    evnts: []\n";
+        let (_, warned) = check(yaml, ValidationMode::Warn);
+        assert_eq!(
+            messages(&warned),
+            [
+                "at root: unrecognized property 'x-anchors'",
+                "at provider: unrecognized property 'runtme'",
+                "at functions.f: unrecognized property 'evnts'",
+            ]
+        );
+        assert!(warned.iter().all(|d| d.severity == Severity::Warning));
+        assert_eq!(warned[1].help.as_deref(), Some("did you mean `runtime`?"));
+        assert_eq!(warned[2].help.as_deref(), Some("did you mean `events`?"));
+        let (_, errors) = check(yaml, ValidationMode::Error);
+        assert!(errors.len() == 3 && errors.iter().all(Diagnostic::is_error));
+        let (_, silent) = check(yaml, ValidationMode::Off);
+        assert!(silent.is_empty());
+    }
+
+    #[test]
+    fn values_are_checked_and_coerced_like_the_reference() {
+        let (root, diagnostics) = check(
+            "service: 1bad\nprovider:\n  name: aws\n  memorySize: '256'\n  timeout: 901\n  logRetentionInDays: 2\n  environment: {PORT: 8080, bad-name: x}\n  stage: dev_1\nfunctions:\n  f:\n    handler: h.h\n    provisionedConcurrency: '2'\n    iam:\n      role:\n        statements:\n          - {Effect: Allow, Resource: '*'}\n",
+            ValidationMode::Warn,
+        );
+        let provider = root.get("provider").unwrap();
+        assert_eq!(
+            provider.get("memorySize").and_then(Node::as_f64),
+            Some(256.0)
+        );
+        assert_eq!(
+            provider
+                .get("environment")
+                .and_then(|e| e.get("PORT"))
+                .and_then(Node::as_str),
+            Some("8080")
+        );
+        let function = root.get("functions").and_then(|f| f.get("f")).unwrap();
+        assert_eq!(
+            function
+                .get("provisionedConcurrency")
+                .and_then(Node::as_f64),
+            Some(2.0)
+        );
+        let paths: Vec<_> = diagnostics.iter().filter_map(|d| d.path.clone()).collect();
+        assert_eq!(
+            paths,
+            [
+                "service",
+                "provider.timeout",
+                "provider.logRetentionInDays",
+                "provider.environment.bad-name",
+                "provider.stage",
+                "functions.f.iam.role.statements[0]",
+            ]
+        );
+    }
+
+    #[test]
+    fn other_providers_are_left_to_the_provider_check() {
+        let (_, diagnostics) = check(
+            "service: s1\nprovider:\n  name: google\n  anything: 1\n",
+            ValidationMode::Error,
+        );
+        assert!(diagnostics.is_empty());
+    }
+}
