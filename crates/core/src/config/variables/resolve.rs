@@ -103,7 +103,7 @@ impl Resolver<'_, '_> {
                 if !text.contains("${") {
                     return node.clone();
                 }
-                match self.resolve_string(text, node, path, depth) {
+                match self.resolve_string(text, node, path, depth, false) {
                     Ok(resolved) => resolved,
                     Err(Failed) => node.clone(),
                 }
@@ -142,12 +142,15 @@ impl Resolver<'_, '_> {
         }
     }
 
+    /// Resolves the variables of one string. `again` is for a string a variable of the same
+    /// property yielded (a text fallback): its path is already on the chain.
     fn resolve_string(
         &mut self,
         text: &str,
         node: &Node,
         path: &str,
         depth: usize,
+        again: bool,
     ) -> Result<Node, Failed> {
         let parsed = match parse(text) {
             Ok(parsed) => parsed,
@@ -171,7 +174,7 @@ impl Resolver<'_, '_> {
                 via: node.via.clone(),
             });
         }
-        let pushed = !path.is_empty() && !path.starts_with("file:");
+        let pushed = !again && !path.is_empty() && !path.starts_with("file:");
         if pushed && self.chain.iter().any(|(p, _)| p == path) {
             return Err(self.error(
                 Diagnostic::error(
@@ -341,6 +344,22 @@ impl Resolver<'_, '_> {
         }
         for source in &var.sources {
             let value = match source {
+                // A text fallback is itself resolved, like every string a variable yields
+                // (`${env:A, 'g-${self:custom.suffix}'}`).
+                Source::Literal(literal @ Literal::String(text)) if text.contains("${") => {
+                    if depth >= MAX_CHAIN {
+                        return Err(self.error(
+                            Diagnostic::error(
+                                codes::VARIABLE_TOO_DEEP,
+                                format!("variables nest more than {MAX_CHAIN} levels deep"),
+                            )
+                            .with_path(display_path(path))
+                            .at(node.span, "while resolving this value"),
+                        ));
+                    }
+                    let fallback = literal_node(literal, node.span);
+                    Some(self.resolve_string(text, &fallback, path, depth + 1, true)?)
+                }
                 Source::Literal(literal) => Some(literal_node(literal, node.span)),
                 Source::Reference {
                     kind,

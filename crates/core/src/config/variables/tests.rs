@@ -271,6 +271,15 @@ fn error_of(yaml: &str) -> Vec<String> {
 
 #[test]
 fn resolver_table() {
+    // A text fallback is resolved like any string a variable yields.
+    assert_eq!(
+        value_of("s: d\nv: ${env:SE_NOT_SET, 'g-${self:s}'}"),
+        json!("g-d")
+    );
+    assert_eq!(
+        value_of("s: d\nv: x-${env:SE_NOT_SET, 'g-${self:s}'}"),
+        json!("x-g-d")
+    );
     // A value that is exactly one variable keeps the result's type.
     assert_eq!(value_of("n: 234\nv: ${self:n}"), json!(234));
     assert_eq!(
@@ -397,6 +406,7 @@ fn resolver_errors() {
     assert!(error_of("a: ${self:b}\nb: ${self:c}\nc: ${self:a}")
         .contains(&"VARIABLE_CYCLE".to_string()));
     assert!(error_of("v: ${self:}").contains(&"VARIABLE_CYCLE".to_string()));
+    assert!(error_of("v: ${env:SE_NOT_SET, '${self:v}'}").contains(&"VARIABLE_CYCLE".to_string()));
     // Errors in params and addresses.
     assert_eq!(
         error_of("v: ${strToBool(${env:SE_NOT_SET})}"),
