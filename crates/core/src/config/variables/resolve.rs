@@ -53,6 +53,7 @@ pub fn resolve_variables(
         cycles: HashSet::new(),
         produced: 0,
         files: HashMap::new(),
+        failures: 0,
     };
     let resolved = resolver.resolve_node(&root, "", 0);
     (resolved, resolver.diagnostics)
@@ -71,6 +72,9 @@ pub(super) struct Resolver<'c, 'e> {
     cycles: HashSet<Vec<String>>,
     produced: usize,
     pub(super) files: HashMap<PathBuf, Option<Node>>,
+    /// Failures so far, each counted even when its diagnostic was already recorded: whether a
+    /// step failed is `failures` before and after it.
+    failures: usize,
 }
 
 /// A failed resolution; the diagnostic is already recorded.
@@ -89,6 +93,7 @@ fn child_path(path: &str, key: &str) -> String {
 impl Resolver<'_, '_> {
     /// Records an error once (a value reached by several lookups fails the same way each time).
     pub(super) fn error(&mut self, diagnostic: Diagnostic) -> Failed {
+        self.failures += 1;
         if !self.diagnostics.contains(&diagnostic) {
             self.diagnostics.push(diagnostic);
         }
@@ -378,7 +383,8 @@ impl Resolver<'_, '_> {
                             Some(a) => Some(self.template_text(a, node, path, depth)?),
                             None => None,
                         };
-                        sources::resolve_source(
+                        let before = self.failures;
+                        let value = sources::resolve_source(
                             self,
                             kind,
                             &params,
@@ -387,7 +393,21 @@ impl Resolver<'_, '_> {
                             node,
                             path,
                             depth,
-                        )?
+                        )?;
+                        // What a source yields is resolved again when it holds variables (a
+                        // `self` value written with `\${…}`, say), as in the reference; `env`
+                        // and `file` do it themselves.
+                        let failed = self.failures > before;
+                        match value {
+                            Some(value)
+                                if !failed
+                                    && !matches!(kind.as_str(), "env" | "file")
+                                    && holds_variables(&value) =>
+                            {
+                                Some(self.resolve_again(value, raw, depth)?)
+                            }
+                            other => other,
+                        }
                     }
                 }
             };
@@ -533,6 +553,7 @@ impl Resolver<'_, '_> {
                 self.chain[start..].iter().map(|(p, _)| p.clone()).collect();
             members.sort();
             if !self.cycles.insert(members) {
+                self.failures += 1;
                 return Err(Failed);
             }
             let mut diagnostic = Diagnostic::error(
@@ -555,9 +576,9 @@ impl Resolver<'_, '_> {
             }
             return Err(self.error(diagnostic.with_help("make one of these values a literal")));
         }
-        let before = self.diagnostics.len();
+        let before = self.failures;
         let resolved = self.resolve_node(target, target_path, depth + 1);
-        if self.diagnostics[before..].iter().any(Diagnostic::is_error) {
+        if self.failures > before {
             return Err(Failed);
         }
         self.cache.insert(target_path.to_string(), resolved.clone());
@@ -586,9 +607,9 @@ impl Resolver<'_, '_> {
         pseudo_path: &str,
         depth: usize,
     ) -> Result<Node, Failed> {
-        let before = self.diagnostics.len();
+        let before = self.failures;
         let resolved = self.resolve_node(&value, pseudo_path, depth + 1);
-        if self.diagnostics[before..].iter().any(Diagnostic::is_error) {
+        if self.failures > before {
             return Err(Failed);
         }
         Ok(resolved)
@@ -614,6 +635,18 @@ impl Resolver<'_, '_> {
             .lookup_self("provider.region", node, depth + 1)?
             .and_then(|n| n.as_str().map(str::to_string))
             .unwrap_or_else(|| "us-east-1".to_string()))
+    }
+}
+
+/// Whether a value holds a string with variables in it (escaped ones do not count).
+fn holds_variables(node: &Node) -> bool {
+    match &node.value {
+        Value::String(text) => {
+            text.contains("${") && parse(text).map_or(true, |parsed| parsed.has_variables())
+        }
+        Value::Seq(items) => items.iter().any(holds_variables),
+        Value::Map(map) => map.entries.iter().any(|e| holds_variables(&e.value)),
+        _ => false,
     }
 }
 

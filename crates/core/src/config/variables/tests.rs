@@ -271,6 +271,15 @@ fn error_of(yaml: &str) -> Vec<String> {
 
 #[test]
 fn resolver_table() {
+    // An escape protects one level only: what `self` yields is resolved again.
+    assert_eq!(
+        value_of("k: kv\ne: 'pre-\\${self:k}'\nv: ${self:e}"),
+        json!("pre-kv")
+    );
+    assert_eq!(
+        value_of("k: kv\nv: 'pre-\\${self:k}'"),
+        json!("pre-${self:k}")
+    );
     // A text fallback is resolved like any string a variable yields.
     assert_eq!(
         value_of("s: d\nv: ${env:SE_NOT_SET, 'g-${self:s}'}"),
