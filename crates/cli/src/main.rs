@@ -112,7 +112,7 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Schema => {
-            let schema = streaming_events_core::schema::events_json_schema();
+            let schema = streaming_events_core::schema::service::service_json_schema();
             println!(
                 "{}",
                 streaming_events_core::template::json::to_js_pretty(&schema)

@@ -289,9 +289,26 @@ fn schema_command_prints_a_json_schema() {
     for kind in ["stream", "kafka", "msk", "activemq", "rabbitmq"] {
         assert!(schema["definitions"][kind].is_object(), "{kind}");
     }
+    // Editors read it for the whole file: top level, provider, functions and their events.
     assert_eq!(
-        schema["definitions"]["kafka"]["properties"]["batchSize"]["maximum"],
-        10000.0
+        schema["required"],
+        serde_json::json!(["service", "provider"])
+    );
+    assert_eq!(
+        schema["properties"]["provider"]["$ref"],
+        "#/definitions/provider"
+    );
+    assert_eq!(
+        schema["definitions"]["function"]["properties"]["events"]["items"]["$ref"],
+        "#/definitions/event"
+    );
+    // What the validator coerces is accepted: "250" for a number, a scalar for a list, null.
+    let batch_size = &schema["definitions"]["kafka"]["properties"]["batchSize"];
+    let text = batch_size.to_string();
+    assert!(text.contains("\"maximum\":10000"), "{text}");
+    assert!(
+        text.contains("\"type\":\"string\"") && text.contains("\"type\":\"null\""),
+        "{text}"
     );
 }
 

@@ -752,7 +752,9 @@ pub fn to_json_schema(schema: &Schema) -> serde_json::Value {
     use serde_json::json;
     match schema {
         Schema::Any => json!({}),
-        Schema::Bool => json!({"type": "boolean"}),
+        // What the validator coerces is accepted too: "true"/"false", numbers written as text,
+        // a single value where a list is expected, and null (absent) for a property.
+        Schema::Bool => json!({"anyOf": [{"type": "boolean"}, {"enum": ["true", "false"]}]}),
         Schema::Integer { min, max } | Schema::Number { min, max } => {
             let mut out = serde_json::Map::new();
             let kind = if matches!(schema, Schema::Integer { .. }) {
@@ -767,7 +769,10 @@ pub fn to_json_schema(schema: &Schema) -> serde_json::Value {
             if let Some(max) = max {
                 out.insert("maximum".into(), json!(max));
             }
-            serde_json::Value::Object(out)
+            json!({"anyOf": [
+                serde_json::Value::Object(out),
+                {"type": "string", "pattern": r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$"}
+            ]})
         }
         Schema::Str {
             pattern,
@@ -775,7 +780,13 @@ pub fn to_json_schema(schema: &Schema) -> serde_json::Value {
             max_len,
         } => {
             let mut out = serde_json::Map::new();
-            out.insert("type".into(), "string".into());
+            // A number or a boolean is coerced to text (only checkable where no pattern applies).
+            let kinds = if pattern.is_none() {
+                json!(["string", "number", "boolean"])
+            } else {
+                json!("string")
+            };
+            out.insert("type".into(), kinds);
             if let Some(p) = pattern {
                 out.insert("pattern".into(), (*p).into());
             }
@@ -804,7 +815,11 @@ pub fn to_json_schema(schema: &Schema) -> serde_json::Value {
             if let Some(m) = max_items {
                 out.insert("maxItems".into(), json!(m));
             }
-            serde_json::Value::Object(out)
+            if min_items.unwrap_or(0) <= 1 && max_items.is_none_or(|m| m >= 1) {
+                json!({"anyOf": [serde_json::Value::Object(out), to_json_schema(items)]})
+            } else {
+                serde_json::Value::Object(out)
+            }
         }
         Schema::Object {
             props,
@@ -814,7 +829,13 @@ pub fn to_json_schema(schema: &Schema) -> serde_json::Value {
         } => {
             let mut properties = serde_json::Map::new();
             for (name, schema) in props {
-                properties.insert((*name).to_string(), to_json_schema(schema));
+                let property = to_json_schema(schema);
+                let property = if required.contains(name) || property == json!({}) {
+                    property
+                } else {
+                    json!({"anyOf": [property, {"type": "null"}]})
+                };
+                properties.insert((*name).to_string(), property);
             }
             let mut out = serde_json::Map::new();
             out.insert("type".into(), "object".into());

@@ -521,7 +521,13 @@ pub fn function_schema() -> Schema {
             ("httpApi", object_any()),
             (
                 "iam",
-                Schema::object(vec![("role", iam_role_object())], &[]),
+                Schema::object(
+                    vec![
+                        ("role", iam_role_object()),
+                        ("inheritStatements", Schema::Bool),
+                    ],
+                    &[],
+                ),
             ),
             ("iamRoleStatements", policy_statements()),
             ("iamRoleStatementsName", Schema::string()),
@@ -573,6 +579,72 @@ pub fn validate_service(root: &mut Node, mode: ValidationMode) -> Vec<Diagnostic
         problem.rule = Rule::Relaxed;
     }
     problems_to_diagnostics(problems, mode)
+}
+
+/// The JSON Schema of a whole service file, for editors (yaml-language-server:
+/// `# yaml-language-server: $schema=…` on the first line): the top level, `provider`, the
+/// function properties and the compiled events, from the schemas the validator uses; other
+/// event kinds are any one-key mapping.
+pub fn service_json_schema() -> serde_json::Value {
+    use serde_json::json;
+    let mut schema = super::events_json_schema();
+    let events = schema
+        .get("definitions")
+        .cloned()
+        .unwrap_or_else(|| json!({}));
+    let mut definitions = events.as_object().cloned().unwrap_or_default();
+    let streaming: Vec<&str> = crate::events::registry().iter().map(|c| c.kind()).collect();
+    let mut event_shapes: Vec<serde_json::Value> = streaming
+        .iter()
+        .map(|kind| {
+            json!({
+                "type": "object",
+                "properties": {*kind: {"$ref": format!("#/definitions/{kind}")}},
+                "required": [kind],
+                "additionalProperties": false
+            })
+        })
+        .collect();
+    let others: Vec<&str> = crate::config::service::KNOWN_EVENT_KINDS
+        .iter()
+        .copied()
+        .filter(|k| !streaming.contains(k))
+        .collect();
+    event_shapes.push(json!({
+        "type": "object",
+        "minProperties": 1,
+        "maxProperties": 1,
+        "propertyNames": {"enum": others}
+    }));
+    definitions.insert("event".into(), json!({"anyOf": event_shapes}));
+    let mut function = super::to_json_schema(&function_schema());
+    function["properties"]["events"] =
+        json!({"type": "array", "items": {"$ref": "#/definitions/event"}});
+    definitions.insert("function".into(), function);
+    definitions.insert("provider".into(), super::to_json_schema(&provider_schema()));
+    let mut root = super::to_json_schema(&root_schema());
+    root["properties"]["provider"] = json!({"$ref": "#/definitions/provider"});
+    let functions = json!({
+        "type": "object",
+        "patternProperties": {"^[a-zA-Z0-9-_]+$": {"$ref": "#/definitions/function"}},
+        "additionalProperties": false
+    });
+    // A list of such mappings is merged into one, as the reference does.
+    root["properties"]["functions"] =
+        json!({"anyOf": [functions, {"type": "array", "items": functions}, {"type": "null"}]});
+    root["properties"]["service"] = json!({"type": "string", "pattern": "^[a-zA-Z][0-9a-zA-Z-]+$"});
+    root["required"] = json!(["service", "provider"]);
+    schema = json!({
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "title": "streaming-events: a Serverless Framework service (serverless.yml)",
+        "definitions": definitions,
+    });
+    if let (Some(out), Some(root)) = (schema.as_object_mut(), root.as_object()) {
+        for (key, value) in root {
+            out.insert(key.clone(), value.clone());
+        }
+    }
+    schema
 }
 
 /// `service`: a letter, then letters, digits and `-` (the reference's `serviceName`).
