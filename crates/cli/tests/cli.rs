@@ -339,6 +339,7 @@ fn bad_inputs_exit_one_with_a_located_message() {
         ("object-service.yml", b"service:\n  name: s\nprovider:\n  name: aws\n".to_vec(), "SERVICE_OBJECT_NOTATION"),
         ("no-service.yml", b"provider:\n  name: aws\n".to_vec(), "SERVICE_NAME_MISSING"),
         ("null-event.yml", b"service: s\nprovider:\n  name: aws\nfunctions:\n  f:\n    handler: h\n    events:\n      - kafka:\n".to_vec(), "FUNCTION_EVENT_INVALID"),
+        ("extension.yml", b"service: s\nprovider:\n  name: aws\nfunctions:\n  f:\n    handler: h\nresources:\n  extensions:\n    FLambdaFunction:\n      Type: AWS::SQS::Queue\n".to_vec(), "RESOURCE_EXTENSION_UNSUPPORTED_ATTRIBUTE"),
         ("events-map.yml", b"service: s\nprovider:\n  name: aws\nfunctions:\n  f:\n    handler: h\n    events:\n      stream: x\n".to_vec(), "FUNCTION_EVENTS_INVALID"),
     ];
     for (name, content, code) in cases {

@@ -147,7 +147,7 @@ fn run_inner(env: &dyn Environment, options: &Options, outcome: &mut Outcome) ->
     let mut compile_diagnostics = std::mem::take(&mut cx.diagnostics);
     compile_diagnostics.extend(custom_role_warnings(&service, &cx.custom_role_needs));
     if options.template.is_none() {
-        merge_user_resources(&mut template, &service);
+        compile_diagnostics.extend(merge_user_resources(&mut template, &service));
     }
     crate::template::core::strip_null_properties(&mut template);
     outcome.diagnostics.extend(compile_diagnostics);

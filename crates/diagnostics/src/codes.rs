@@ -90,6 +90,8 @@ codes! {
     OUTPUT_WRITE_FAILED = "the template could not be written to --output";
     TEMPLATE_REFERENCE_UNRESOLVED = "a Ref, Fn::GetAtt or DependsOn in the template names nothing the template defines";
     TEMPLATE_LIMIT_EXCEEDED = "the template passes a CloudFormation quota (500 resources, 200 outputs, 1 MB)";
+    RESOURCE_EXTENSION_NOT_EXISTING = "resources.extensions names a resource the generated template does not have";
+    RESOURCE_EXTENSION_UNSUPPORTED_ATTRIBUTE = "resources.extensions extends an attribute other than Properties, Metadata, DependsOn, Condition and the policies";
     TEMPLATE_INVALID = "the --template file is not a CloudFormation template we can extend";
     FUNCTION_IAM_ROLE_CONFLICT = "a function's own role combined with per-function IAM settings (or provider.role with perFunction mode)";
     FUNCTION_IAM_ROLE_NAME_TOO_LONG = "a generated per-function role name longer than IAM's 64 characters";
