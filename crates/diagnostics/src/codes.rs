@@ -53,6 +53,7 @@ codes! {
     LEGACY_CONFIGURATION_PROPERTY_MERGE_INVALID_INPUT = "an item of a functions or resources list is not a mapping";
     FUNCTION_NEITHER_HANDLER_NOR_IMAGE_DEFINED_ERROR = "a function with neither handler nor image";
     FUNCTION_BOTH_HANDLER_AND_IMAGE_DEFINED_ERROR = "a function with both handler and image";
+    FUNCTION_BOTH_PROVISIONED_CONCURRENCY_AND_SNAPSTART_ENABLED_ERROR = "a function with both SnapStart and provisioned concurrency";
     FUNCTION_IMAGE_UNSUPPORTED = "an image built from provider.ecr.images, which needs Docker";
     INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION = "a property does not match the configuration schema";
     // Variables.

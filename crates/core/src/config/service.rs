@@ -396,6 +396,17 @@ pub fn build_service(
                         "give the image URI (…dkr.ecr…amazonaws.com/repo@sha256:…) as `image`",
                     ));
                 }
+                if node.get("provisionedConcurrency").is_some_and(truthy)
+                    && node.get("snapStart").is_some_and(truthy)
+                {
+                    diagnostics.push(Diagnostic::error_at(
+                        codes::FUNCTION_BOTH_PROVISIONED_CONCURRENCY_AND_SNAPSTART_ENABLED_ERROR,
+                        format!("{path}.snapStart"),
+                        node.as_map().and_then(|m| m.entry("snapStart")).map_or(entry.key_span, |e| e.key_span),
+                        format!("Functions with enabled SnapStart does not support provisioned concurrency. Please remove at least one of the settings on function \"{}\".", entry.key),
+                        "Lambda refuses provisioned concurrency on a SnapStart function: keep one of the two",
+                    ));
+                }
                 let custom_name = node.get("name").and_then(Node::as_str).map(str::to_string);
                 let events = read_events(
                     &node,
