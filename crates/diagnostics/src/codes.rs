@@ -54,6 +54,8 @@ codes! {
     FUNCTION_NEITHER_HANDLER_NOR_IMAGE_DEFINED_ERROR = "a function with neither handler nor image";
     FUNCTION_BOTH_HANDLER_AND_IMAGE_DEFINED_ERROR = "a function with both handler and image";
     FUNCTION_BOTH_PROVISIONED_CONCURRENCY_AND_SNAPSTART_ENABLED_ERROR = "a function with both SnapStart and provisioned concurrency";
+    LAMBDA_FILE_SYSTEM_CONFIG_MISSING_VPC = "a function with fileSystemConfig but no VPC";
+    UNSUPPORTED_DESTINATION_TARGET = "an async-invocation destination that is not a function, queue, topic or event bus";
     FUNCTION_IMAGE_UNSUPPORTED = "an image built from provider.ecr.images, which needs Docker";
     INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION = "a property does not match the configuration schema";
     // Variables.

@@ -407,6 +407,12 @@ pub fn build_service(
                         "Lambda refuses provisioned concurrency on a SnapStart function: keep one of the two",
                     ));
                 }
+                diagnostics.extend(function_setting_errors(
+                    &node,
+                    &path,
+                    &entry.key,
+                    root.get("provider").and_then(|p| p.get("vpc")),
+                ));
                 let custom_name = node.get("name").and_then(Node::as_str).map(str::to_string);
                 let events = read_events(
                     &node,
@@ -458,6 +464,61 @@ pub fn build_service(
         uncompiled_kinds: uncompiled,
     };
     (if fatal { None } else { Some(service) }, diagnostics)
+}
+
+/// The reference's errors about function settings it compiles itself: `fileSystemConfig`
+/// without a VPC, and an async-invocation destination whose kind cannot be told.
+fn function_setting_errors(
+    function: &Node,
+    path: &str,
+    name: &str,
+    provider_vpc: Option<&Node>,
+) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    if let Some(config) = function.get("fileSystemConfig").filter(|c| truthy(c)) {
+        let has_vpc = function.get("vpc").or(provider_vpc).is_some_and(truthy);
+        if !has_vpc {
+            diagnostics.push(Diagnostic::error_at(
+                codes::LAMBDA_FILE_SYSTEM_CONFIG_MISSING_VPC,
+                format!("{path}.fileSystemConfig"),
+                config.span,
+                format!("Function \"{name}\": when using fileSystemConfig, ensure that function has vpc configured on function or provider level"),
+                "add `vpc: {securityGroupIds: […], subnetIds: […]}` to the function or the provider",
+            ));
+        }
+    }
+    for key in ["onSuccess", "onFailure"] {
+        let Some(target) = function
+            .get("destinations")
+            .and_then(|d| d.get(key))
+            .filter(|t| !t.is_null())
+        else {
+            continue;
+        };
+        let known = match &target.value {
+            Value::Map(_) => matches!(
+                target.get("type").and_then(Node::as_str),
+                Some("function" | "sqs" | "sns" | "eventBus")
+            ),
+            Value::String(text) => {
+                !text.starts_with("arn:")
+                    || [":function:", ":sqs:", ":sns:", ":event-bus/"]
+                        .iter()
+                        .any(|k| text.contains(k))
+            }
+            _ => false,
+        };
+        if !known {
+            diagnostics.push(Diagnostic::error_at(
+                codes::UNSUPPORTED_DESTINATION_TARGET,
+                format!("{path}.destinations.{key}"),
+                target.span,
+                format!("Unsupported destination target {}", describe(target)),
+                "give a function name, or the ARN of a function, an SQS queue, an SNS topic or an event bus; with an intrinsic function, write `{type: sqs|sns|function|eventBus, arn: …}`",
+            ));
+        }
+    }
+    diagnostics
 }
 
 /// `functions` and `resources` may be written as lists of mappings: the reference merges the
