@@ -47,9 +47,12 @@ codes! {
     SERVICE_NAME_MISSING = "service is missing or empty";
     SERVICE_OBJECT_NOTATION = "service is written in the old object form (service: {name: x})";
     SERVICE_NAME_INVALID = "service is not a string";
-    PROVIDER_NAME_INVALID = "provider.name is missing or is not aws";
+    PROVIDER_NAME_MISSING = "provider or provider.name is missing" => "INVALID_CONFIGURATION_PROVIDER_NAME_MISSING";
+    PROVIDER_NAME_INVALID = "provider.name is not aws";
     NON_OBJECT_FUNCTIONS_CONFIGURATION = "functions is neither a mapping nor a list of mappings";
-    FUNCTIONS_INVALID = "a function is not a mapping, or its name has characters other than letters, digits, - and _";
+    FUNCTIONS_INVALID = "a function name has characters other than letters, digits, - and _";
+    NON_OBJECT_FUNCTION_CONFIGURATION_ERROR = "a function is not a mapping";
+    FUNCTION_EMPTY = "a function without configuration (null), left out as the reference does";
     LEGACY_CONFIGURATION_PROPERTY_MERGE_INVALID_INPUT = "an item of a functions or resources list is not a mapping";
     FUNCTION_NEITHER_HANDLER_NOR_IMAGE_DEFINED_ERROR = "a function with neither handler nor image";
     FUNCTION_BOTH_HANDLER_AND_IMAGE_DEFINED_ERROR = "a function with both handler and image";

@@ -253,7 +253,7 @@ pub fn build_service(
             "streaming-events compiles AWS services only: set `provider: {name: aws}`",
         )),
         None => diagnostics.push(Diagnostic::error_at(
-            codes::PROVIDER_NAME_INVALID,
+            codes::PROVIDER_NAME_MISSING,
             "provider.name",
             provider_span,
             "the service has no provider.name",
@@ -351,14 +351,23 @@ pub fn build_service(
                     ));
                     continue;
                 }
-                let node = if entry.value.is_null() {
-                    Node::new(Value::Map(Default::default()), entry.value.span)
-                } else {
-                    entry.value.clone()
-                };
+                if entry.value.is_null() {
+                    // The reference drops a function without configuration.
+                    let mut d = Diagnostic::error_at(
+                        codes::FUNCTION_EMPTY,
+                        &path,
+                        entry.key_span,
+                        format!("function '{}' has no configuration and is left out, as the Serverless Framework does", entry.key),
+                        "give it a `handler` (and its `events`), or remove it",
+                    );
+                    d.severity = Severity::Warning;
+                    diagnostics.push(d);
+                    continue;
+                }
+                let node = entry.value.clone();
                 if node.as_map().is_none() {
                     diagnostics.push(Diagnostic::error_at(
-                        codes::FUNCTIONS_INVALID,
+                        codes::NON_OBJECT_FUNCTION_CONFIGURATION_ERROR,
                         &path,
                         node.span,
                         format!("a function must be a mapping, got {}", describe(&node)),
