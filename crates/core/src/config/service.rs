@@ -422,7 +422,12 @@ pub fn build_service(
                     &entry.key,
                     root.get("provider").and_then(|p| p.get("vpc")),
                 ));
-                let custom_name = node.get("name").and_then(Node::as_str).map(str::to_string);
+                // A falsy name is no name, as in the reference.
+                let custom_name = node
+                    .get("name")
+                    .and_then(Node::as_str)
+                    .filter(|n| !n.is_empty())
+                    .map(str::to_string);
                 let events = read_events(
                     &node,
                     &path,
@@ -605,7 +610,8 @@ fn read_events(
     mode: ValidationMode,
 ) -> Vec<Event> {
     let mut events = Vec::new();
-    let Some(events_node) = function.get("events") else {
+    // Falsy `events` (null, false, 0, '') is no events, as in the reference.
+    let Some(events_node) = function.get("events").filter(|e| truthy(e)) else {
         return events;
     };
     let path = format!("{function_path}.events");
