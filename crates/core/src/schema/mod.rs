@@ -256,6 +256,21 @@ fn check_node(
     if node.is_null() {
         return;
     }
+    // Ajv's `coerceTypes: 'array'` also turns a one-item list into its item where a typed
+    // scalar is expected (`topic: [orders]` is `topic: orders`).
+    if matches!(
+        schema,
+        Schema::Bool | Schema::Integer { .. } | Schema::Number { .. } | Schema::Str { .. }
+    ) {
+        if let Value::Seq(items) = &node.value {
+            if let [only] = items.as_slice() {
+                if !matches!(only.value, Value::Seq(_) | Value::Map(_) | Value::Null) {
+                    let only = only.clone();
+                    node.value = only.value;
+                }
+            }
+        }
+    }
     let span = node.span;
     match schema {
         Schema::Any => {}
@@ -503,6 +518,18 @@ fn check_node(
             }
             for (i, item) in list.iter_mut().enumerate() {
                 if item.is_null() {
+                    // A null item is not an absent property: Ajv turns it into "", 0 or false,
+                    // which no typed item here accepts, and a `null` ARN or address cannot
+                    // deploy.
+                    if !matches!(**items, Schema::Any) {
+                        problem(
+                            problems,
+                            Rule::Type,
+                            &index(path, i),
+                            item.span,
+                            "must not be null".to_string(),
+                        );
+                    }
                     continue;
                 }
                 let item_span = item.span;
@@ -922,6 +949,20 @@ mod tests {
         assert_eq!(node.as_seq().map(<[Node]>::len), Some(1));
         let (_, problems) = run(&Schema::Bool, "yes");
         assert_eq!(problems[0].rule, Rule::Type);
+        // A one-item list is its item where a typed scalar is expected; a null list item is not
+        // absent.
+        let (node, problems) = run(&Schema::string(), "[orders]");
+        assert!(problems.is_empty());
+        assert_eq!(node.as_str(), Some("orders"));
+        let (node, problems) = run(&Schema::integer(1.0, 10.0), "['5']");
+        assert_eq!((node.as_f64(), problems.len()), (Some(5.0), 0));
+        let (_, problems) = run(&Schema::string(), "[a, b]");
+        assert_eq!(problems[0].rule, Rule::Type);
+        let (_, problems) = run(&Schema::array(Schema::string(), 1), "[a, null]");
+        assert_eq!(
+            (problems[0].rule, problems[0].path.as_str()),
+            (Rule::Type, "x[1]")
+        );
         // `s && s == +s`: a blank string is 0, an empty one is not a number; JavaScript's
         // number forms are read.
         for (text, expected) in [
