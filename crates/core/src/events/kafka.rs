@@ -54,9 +54,11 @@ const ACCESS_KINDS: &[(&str, &str, &str, bool)] = &[
     ),
 ];
 
+/// An unknown access-configuration kind is an error even in `warn` mode: the reference writes
+/// it as a `Type` Lambda refuses (or crashes), and dropping it would drop an authentication.
 fn access_configurations() -> Schema {
     let secret_list = || Schema::array(defs::secrets_manager_arn_string(), 1);
-    Schema::Object {
+    Schema::Closed(Box::new(Schema::Object {
         props: vec![
             (
                 "vpcSubnet",
@@ -75,7 +77,7 @@ fn access_configurations() -> Schema {
         required: &[],
         additional: false,
         min_props: Some(1),
-    }
+    }))
 }
 
 fn sorted_servers(event: &Node) -> Vec<String> {
@@ -320,6 +322,8 @@ mod tests {
     fn vpc_pairing_and_timestamps_are_checked() {
         let err = |events: &str| compile(&service(events)).unwrap_err();
         assert_eq!(err("      - kafka: {accessConfigurations: {vpcSubnet: subnet-1}, bootstrapServers: [b:1], topic: t}\n"), ["FUNCTION_KAFKA_VPC_ACCESS_CONFIGURATION_INVALID"]);
+        // An unknown access kind is an error even in the default `warn` mode.
+        assert_eq!(err(&format!("      - kafka: {{accessConfigurations: {{saslPlainAuth: {SECRET}, saslScram1024Auth: [{SECRET}]}}, bootstrapServers: [b:1], topic: t}}\n")), ["INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION"]);
         assert_eq!(err(&format!("      - kafka: {{accessConfigurations: {{saslPlainAuth: {SECRET}}}, bootstrapServers: [b:1], topic: t, startingPosition: AT_TIMESTAMP}}\n")), ["FUNCTION_KAFKA_STARTING_POSITION_TIMESTAMP_INVALID"]);
         assert_eq!(err(&format!("      - kafka: {{accessConfigurations: {{saslPlainAuth: {SECRET}}}, bootstrapServers: [b:1], topic: t, batchSize: 2.5}}\n")), ["INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION"], "D8");
     }

@@ -66,6 +66,10 @@ pub enum Schema {
     },
     /// A schema plus a check it cannot express.
     Checked(Box<Schema>, CustomCheck),
+    /// An object whose unknown properties are errors in every validation mode: a key there is
+    /// a setting the user meant (an authentication method), and leaving it out changes what
+    /// the mapping does.
+    Closed(Box<Schema>),
 }
 
 impl Schema {
@@ -717,6 +721,18 @@ fn check_node(
                 );
             }
         }
+        Schema::Closed(inner) => {
+            let before = problems.len();
+            check(inner, node, path, owner, problems);
+            for problem in &mut problems[before..] {
+                if problem.rule == Rule::Relaxed
+                    && problem.at == path
+                    && problem.message.starts_with("unrecognized property")
+                {
+                    problem.rule = Rule::Type;
+                }
+            }
+        }
         Schema::Checked(inner, custom) => {
             let before = problems.len();
             check(inner, node, path, owner, problems);
@@ -892,7 +908,7 @@ pub fn to_json_schema(schema: &Schema) -> serde_json::Value {
         Schema::Map { keys, values } => {
             json!({"type": "object", "patternProperties": {*keys: to_json_schema(values)}, "additionalProperties": false})
         }
-        Schema::Checked(inner, _) => to_json_schema(inner),
+        Schema::Checked(inner, _) | Schema::Closed(inner) => to_json_schema(inner),
     }
 }
 
