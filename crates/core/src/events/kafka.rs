@@ -107,7 +107,7 @@ impl EventCompiler for KafkaCompiler {
                 ("maximumBatchingWindow", defs::maximum_batching_window()),
                 ("enabled", Schema::Bool),
                 ("bootstrapServers", Schema::array(Schema::string(), 1)),
-                ("startingPosition", defs::starting_position()),
+                ("startingPosition", defs::typed_starting_position()),
                 (
                     "startingPositionTimestamp",
                     Schema::Number {
@@ -322,7 +322,8 @@ mod tests {
     fn vpc_pairing_and_timestamps_are_checked() {
         let err = |events: &str| compile(&service(events)).unwrap_err();
         assert_eq!(err("      - kafka: {accessConfigurations: {vpcSubnet: subnet-1}, bootstrapServers: [b:1], topic: t}\n"), ["FUNCTION_KAFKA_VPC_ACCESS_CONFIGURATION_INVALID"]);
-        // An unknown access kind is an error even in the default `warn` mode.
+        // An access kind without a value, and an unknown one, are errors even in `warn` mode.
+        assert_eq!(err(&format!("      - kafka: {{accessConfigurations: {{saslPlainAuth: {SECRET}, saslScram512Auth: null}}, bootstrapServers: [b:1], topic: t}}\n")), ["INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION"]);
         assert_eq!(err(&format!("      - kafka: {{accessConfigurations: {{saslPlainAuth: {SECRET}, saslScram1024Auth: [{SECRET}]}}, bootstrapServers: [b:1], topic: t}}\n")), ["INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION"]);
         assert_eq!(err(&format!("      - kafka: {{accessConfigurations: {{saslPlainAuth: {SECRET}}}, bootstrapServers: [b:1], topic: t, startingPosition: AT_TIMESTAMP}}\n")), ["FUNCTION_KAFKA_STARTING_POSITION_TIMESTAMP_INVALID"]);
         assert_eq!(err(&format!("      - kafka: {{accessConfigurations: {{saslPlainAuth: {SECRET}}}, bootstrapServers: [b:1], topic: t, batchSize: 2.5}}\n")), ["INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION"], "D8");

@@ -73,7 +73,7 @@ impl EventCompiler for MskCompiler {
                 ("batchSize", defs::batch_size()),
                 ("maximumBatchingWindow", defs::maximum_batching_window()),
                 ("enabled", Schema::Bool),
-                ("startingPosition", defs::starting_position()),
+                ("startingPosition", defs::typed_starting_position()),
                 (
                     "startingPositionTimestamp",
                     Schema::Number {

@@ -79,8 +79,14 @@ pub fn filter_patterns() -> Schema {
     }
 }
 
+/// `startingPosition` of streams (an untyped enum: no coercion).
 pub fn starting_position() -> Schema {
     Schema::Enum(STARTING_POSITIONS)
+}
+
+/// `startingPosition` of kafka and msk (`type: string` with the enum: coerced).
+pub fn typed_starting_position() -> Schema {
+    Schema::StrEnum(STARTING_POSITIONS)
 }
 
 /// Counts and seconds of kafka, msk and Amazon MQ are integers (D8).

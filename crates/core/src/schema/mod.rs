@@ -35,6 +35,9 @@ pub enum Schema {
         max_len: Option<usize>,
     },
     Enum(&'static [&'static str]),
+    /// `{type: 'string', enum: […]}`: as [`Schema::Enum`], with the type's coercion (a one-item
+    /// list is its item).
+    StrEnum(&'static [&'static str]),
     ConstTrue,
     ConstNumber(f64),
     Array {
@@ -66,9 +69,9 @@ pub enum Schema {
     },
     /// A schema plus a check it cannot express.
     Checked(Box<Schema>, CustomCheck),
-    /// An object whose unknown properties are errors in every validation mode: a key there is
-    /// a setting the user meant (an authentication method), and leaving it out changes what
-    /// the mapping does.
+    /// An object whose unknown properties and keys without a value are errors in every
+    /// validation mode: a key there is a setting the user meant (an authentication method), and
+    /// leaving it out changes what the mapping does.
     Closed(Box<Schema>),
 }
 
@@ -264,7 +267,11 @@ fn check_node(
     // scalar is expected (`topic: [orders]` is `topic: orders`).
     if matches!(
         schema,
-        Schema::Bool | Schema::Integer { .. } | Schema::Number { .. } | Schema::Str { .. }
+        Schema::Bool
+            | Schema::Integer { .. }
+            | Schema::Number { .. }
+            | Schema::Str { .. }
+            | Schema::StrEnum(_)
     ) {
         if let Value::Seq(items) = &node.value {
             if let [only] = items.as_slice() {
@@ -415,7 +422,7 @@ fn check_node(
                 }
             }
         }
-        Schema::Enum(allowed) => {
+        Schema::Enum(allowed) | Schema::StrEnum(allowed) => {
             let text = node.as_str().map(str::to_string);
             match text {
                 Some(t) if allowed.contains(&t.as_str()) => {}
@@ -722,6 +729,21 @@ fn check_node(
             }
         }
         Schema::Closed(inner) => {
+            // A key written without a value is not "absent" here either: the reference
+            // crashes on it.
+            if let Value::Map(map) = &node.value {
+                for entry in map.entries.iter().filter(|e| e.value.is_null()) {
+                    problems.push(Problem {
+                        rule: Rule::Type,
+                        path: join(path, &entry.key),
+                        at: path.to_string(),
+                        message: format!("'{}' must have a value", entry.key),
+                        span: entry.key_span,
+                        help: Some("give its value, or remove the key".into()),
+                        via: None,
+                    });
+                }
+            }
             let before = problems.len();
             check(inner, node, path, owner, problems);
             for problem in &mut problems[before..] {
@@ -842,6 +864,9 @@ pub fn to_json_schema(schema: &Schema) -> serde_json::Value {
             serde_json::Value::Object(out)
         }
         Schema::Enum(values) => json!({"enum": values}),
+        Schema::StrEnum(values) => {
+            json!({"anyOf": [{"type": "string", "enum": values}, {"type": "array", "items": {"enum": values}, "minItems": 1, "maxItems": 1}]})
+        }
         Schema::ConstTrue => json!({"const": true}),
         Schema::ConstNumber(n) => json!({"const": n}),
         Schema::Array {
