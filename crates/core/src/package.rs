@@ -149,7 +149,6 @@ fn run_inner(env: &dyn Environment, options: &Options, outcome: &mut Outcome) ->
     if options.template.is_none() {
         compile_diagnostics.extend(merge_user_resources(&mut template, &service));
     }
-    crate::template::core::strip_null_properties(&mut template);
     outcome.diagnostics.extend(compile_diagnostics);
     if outcome.has_errors() {
         return None;
@@ -158,6 +157,7 @@ fn run_inner(env: &dyn Environment, options: &Options, outcome: &mut Outcome) ->
     for (role_id, policy) in &policies {
         attach_policy(&mut template, role_id, policy, outcome);
     }
+    crate::template::core::strip_null_properties(&mut template);
     outcome.diagnostics.extend(template_limits(&template));
     for role_id in role_ids_without_grants(&template, &policies) {
         if let Some(role) = template.resources().get(&role_id) {
