@@ -351,17 +351,8 @@ impl Resolver<'_, '_> {
             let value = match source {
                 // A text fallback is itself resolved, like every string a variable yields
                 // (`${env:A, 'g-${self:custom.suffix}'}`).
+                // (Its depth is bounded by the check at the top of this function.)
                 Source::Literal(literal @ Literal::String(text)) if text.contains("${") => {
-                    if depth >= MAX_CHAIN {
-                        return Err(self.error(
-                            Diagnostic::error(
-                                codes::VARIABLE_TOO_DEEP,
-                                format!("variables nest more than {MAX_CHAIN} levels deep"),
-                            )
-                            .with_path(display_path(path))
-                            .at(node.span, "while resolving this value"),
-                        ));
-                    }
                     let fallback = literal_node(literal, node.span);
                     Some(self.resolve_string(text, &fallback, path, depth + 1, true)?)
                 }
