@@ -301,27 +301,6 @@ pub fn build_service(
         node: provider_node.clone(),
     };
 
-    if let Some(mode) = provider_node
-        .get("kinesis")
-        .and_then(|k| k.get("consumerNamingMode"))
-    {
-        if mode.as_str() != Some("serviceSpecific") && validation_mode != ValidationMode::Off {
-            let mut d = Diagnostic::error_at(
-                codes::INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION,
-                "provider.kinesis.consumerNamingMode",
-                mode.span,
-                format!(
-                    "at provider.kinesis.consumerNamingMode: must be equal to one of the allowed values [serviceSpecific], got {}",
-                    describe(mode)
-                ),
-                "write `consumerNamingMode: serviceSpecific`, or remove it for the default names",
-            );
-            if validation_mode == ValidationMode::Warn {
-                d.severity = Severity::Warning;
-            }
-            diagnostics.push(d);
-        }
-    }
     let mut functions = Vec::new();
     let mut uncompiled = Vec::new();
     match root.as_map().and_then(|m| m.get("functions")) {

@@ -461,7 +461,13 @@ pub fn provider_schema() -> Schema {
             ("versionFunctions", Schema::Bool),
             ("websocket", object_any()),
             ("websocketsApiName", Schema::string()),
-            ("kinesis", any()),
+            (
+                "kinesis",
+                Schema::object(
+                    vec![("consumerNamingMode", Schema::Enum(&["serviceSpecific"]))],
+                    &[],
+                ),
+            ),
             ("websocketsApiRouteSelectionExpression", Schema::string()),
             ("websocketsDescription", Schema::string()),
         ],
