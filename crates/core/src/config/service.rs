@@ -622,9 +622,15 @@ fn read_events(
                 continue;
             }
         };
-        let entry = &map.entries[0];
-        let kind = entry.key.as_str();
-        if !KNOWN_EVENT_KINDS.contains(&kind) {
+        // One kind per item; the reference compiles every known kind of an item (and its
+        // schema warns about the rest), so do we.
+        let Some(first_kind) = map
+            .entries
+            .iter()
+            .find(|e| KNOWN_EVENT_KINDS.contains(&e.key.as_str()))
+        else {
+            let entry = &map.entries[0];
+            let kind = entry.key.as_str();
             let suggestion = crate::schema::did_you_mean(kind, KNOWN_EVENT_KINDS.iter().copied());
             let mut d = Diagnostic::error_at(
                 codes::INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION,
@@ -640,7 +646,7 @@ fn read_events(
                 (_, Some(s)) => format!("did you mean `{s}`?"),
                 _ => format!("the event kinds are: {}", KNOWN_EVENT_KINDS.join(", ")),
             });
-            if !STREAMING_EVENT_KINDS.contains(&kind) && mode == ValidationMode::Off {
+            if mode == ValidationMode::Off {
                 continue;
             }
             if mode == ValidationMode::Warn && !is_streaming_lookalike(kind) {
@@ -648,32 +654,44 @@ fn read_events(
             }
             diagnostics.push(d);
             continue;
+        };
+        for entry in &map.entries {
+            let kind = entry.key.as_str();
+            if !std::ptr::eq(entry, first_kind) && mode != ValidationMode::Off {
+                let mut d = Diagnostic::error_at(
+                    codes::INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION,
+                    format!("{item_path}.{kind}"),
+                    entry.key_span,
+                    format!(
+                        "at {item_path}: unrecognized property '{kind}' next to `{}`",
+                        first_kind.key
+                    ),
+                    if KNOWN_EVENT_KINDS.contains(&kind) {
+                        format!("write each event as its own list item (`- {kind}: …`)")
+                    } else {
+                        "indent the property under the event kind".to_string()
+                    },
+                );
+                if mode == ValidationMode::Warn {
+                    d.severity = Severity::Warning;
+                }
+                diagnostics.push(d);
+            }
+            if !KNOWN_EVENT_KINDS.contains(&kind) {
+                continue;
+            }
+            if !STREAMING_EVENT_KINDS.contains(&kind) {
+                uncompiled.push(kind.to_string());
+                continue;
+            }
+            events.push(Event {
+                index,
+                kind: kind.to_string(),
+                value: entry.value.clone(),
+                span: item.span,
+                key_span: entry.key_span,
+            });
         }
-        if map.len() > 1 {
-            let extra = &map.entries[1];
-            let d = Diagnostic::error_at(
-                codes::INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION,
-                format!("{item_path}.{}", extra.key),
-                extra.key_span,
-                format!(
-                    "at {item_path}: unrecognized property '{}' next to `{kind}`",
-                    extra.key
-                ),
-                "indent the property under the event kind",
-            );
-            diagnostics.push(d);
-        }
-        if !STREAMING_EVENT_KINDS.contains(&kind) {
-            uncompiled.push(kind.to_string());
-            continue;
-        }
-        events.push(Event {
-            index,
-            kind: kind.to_string(),
-            value: entry.value.clone(),
-            span: item.span,
-            key_span: entry.key_span,
-        });
     }
     events
 }
