@@ -127,6 +127,8 @@ pub enum Rule {
     Required,
     Enum,
     Relaxed,
+    /// An unknown property: relaxed, unless the object is [`Schema::Closed`].
+    Unknown,
 }
 
 #[derive(Debug, Clone)]
@@ -174,8 +176,8 @@ pub fn problems_to_diagnostics(
         .into_iter()
         .filter_map(|p| {
             let severity = match (p.rule, mode) {
-                (Rule::Relaxed, ValidationMode::Off) => return None,
-                (Rule::Relaxed, ValidationMode::Warn) => Severity::Warning,
+                (Rule::Relaxed | Rule::Unknown, ValidationMode::Off) => return None,
+                (Rule::Relaxed | Rule::Unknown, ValidationMode::Warn) => Severity::Warning,
                 _ => Severity::Error,
             };
             let mut d = Diagnostic::error(
@@ -598,7 +600,7 @@ fn check_node(
                     ),
                     None if !additional => {
                         let mut p = Problem {
-                            rule: Rule::Relaxed,
+                            rule: Rule::Unknown,
                             path: join(path, &entry.key),
                             at: path.to_string(),
                             message: format!("unrecognized property '{}'", entry.key),
@@ -635,7 +637,7 @@ fn check_node(
                 let entry_path = join(path, &entry.key);
                 if !defs::matches(keys, &entry.key) {
                     problems.push(Problem {
-                        rule: Rule::Relaxed,
+                        rule: Rule::Unknown,
                         path: entry_path,
                         at: path.to_string(),
                         message: format!(
@@ -747,10 +749,7 @@ fn check_node(
             let before = problems.len();
             check(inner, node, path, owner, problems);
             for problem in &mut problems[before..] {
-                if problem.rule == Rule::Relaxed
-                    && problem.at == path
-                    && problem.message.starts_with("unrecognized property")
-                {
+                if problem.rule == Rule::Unknown && problem.at == path {
                     problem.rule = Rule::Type;
                 }
             }
