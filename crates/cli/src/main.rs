@@ -113,10 +113,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Schema => {
             let schema = streaming_events_core::schema::service::service_json_schema();
-            println!(
-                "{}",
-                streaming_events_core::template::json::to_js_pretty(&schema)
-            );
+            println!("{}", streaming_events_core::js::to_js_pretty(&schema));
             ExitCode::SUCCESS
         }
         Command::Validate(args) => {
@@ -139,7 +136,7 @@ fn main() -> ExitCode {
             let Some(template) = outcome.template.as_ref().filter(|_| !outcome.has_errors()) else {
                 return ExitCode::from(1);
             };
-            let mut text = streaming_events_core::template::json::to_js_pretty(template);
+            let mut text = streaming_events_core::js::to_js_pretty(template);
             text.push('\n');
             match args.output.as_deref() {
                 None | Some("-") => {

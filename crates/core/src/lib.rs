@@ -9,9 +9,12 @@ pub mod config;
 pub mod env;
 pub mod events;
 pub mod iam;
+pub mod js;
 pub mod naming;
+pub mod options;
 pub mod package;
 pub mod schema;
 pub mod template;
 
-pub use package::{run, Options, Outcome};
+pub use options::{Options, Outcome};
+pub use package::run;

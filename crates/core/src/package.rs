@@ -9,50 +9,14 @@ use crate::env::Environment;
 use crate::events::{self, CompileContext, EventCompiler, FunctionTarget};
 use crate::iam::{self, PolicyBuilder};
 use crate::naming;
+use crate::options::{Options, Outcome};
 use crate::schema::{self, filter};
 use crate::template::core::{core_template, merge_user_resources};
 use crate::template::Template;
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use streaming_events_diagnostics::{codes, sort_diagnostics, Diagnostic, SourceMap};
 use streaming_events_yaml::Span;
-
-/// What the command line passes in.
-#[derive(Debug, Clone, Default)]
-pub struct Options {
-    /// The service file.
-    pub config: PathBuf,
-    /// How the file is named in messages (as the user wrote it).
-    pub config_display: String,
-    pub stage: Option<String>,
-    pub region: Option<String>,
-    pub params: BTreeMap<String, String>,
-    pub options: BTreeMap<String, String>,
-    pub vars: BTreeMap<String, String>,
-    /// `--strict`: `configValidationMode: error` whatever the file says.
-    pub strict: bool,
-    /// `--template FILE`: extend this template instead of building the core.
-    pub template: Option<PathBuf>,
-}
-
-/// The result of a run.
-#[derive(Debug, Default)]
-pub struct Outcome {
-    pub template: Option<Value>,
-    pub diagnostics: Vec<Diagnostic>,
-    pub sources: SourceMap,
-    /// One-line notes for stderr (event kinds not compiled).
-    pub notes: Vec<String>,
-    /// Per role: the size of each policy and its limit.
-    pub iam_report: Vec<String>,
-}
-
-impl Outcome {
-    pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(Diagnostic::is_error)
-    }
-}
 
 /// Runs the pipeline; with `build` false (`streaming-events validate`) every check still runs,
 /// compilation included, but no template is returned.
@@ -87,6 +51,7 @@ fn run_inner(env: &dyn Environment, options: &Options, outcome: &mut Outcome) ->
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_default();
+    let dotenv = crate::config::dotenv::load(env, &root, &service_dir, options.stage.as_deref());
     let context = VariableContext {
         env,
         service_dir,
@@ -95,7 +60,7 @@ fn run_inner(env: &dyn Environment, options: &Options, outcome: &mut Outcome) ->
         options: options.options.clone(),
         params: options.params.clone(),
         vars: options.vars.clone(),
-        dotenv: crate::config::dotenv::load(env, &root, options),
+        dotenv,
     };
     let (root, variable_diagnostics) = resolve_variables(root, &context, &mut outcome.sources);
     let variables_failed = variable_diagnostics.iter().any(Diagnostic::is_error);
@@ -120,13 +85,18 @@ fn run_inner(env: &dyn Environment, options: &Options, outcome: &mut Outcome) ->
     let compilers = events::registry();
     outcome
         .diagnostics
-        .extend(crate::template::roles::check_dedicated_roles(&service));
+        .extend(crate::iam::roles::check_dedicated_roles(&service));
     validate_events(&mut service, &compilers, outcome);
     if outcome.has_errors() {
         return None;
     }
     let mut template = match &options.template {
-        None => core_template(&service),
+        None => {
+            let mut template = core_template(&service);
+            crate::iam::roles::add_execution_roles(&mut template, &service);
+            crate::template::core::add_functions(&mut template, &service);
+            template
+        }
         Some(path) => match load_template(env, path, &mut outcome.sources) {
             Ok(template) => template,
             Err(d) => {
@@ -366,7 +336,7 @@ fn custom_role_warnings(service: &Service, needs: &[(String, PolicyBuilder)]) ->
         let Some(function) = service.functions.iter().find(|f| f.key == *key) else {
             continue;
         };
-        let Some(role) = crate::events::custom_execution_role(service, function) else {
+        let Some(role) = crate::config::roles::custom_execution_role(service, function) else {
             continue;
         };
         let identity = crate::events::json_text(&role);
@@ -675,7 +645,7 @@ fn template_limits(template: &Template) -> Vec<Diagnostic> {
             .with_help("set `versionFunctions: false` (each versioned function adds an output), or split the service"),
         );
     }
-    let bytes = crate::template::json::to_js_compact(&Value::Object(template.root.clone())).len();
+    let bytes = crate::js::to_js_compact(&Value::Object(template.root.clone())).len();
     if bytes > MAX_TEMPLATE_BYTES {
         out.push(
             Diagnostic::error(

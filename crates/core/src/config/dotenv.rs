@@ -2,19 +2,23 @@
 //! the service file, as the reference v3 loads them; the process environment wins over them.
 
 use crate::env::Environment;
-use crate::package::Options;
 use std::collections::BTreeMap;
 use std::path::Path;
 use streaming_events_yaml::Node;
 
-pub fn load(env: &dyn Environment, root: &Node, options: &Options) -> BTreeMap<String, String> {
+/// The variables of the service in `dir` for the stage given on the command line (else
+/// `provider.stage`, else `dev`).
+pub fn load(
+    env: &dyn Environment,
+    root: &Node,
+    dir: &Path,
+    cli_stage: Option<&str>,
+) -> BTreeMap<String, String> {
     if root.get("useDotenv").and_then(Node::as_bool) != Some(true) {
         return BTreeMap::new();
     }
-    let dir = options.config.parent().unwrap_or(Path::new(""));
-    let stage = options
-        .stage
-        .clone()
+    let stage = cli_stage
+        .map(str::to_string)
         .or_else(|| {
             root.get("provider")
                 .and_then(|p| p.get("stage"))

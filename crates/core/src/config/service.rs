@@ -1,6 +1,7 @@
 //! The service model: what the compilers read, taken from the resolved node tree, with the
 //! checks on the service's overall shape (service name, provider, functions, events lists).
 
+use crate::js::{merge_nodes, truthy};
 use crate::naming::ConsumerNaming;
 use crate::schema::describe;
 use streaming_events_diagnostics::{codes, Diagnostic, Severity};
@@ -108,17 +109,6 @@ impl Function {
 
     pub fn is_truthy(&self, key: &str) -> bool {
         self.get(key).is_some_and(truthy)
-    }
-}
-
-/// JavaScript truthiness of a value.
-pub fn truthy(node: &Node) -> bool {
-    match &node.value {
-        Value::Null => false,
-        Value::Bool(b) => *b,
-        Value::Number(n) => *n != 0.0 && !n.is_nan(),
-        Value::String(s) => !s.is_empty(),
-        Value::Seq(_) | Value::Map(_) => true,
     }
 }
 
@@ -532,7 +522,7 @@ pub fn merge_list_sections(root: &mut Node) -> Vec<Diagnostic> {
         let mut merged = Node::new(Value::Map(Mapping::default()), node.span);
         for (index, item) in items.iter().enumerate() {
             if item.as_map().is_some() {
-                merge_node(&mut merged, item.clone());
+                merge_nodes(&mut merged, item.clone());
             } else if truthy(item) {
                 diagnostics.push(Diagnostic::error_at(
                     codes::LEGACY_CONFIGURATION_PROPERTY_MERGE_INVALID_INPUT,
@@ -549,36 +539,6 @@ pub fn merge_list_sections(root: &mut Node) -> Vec<Diagnostic> {
         *node = merged;
     }
     diagnostics
-}
-
-/// lodash `_.merge` on nodes: mappings merge key by key, lists index by index, any other value
-/// (`null` included) replaces. Merged keys keep the position of their first occurrence.
-fn merge_node(target: &mut Node, source: Node) {
-    match (&mut target.value, source.value) {
-        (Value::Map(target), Value::Map(source)) => {
-            for entry in source.entries {
-                match target.get_mut(&entry.key) {
-                    Some(existing) => merge_node(existing, entry.value),
-                    None => target.entries.push(entry),
-                }
-            }
-        }
-        (Value::Seq(target), Value::Seq(source)) => {
-            for (index, item) in source.into_iter().enumerate() {
-                match target.get_mut(index) {
-                    Some(existing) => merge_node(existing, item),
-                    None => target.push(item),
-                }
-            }
-        }
-        (_, value) => {
-            *target = Node {
-                value,
-                span: source.span,
-                via: source.via,
-            };
-        }
-    }
 }
 
 fn read_events(

@@ -2,9 +2,10 @@
 //! the mapping; RabbitMQ adds `virtualHost`.
 
 use super::{prop, prop_span, CompileContext, EventCompiler, FunctionTarget, PlannedMapping};
-use crate::config::service::{truthy, Event};
+use crate::config::service::Event;
 use crate::config::{Function, Service};
 use crate::iam::{actions, Statement};
+use crate::js::truthy;
 use crate::schema::defs;
 use crate::schema::filter::FilterSource;
 use crate::schema::Schema;
@@ -122,12 +123,12 @@ fn plan(
     let broker = arn
         .as_str()
         .map(str::to_string)
-        .unwrap_or_else(|| crate::template::json::to_js_compact(&arn));
+        .unwrap_or_else(|| crate::js::to_js_compact(&arn));
     PlannedMapping {
         event_index: event.index,
         logical_id: logical_id(&function.key, queue),
         source_key: format!("queue {queue} of broker {broker}"),
-        identity_json: crate::template::json::to_js_compact(&Value::Object(identity)),
+        identity_json: crate::js::to_js_compact(&Value::Object(identity)),
         source_span: prop_span(e, "arn"),
         source_path: format!("{}.arn", event.path(function)),
     }

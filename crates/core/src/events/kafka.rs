@@ -15,9 +15,10 @@
 //! gives `ConsumeEventSourceMappingKafkaOrders` and `secretsmanager:GetSecretValue` on the secret.
 
 use super::{prop, prop_span, CompileContext, EventCompiler, FunctionTarget, PlannedMapping};
-use crate::config::service::{truthy, Event};
+use crate::config::service::Event;
 use crate::config::{Function, Service};
 use crate::iam::{actions, Statement};
+use crate::js::truthy;
 use crate::naming;
 use crate::schema::defs;
 use crate::schema::filter::FilterSource;
@@ -177,7 +178,7 @@ impl EventCompiler for KafkaCompiler {
                 "topic {topic} of bootstrap servers {} with consumer group {group:?}",
                 servers.join(",")
             ),
-            identity_json: crate::template::json::to_js_compact(&Value::Object(identity)),
+            identity_json: crate::js::to_js_compact(&Value::Object(identity)),
             source_span: prop_span(e, "topic"),
             source_path: format!("{}.topic", event.path(function)),
         }

@@ -17,10 +17,10 @@ pub mod stream;
 use crate::config::service::Event;
 use crate::config::{Function, Service};
 use crate::iam::{PolicyBuilder, Statement};
+use crate::js::to_js_compact;
 use crate::naming;
 use crate::schema::filter::FilterSource;
 use crate::schema::Schema;
-use crate::template::json::to_js_compact;
 use crate::template::Template;
 use serde_json::{json, Value};
 use streaming_events_diagnostics::{codes, Diagnostic};
@@ -167,12 +167,12 @@ impl FunctionTarget {
         } else {
             None
         };
-        let custom_role = custom_execution_role(service, function);
-        let dedicated = crate::template::roles::uses_dedicated_role(service, function);
+        let custom_role = crate::config::roles::custom_execution_role(service, function);
+        let dedicated = crate::config::roles::uses_dedicated_role(service, function);
         let role_resource = if dedicated {
             Some(naming::dedicated_role_logical_id(&function.key))
         } else {
-            role_resource_name(custom_role.as_ref())
+            crate::config::roles::role_resource_name(custom_role.as_ref())
         };
         FunctionTarget {
             function_key: function.key.clone(),
@@ -209,58 +209,6 @@ impl FunctionTarget {
     }
 }
 
-/// `getCustomExecutionRole`: the function's `role`, else a provider role that names an existing
-/// role (`provider.iam.role` as a string or intrinsic, or the legacy `provider.role`).
-pub fn custom_execution_role(service: &Service, function: &Function) -> Option<Node> {
-    if let Some(role) = &function.role {
-        return Some(role.clone());
-    }
-    if let Some(role) = service
-        .provider
-        .iam_role
-        .as_ref()
-        .filter(|r| is_existing_role(r))
-    {
-        return Some(role.clone());
-    }
-    service.provider.role.clone().filter(|r| !r.is_null())
-}
-
-/// `isExistingRoleProvided`: a string, or an object with a `::` key (an intrinsic function).
-pub fn is_existing_role(role: &Node) -> bool {
-    match &role.value {
-        streaming_events_yaml::Value::String(_) => true,
-        streaming_events_yaml::Value::Map(map) => map.keys().any(|k| k.contains("::")),
-        _ => false,
-    }
-}
-
-/// `resolveFunctionIamRoleResourceName`: the logical id of the role to wait for, if it is a
-/// resource of this stack.
-pub fn role_resource_name(custom_role: Option<&Node>) -> Option<String> {
-    let Some(role) = custom_role else {
-        return Some(naming::DEFAULT_ROLE_LOGICAL_ID.to_string());
-    };
-    match &role.value {
-        streaming_events_yaml::Value::String(s) => (!s.contains(':')).then(|| s.clone()),
-        streaming_events_yaml::Value::Map(map) => {
-            if let Some([resource, attribute]) = map.get("Fn::GetAtt").and_then(Node::as_seq) {
-                if let (Some(resource), Some("Arn")) = (resource.as_str(), attribute.as_str()) {
-                    return Some(resource.to_string());
-                }
-            }
-            if map.contains_key("Fn::ImportValue")
-                || map.contains_key("Ref")
-                || map.contains_key("Fn::Sub")
-            {
-                return None;
-            }
-            Some(naming::DEFAULT_ROLE_LOGICAL_ID.to_string())
-        }
-        _ => Some(naming::DEFAULT_ROLE_LOGICAL_ID.to_string()),
-    }
-}
-
 /// An `AWS::Lambda::EventSourceMapping` resource.
 pub fn mapping_resource(
     depends_on: Vec<Value>,
@@ -272,7 +220,7 @@ pub fn mapping_resource(
 /// `StartingPosition`: the configured one, `TRIM_HORIZON` by default (stream, kafka, msk).
 pub fn starting_position(event: &Node) -> Value {
     prop(event, "startingPosition")
-        .filter(|n| crate::config::service::truthy(n))
+        .filter(|n| crate::js::truthy(n))
         .map(Node::to_json)
         .unwrap_or(json!("TRIM_HORIZON"))
 }

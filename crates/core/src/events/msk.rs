@@ -14,9 +14,10 @@
 //! `kafka:GetBootstrapBrokers`, the VPC network-interface actions and (D3) the secret.
 
 use super::{prop, prop_span, CompileContext, EventCompiler, FunctionTarget, PlannedMapping};
-use crate::config::service::{truthy, Event};
+use crate::config::service::Event;
 use crate::config::{Function, Service};
 use crate::iam::{actions, Statement};
+use crate::js::truthy;
 use crate::naming;
 use crate::schema::defs;
 use crate::schema::filter::FilterSource;
@@ -133,14 +134,14 @@ impl EventCompiler for MskCompiler {
         let cluster_text = arn
             .as_str()
             .map(str::to_string)
-            .unwrap_or_else(|| crate::template::json::to_js_compact(&arn));
+            .unwrap_or_else(|| crate::js::to_js_compact(&arn));
         PlannedMapping {
             event_index: event.index,
             logical_id: naming::msk_event_logical_id(&function.key, &cluster, topic),
             source_key: format!(
                 "topic {topic} of cluster {cluster_text} with consumer group {group:?}"
             ),
-            identity_json: crate::template::json::to_js_compact(&Value::Object(identity)),
+            identity_json: crate::js::to_js_compact(&Value::Object(identity)),
             source_span: prop_span(e, "arn"),
             source_path: format!("{}.arn", event.path(function)),
         }

@@ -18,8 +18,9 @@
 //! gives `JobsEventSourceMappingSQSJobs` and `JobsEventSourceMappingSQSPriority`.
 
 use super::{prop, CompileContext, EventCompiler, FunctionTarget, PlannedMapping};
-use crate::config::service::{truthy, Event};
+use crate::config::service::Event;
 use crate::config::{Function, Service};
+use crate::js::truthy;
 use crate::naming;
 use crate::schema::defs;
 use crate::schema::filter::FilterSource;
@@ -144,7 +145,7 @@ impl EventCompiler for SqsCompiler {
                     .map(str::to_string)
                     .unwrap_or_else(|| super::json_text(&arn))
             ),
-            identity_json: crate::template::json::to_js_compact(&Value::Object(identity)),
+            identity_json: crate::js::to_js_compact(&Value::Object(identity)),
             source_span: arn.span,
             source_path: format!("{}.arn", event.path(function)),
         }
@@ -196,7 +197,7 @@ impl EventCompiler for SqsCompiler {
         // Two events of one function on queues of the same name share one id; the reference
         // deep-merges them (lodash `_.merge`), and so do we.
         match cx.template.resources_mut().get_mut(&id) {
-            Some(existing) => crate::template::core::deep_merge(existing, resource),
+            Some(existing) => crate::js::merge_values(existing, resource),
             None => cx.template.add_resource(id, resource),
         }
     }

@@ -20,9 +20,10 @@ use super::{
     missing_timestamp, prop, prop_span, CompileContext, EventCompiler, FunctionTarget,
     PlannedMapping,
 };
-use crate::config::service::{truthy, Event};
+use crate::config::service::Event;
 use crate::config::{Function, Service};
 use crate::iam::{actions, Statement};
+use crate::js::truthy;
 use crate::naming;
 use crate::schema::defs;
 use crate::schema::filter::FilterSource;
@@ -384,7 +385,7 @@ impl EventCompiler for StreamCompiler {
             event_index: event.index,
             logical_id,
             source_key,
-            identity_json: crate::template::json::to_js_compact(&Value::Object(identity)),
+            identity_json: crate::js::to_js_compact(&Value::Object(identity)),
             source_span: arn.span,
             source_path: format!("{path}.arn"),
         }

@@ -9,7 +9,7 @@
 //! default quota), more than 10 an error; top-level keys other than the source's data key are
 //! a warning.
 
-use crate::template::json::to_js_compact;
+use crate::js::to_js_compact;
 use streaming_events_diagnostics::{codes, Diagnostic};
 use streaming_events_yaml::{Node, Value};
 

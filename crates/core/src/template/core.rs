@@ -9,10 +9,10 @@
 //! `serverless/<service>/<stage>/<service>.zip` and the version's `CodeSha256` and logical-id
 //! hash are SHA-256 digests of the function's properties.
 
-use super::json::to_js_compact;
-use super::{other_permissions, roles, Template};
+use super::Template;
+use crate::config::roles::{custom_execution_role, dedicated_role_logical_id, uses_dedicated_role};
 use crate::config::{Function, Service};
-use crate::events::custom_execution_role;
+use crate::js::to_js_compact;
 use crate::naming;
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
@@ -24,23 +24,6 @@ pub const DEFAULT_RUNTIME: &str = "nodejs16.x";
 pub const DEFAULT_MEMORY_SIZE: u32 = 1024;
 pub const DEFAULT_TIMEOUT: u32 = 6;
 
-/// Whether the service gets `IamRoleLambdaExecution`.
-pub fn needs_default_role(service: &Service) -> bool {
-    if service.functions.is_empty() {
-        return false;
-    }
-    if roles::provider_role_is_existing(service)
-        || roles::per_function_mode(service)
-        || roles::provider_declares_role(service)
-    {
-        return false;
-    }
-    !service
-        .functions
-        .iter()
-        .all(|f| f.node.as_map().is_some_and(|m| m.contains_key("role")))
-}
-
 fn deployment_bucket_name(service: &Service) -> Option<Value> {
     let bucket = service.provider.deployment_bucket.as_ref()?;
     match &bucket.value {
@@ -50,7 +33,7 @@ fn deployment_bucket_name(service: &Service) -> Option<Value> {
     }
 }
 
-/// Builds the core template.
+/// Starts the core template: the deployment bucket and its policy, and the log groups.
 pub fn core_template(service: &Service) -> Template {
     let mut template = Template::new();
     let bucket_name = deployment_bucket_name(service);
@@ -75,40 +58,18 @@ pub fn core_template(service: &Service) -> Template {
             log_group(service, function),
         );
     }
-    if needs_default_role(service) {
-        let mut role = default_role(service);
-        let sharing: Vec<&Function> = service
-            .functions
-            .iter()
-            .filter(|f| !roles::uses_dedicated_role(service, f))
-            .collect();
-        other_permissions::apply(
-            &mut role,
-            other_permissions::other_permissions(service, &sharing),
-        );
-        template.add_resource(naming::DEFAULT_ROLE_LOGICAL_ID, role);
-    }
-    for function in service
-        .functions
-        .iter()
-        .filter(|f| roles::uses_dedicated_role(service, f))
-    {
-        let shared = template
-            .resources()
-            .get(naming::DEFAULT_ROLE_LOGICAL_ID)
-            .cloned();
-        let mut role = roles::dedicated_role(service, function, shared.as_ref());
-        other_permissions::apply(
-            &mut role,
-            other_permissions::other_permissions(service, &[function]),
-        );
-        template.add_resource(roles::dedicated_role_logical_id(function), role);
-    }
+    template
+}
+
+/// Adds every function, then each function's version and alias, and the outputs (after the
+/// execution roles, as the reference orders its resources).
+pub fn add_functions(template: &mut Template, service: &Service) {
+    let bucket_name = deployment_bucket_name(service);
     // The reference adds every function first, then each function's version and alias.
     let versions: Vec<Vec<(String, Value)>> = service
         .functions
         .iter()
-        .map(|function| add_function(&mut template, service, function, bucket_name.clone()))
+        .map(|function| add_function(template, service, function, bucket_name.clone()))
         .collect();
     // Each function's version, when it has one, is the first resource `add_function` returns.
     let version_ids: Vec<Option<String>> = versions
@@ -142,136 +103,6 @@ pub fn core_template(service: &Service) -> Template {
     for (key, value) in version_outputs {
         template.outputs_mut().insert(key, value);
     }
-    template
-}
-
-fn log_arn(prefix: &str, suffix: &str) -> Value {
-    json!({"Fn::Sub": format!("arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:{prefix}{suffix}")})
-}
-
-fn default_role(service: &Service) -> Value {
-    let canonical_prefix = format!("{}-{}", service.name, service.stage);
-    let mut create = Vec::new();
-    let mut put = Vec::new();
-    let mut canonical = false;
-    let mut disabled_canonical = Vec::new();
-    for function in &service.functions {
-        let logs_disabled = function.is_truthy("disableLogs");
-        if !function.has_custom_name || function.name.starts_with(&canonical_prefix) {
-            if logs_disabled {
-                disabled_canonical.push(function.name.clone());
-            } else {
-                canonical = true;
-            }
-            continue;
-        }
-        if !logs_disabled {
-            create.push(log_arn(&format!("/aws/lambda/{}", function.name), ":*"));
-            put.push(log_arn(&format!("/aws/lambda/{}", function.name), ":*:*"));
-        }
-    }
-    let mut statements = Vec::new();
-    if canonical {
-        create.push(log_arn(&format!("/aws/lambda/{canonical_prefix}"), "*:*"));
-        put.push(log_arn(&format!("/aws/lambda/{canonical_prefix}"), "*:*:*"));
-    }
-    statements.push(json!({"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:CreateLogGroup", "logs:TagResource"], "Resource": create}));
-    statements.push(json!({"Effect": "Allow", "Action": ["logs:PutLogEvents"], "Resource": put}));
-    if canonical && !disabled_canonical.is_empty() {
-        let denied: Vec<Value> = disabled_canonical
-            .iter()
-            .map(|n| log_arn(&format!("/aws/lambda/{n}"), ":*"))
-            .collect();
-        statements
-            .push(json!({"Effect": "Deny", "Action": "logs:PutLogEvents", "Resource": denied}));
-    }
-    let role = service.provider.iam_role.as_ref();
-    let user_statements = role
-        .and_then(|r| r.get("statements"))
-        .or(service.provider.iam_role_statements.as_ref());
-    if let Some(list) = user_statements.and_then(Node::as_seq) {
-        statements.extend(list.iter().map(user_statement));
-    }
-    let mut role_resource = base_role(service);
-    let role = service.provider.iam_role.as_ref();
-    let Some(properties) = role_resource
-        .get_mut("Properties")
-        .and_then(Value::as_object_mut)
-    else {
-        return role_resource;
-    };
-    if let Some(document) = properties
-        .get_mut("Policies")
-        .and_then(|p| p.get_mut(0))
-        .and_then(|p| p.get_mut("PolicyDocument"))
-        .and_then(Value::as_object_mut)
-    {
-        document.insert("Statement".into(), Value::Array(statements));
-    }
-    let mut managed: Vec<Value> = role
-        .and_then(|r| r.get("managedPolicies"))
-        .or(service.provider.iam_managed_policies.as_ref())
-        .and_then(Node::as_seq)
-        .map(|l| l.iter().map(Node::to_json).collect())
-        .unwrap_or_default();
-    let uses_vpc = service.provider.vpc.is_some()
-        || service
-            .functions
-            .iter()
-            .any(|f| f.node.as_map().is_some_and(|m| m.contains_key("vpc")));
-    if uses_vpc {
-        managed.push(json!({"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"]]}));
-    }
-    if !managed.is_empty() {
-        properties.insert("ManagedPolicyArns".into(), Value::Array(managed));
-    }
-    role_resource
-}
-
-/// The role skeleton both the shared and the dedicated roles start from (the reference's
-/// `iam-role-lambda-execution-template.json` with its path, name, tags and boundary).
-pub fn base_role(service: &Service) -> Value {
-    let role = service.provider.iam_role.as_ref();
-    let statements: Vec<Value> = Vec::new();
-    let mut properties = Map::new();
-    properties.insert(
-        "AssumeRolePolicyDocument".into(),
-        json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": ["lambda.amazonaws.com"]}, "Action": ["sts:AssumeRole"]}]}),
-    );
-    properties.insert(
-        "Policies".into(),
-        json!([{"PolicyName": {"Fn::Join": ["-", [service.name, service.stage, "lambda"]]}, "PolicyDocument": {"Version": "2012-10-17", "Statement": statements}}]),
-    );
-    properties.insert(
-        "Path".into(),
-        role.and_then(|r| r.get("path"))
-            .map(Node::to_json)
-            .unwrap_or(json!("/")),
-    );
-    properties.insert(
-        "RoleName".into(),
-        role.and_then(|r| r.get("name"))
-            .map(Node::to_json)
-            .unwrap_or_else(|| json!({"Fn::Join": ["-", [service.name, service.stage, {"Ref": "AWS::Region"}, "lambdaRole"]]})),
-    );
-    if let Some(tags) = role.and_then(|r| r.get("tags")).and_then(Node::as_map) {
-        let tags: Vec<Value> = tags
-            .entries
-            .iter()
-            .map(|e| json!({"Key": e.key, "Value": e.value.to_json()}))
-            .collect();
-        properties.insert("Tags".into(), Value::Array(tags));
-    }
-    let boundary = role
-        .and_then(|r| {
-            r.get("permissionsBoundary")
-                .or_else(|| r.get("permissionBoundary"))
-        })
-        .or_else(|| service.provider.node.get("rolePermissionsBoundary"));
-    if let Some(boundary) = boundary {
-        properties.insert("PermissionsBoundary".into(), boundary.to_json());
-    }
-    json!({"Type": "AWS::IAM::Role", "Properties": properties})
 }
 
 fn number_or(node: Option<&Node>, default: u32) -> Value {
@@ -373,14 +204,14 @@ fn add_function(
     }
     let tracing = function
         .get("tracing")
-        .filter(|t| crate::config::service::truthy(t))
+        .filter(|t| crate::js::truthy(t))
         .or_else(|| {
             service
                 .provider
                 .node
                 .get("tracing")
                 .and_then(|t| t.get("lambda"))
-                .filter(|t| crate::config::service::truthy(t))
+                .filter(|t| crate::js::truthy(t))
         });
     if let Some(tracing) = tracing {
         let mode = match &tracing.value {
@@ -403,10 +234,10 @@ fn add_function(
     if !function.is_truthy("disableLogs") {
         depends_on.push(json!(naming::log_group_logical_id(&function.key)));
     }
-    let dedicated = roles::uses_dedicated_role(service, function);
+    let dedicated = uses_dedicated_role(service, function);
     match custom_execution_role(service, function) {
         None if dedicated => {
-            let role_id = roles::dedicated_role_logical_id(function);
+            let role_id = dedicated_role_logical_id(function);
             properties.insert("Role".into(), json!({"Fn::GetAtt": [role_id, "Arn"]}));
             depends_on.insert(0, json!(role_id));
         }
@@ -459,11 +290,11 @@ fn add_function(
     }
     let version_functions = function
         .get("versionFunction")
-        .map(crate::config::service::truthy)
+        .map(crate::js::truthy)
         .unwrap_or(service.provider.version_functions);
     let provisioned = function
         .get("provisionedConcurrency")
-        .filter(|n| crate::config::service::truthy(n));
+        .filter(|n| crate::js::truthy(n));
     let digest_input = to_js_compact(&Value::Object(properties.clone()));
     template.add_resource(
         logical_id.clone(),
@@ -540,7 +371,7 @@ pub fn merge_user_resources(template: &mut Template, service: &Service) -> Vec<D
         }
     }
     let mut root = Value::Object(std::mem::take(&mut template.root));
-    deep_merge(&mut root, Value::Object(user));
+    crate::js::merge_values(&mut root, Value::Object(user));
     if let Value::Object(root) = root {
         template.root = root;
     }
@@ -638,47 +469,12 @@ pub fn strip_null_properties(template: &mut Template) {
             continue;
         };
         match resource.get_mut("Properties") {
-            Some(properties) if js_truthy(properties) => strip(properties),
+            Some(properties) if crate::js::value_truthy(properties) => strip(properties),
             Some(_) => {
                 resource.remove("Properties");
             }
             None => {}
         }
-    }
-}
-
-fn js_truthy(value: &Value) -> bool {
-    match value {
-        Value::Null => false,
-        Value::Bool(b) => *b,
-        Value::Number(n) => n.as_f64().is_some_and(|n| n != 0.0 && !n.is_nan()),
-        Value::String(s) => !s.is_empty(),
-        Value::Array(_) | Value::Object(_) => true,
-    }
-}
-
-/// lodash `_.merge`: objects merge key by key, arrays index by index, other values replace.
-pub fn deep_merge(target: &mut Value, source: Value) {
-    match (target, source) {
-        (Value::Object(target), Value::Object(source)) => {
-            for (key, value) in source {
-                match target.get_mut(&key) {
-                    Some(existing) => deep_merge(existing, value),
-                    None => {
-                        target.insert(key, value);
-                    }
-                }
-            }
-        }
-        (Value::Array(target), Value::Array(source)) => {
-            for (i, value) in source.into_iter().enumerate() {
-                match target.get_mut(i) {
-                    Some(existing) => deep_merge(existing, value),
-                    None => target.push(value),
-                }
-            }
-        }
-        (target, source) => *target = source,
     }
 }
 
@@ -712,20 +508,6 @@ fn function_resource(properties: Map<String, Value>, depends_on: Vec<Value>) -> 
         resource.insert("DependsOn".into(), Value::Array(depends_on));
     }
     Value::Object(resource)
-}
-
-/// A user IAM statement as the reference's validator leaves it: `Action` and `NotAction`
-/// written as one string become one-item lists (Ajv's array coercion).
-pub fn user_statement(node: &Node) -> Value {
-    let mut value = node.to_json();
-    if let Some(map) = value.as_object_mut() {
-        for key in ["Action", "NotAction"] {
-            if let Some(action @ Value::String(_)) = map.get_mut(key) {
-                *action = Value::Array(vec![action.take()]);
-            }
-        }
-    }
-    value
 }
 
 /// A function's log group, with its retention when one is set.
@@ -773,15 +555,5 @@ mod tests {
         );
         assert_eq!(template.resources()["B"], json!({"Type": "T"}));
         assert_eq!(template.resources()["C"], json!({"Type": "T"}));
-    }
-
-    #[test]
-    fn lodash_merge() {
-        let mut a = json!({"a": {"b": 1, "c": [1, 2]}, "d": 1});
-        deep_merge(&mut a, json!({"a": {"c": [3]}, "d": 2, "e": null}));
-        assert_eq!(a, json!({"a": {"b": 1, "c": [3, 2]}, "d": 2, "e": null}));
-        // `null` replaces, as in lodash.
-        deep_merge(&mut a, json!({"a": null}));
-        assert_eq!(a, json!({"a": null, "d": 2, "e": null}));
     }
 }

@@ -3,9 +3,6 @@
 //! JavaScript-compatible writer ([`json`]).
 
 pub mod core;
-pub mod json;
-pub mod other_permissions;
-pub mod roles;
 
 use serde_json::{Map, Value};
 

@@ -5,8 +5,8 @@
 //! resources, but a role it writes must grant what the reference's role grants, so that
 //! switching tools changes no permission.
 
-use crate::config::service::truthy;
 use crate::config::{Function, Service};
+use crate::js::truthy;
 use serde_json::{json, Value};
 use streaming_events_yaml::Node;
 
@@ -177,7 +177,7 @@ fn destination_statement(service: &Service, target: &Node) -> Option<Value> {
 
 /// Adds the permissions to a role resource built by [`super::core`] or [`super::roles`].
 pub fn apply(role: &mut Value, permissions: OtherPermissions) {
-    if let Some(statements) = crate::iam::role_statements_mut(role) {
+    if let Some(statements) = super::role_statements_mut(role) {
         for statement in permissions.statements {
             statements.push(statement);
         }

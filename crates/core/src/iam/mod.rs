@@ -2,6 +2,9 @@
 //! and deduplicated (D1) — one statement per (Effect, Action list), resources in first-seen
 //! order — and written into the role's policy, with IAM's size limits checked.
 
+pub mod other_permissions;
+pub mod roles;
+
 use serde_json::{json, Map, Value};
 use std::collections::HashSet;
 
@@ -163,9 +166,7 @@ fn dedup(list: &mut Vec<Value>) {
 
 /// The size IAM counts for a policy document: its JSON without whitespace.
 pub fn policy_size(document: &Value) -> usize {
-    crate::template::json::to_js_compact(document)
-        .chars()
-        .count()
+    crate::js::to_js_compact(document).chars().count()
 }
 
 /// Splits statements into managed-policy documents of at most `limit` characters each,

@@ -10,81 +10,20 @@
 //! `[dedicated role, alias?, consumer?]` (v4 replaces the whole `DependsOn` with the role alone,
 //! dropping the alias a provisioned-concurrency mapping invokes).
 
+use super::other_permissions;
+use crate::config::roles::{
+    dedicated_role_logical_id, function_role_config, has_own_iam, needs_default_role,
+    per_function_mode, provider_declares_role, uses_dedicated_role,
+};
 use crate::config::{Function, Service};
-use crate::events::is_existing_role;
 use crate::naming;
+use crate::template::Template;
 use serde_json::{json, Map, Value};
 use streaming_events_diagnostics::{codes, Diagnostic};
 use streaming_events_yaml::Node;
 
 /// IAM's limit on role names.
 pub const MAX_ROLE_NAME: usize = 64;
-
-/// `provider.iam.role.mode: perFunction`.
-pub fn per_function_mode(service: &Service) -> bool {
-    service
-        .provider
-        .iam_role
-        .as_ref()
-        .and_then(|r| r.get("mode"))
-        .and_then(Node::as_str)
-        == Some("perFunction")
-}
-
-fn function_role_config<'a>(function: &'a Function, key: &str) -> Option<&'a Node> {
-    function
-        .get("iam")
-        .and_then(|i| i.get("role"))
-        .and_then(|r| r.get(key))
-}
-
-/// Whether a function has per-function IAM settings.
-fn has_own_iam(function: &Function) -> bool {
-    let map = function.node.as_map();
-    let legacy = map.is_some_and(|m| m.contains_key("iamRoleStatements"));
-    let statements = function
-        .get("iam")
-        .and_then(|i| i.get("role"))
-        .and_then(Node::as_map)
-        .is_some_and(|m| m.contains_key("statements"));
-    let managed = function_role_config(function, "managedPolicies")
-        .and_then(Node::as_seq)
-        .is_some_and(|l| !l.is_empty());
-    legacy || statements || managed
-}
-
-/// `provider.iam.role` names an existing role (an ARN, a logical name or an intrinsic).
-pub fn provider_role_is_existing(service: &Service) -> bool {
-    service
-        .provider
-        .iam_role
-        .as_ref()
-        .is_some_and(is_existing_role)
-}
-
-/// The service sets the legacy `provider.role`.
-pub fn provider_declares_role(service: &Service) -> bool {
-    service
-        .provider
-        .node
-        .as_map()
-        .is_some_and(|m| m.contains_key("role"))
-}
-
-/// `usesDedicatedPerFunctionRole`.
-pub fn uses_dedicated_role(service: &Service, function: &Function) -> bool {
-    if function.role.is_some() {
-        return false;
-    }
-    if provider_role_is_existing(service) {
-        return false;
-    }
-    let per_function = per_function_mode(service);
-    if provider_declares_role(service) && !per_function {
-        return false;
-    }
-    per_function || has_own_iam(function)
-}
 
 /// The checks v4 makes before building dedicated roles.
 pub fn check_dedicated_roles(service: &Service) -> Vec<Diagnostic> {
@@ -194,7 +133,7 @@ pub fn dedicated_role(
     let provider_role = service.provider.iam_role.as_ref();
     let mut role = match shared_role.filter(|_| !per_function) {
         Some(shared) => shared.clone(),
-        None => super::core::base_role(service),
+        None => base_role(service),
     };
     let log_group = format!("/aws/lambda/{}", function.name);
     let log_arn = json!({"Fn::Sub": format!("arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:{log_group}:*:*")});
@@ -210,20 +149,20 @@ pub fn dedicated_role(
         .get("iam")
         .and_then(|i| i.get("inheritStatements"))
         .or_else(|| function.get("iamRoleStatementsInherit"))
-        .map(crate::config::service::truthy)
+        .map(crate::js::truthy)
         .unwrap_or(per_function);
     if inherit {
         let provider_statements = provider_role
             .and_then(|r| r.get("statements"))
             .or(service.provider.iam_role_statements.as_ref());
         if let Some(list) = provider_statements.and_then(Node::as_seq) {
-            statements.extend(list.iter().map(super::core::user_statement));
+            statements.extend(list.iter().map(user_statement));
         }
     }
     let own =
         function_role_config(function, "statements").or_else(|| function.get("iamRoleStatements"));
     if let Some(list) = own.and_then(Node::as_seq) {
-        statements.extend(list.iter().map(super::core::user_statement));
+        statements.extend(list.iter().map(user_statement));
     }
     let Some(properties) = role.get_mut("Properties").and_then(Value::as_object_mut) else {
         return role;
@@ -293,7 +232,180 @@ pub fn dedicated_role(
     role
 }
 
-/// `<NormalizedFunction>IamRoleLambdaExecution`.
-pub fn dedicated_role_logical_id(function: &Function) -> String {
-    naming::dedicated_role_logical_id(&function.key)
+/// Adds the execution roles of the stack: the shared `IamRoleLambdaExecution` when some
+/// function runs under it, then each dedicated per-function role, each with the permissions
+/// the reference grants for the features we do not compile.
+pub fn add_execution_roles(template: &mut Template, service: &Service) {
+    if needs_default_role(service) {
+        let mut role = default_role(service);
+        let sharing: Vec<&Function> = service
+            .functions
+            .iter()
+            .filter(|f| !uses_dedicated_role(service, f))
+            .collect();
+        other_permissions::apply(
+            &mut role,
+            other_permissions::other_permissions(service, &sharing),
+        );
+        template.add_resource(naming::DEFAULT_ROLE_LOGICAL_ID, role);
+    }
+    for function in service
+        .functions
+        .iter()
+        .filter(|f| uses_dedicated_role(service, f))
+    {
+        let shared = template
+            .resources()
+            .get(naming::DEFAULT_ROLE_LOGICAL_ID)
+            .cloned();
+        let mut role = dedicated_role(service, function, shared.as_ref());
+        other_permissions::apply(
+            &mut role,
+            other_permissions::other_permissions(service, &[function]),
+        );
+        template.add_resource(dedicated_role_logical_id(function), role);
+    }
+}
+
+fn log_arn(prefix: &str, suffix: &str) -> Value {
+    json!({"Fn::Sub": format!("arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:{prefix}{suffix}")})
+}
+
+fn default_role(service: &Service) -> Value {
+    let canonical_prefix = format!("{}-{}", service.name, service.stage);
+    let mut create = Vec::new();
+    let mut put = Vec::new();
+    let mut canonical = false;
+    let mut disabled_canonical = Vec::new();
+    for function in &service.functions {
+        let logs_disabled = function.is_truthy("disableLogs");
+        if !function.has_custom_name || function.name.starts_with(&canonical_prefix) {
+            if logs_disabled {
+                disabled_canonical.push(function.name.clone());
+            } else {
+                canonical = true;
+            }
+            continue;
+        }
+        if !logs_disabled {
+            create.push(log_arn(&format!("/aws/lambda/{}", function.name), ":*"));
+            put.push(log_arn(&format!("/aws/lambda/{}", function.name), ":*:*"));
+        }
+    }
+    let mut statements = Vec::new();
+    if canonical {
+        create.push(log_arn(&format!("/aws/lambda/{canonical_prefix}"), "*:*"));
+        put.push(log_arn(&format!("/aws/lambda/{canonical_prefix}"), "*:*:*"));
+    }
+    statements.push(json!({"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:CreateLogGroup", "logs:TagResource"], "Resource": create}));
+    statements.push(json!({"Effect": "Allow", "Action": ["logs:PutLogEvents"], "Resource": put}));
+    if canonical && !disabled_canonical.is_empty() {
+        let denied: Vec<Value> = disabled_canonical
+            .iter()
+            .map(|n| log_arn(&format!("/aws/lambda/{n}"), ":*"))
+            .collect();
+        statements
+            .push(json!({"Effect": "Deny", "Action": "logs:PutLogEvents", "Resource": denied}));
+    }
+    let role = service.provider.iam_role.as_ref();
+    let user_statements = role
+        .and_then(|r| r.get("statements"))
+        .or(service.provider.iam_role_statements.as_ref());
+    if let Some(list) = user_statements.and_then(Node::as_seq) {
+        statements.extend(list.iter().map(user_statement));
+    }
+    let mut role_resource = base_role(service);
+    let role = service.provider.iam_role.as_ref();
+    let Some(properties) = role_resource
+        .get_mut("Properties")
+        .and_then(Value::as_object_mut)
+    else {
+        return role_resource;
+    };
+    if let Some(document) = properties
+        .get_mut("Policies")
+        .and_then(|p| p.get_mut(0))
+        .and_then(|p| p.get_mut("PolicyDocument"))
+        .and_then(Value::as_object_mut)
+    {
+        document.insert("Statement".into(), Value::Array(statements));
+    }
+    let mut managed: Vec<Value> = role
+        .and_then(|r| r.get("managedPolicies"))
+        .or(service.provider.iam_managed_policies.as_ref())
+        .and_then(Node::as_seq)
+        .map(|l| l.iter().map(Node::to_json).collect())
+        .unwrap_or_default();
+    let uses_vpc = service.provider.vpc.is_some()
+        || service
+            .functions
+            .iter()
+            .any(|f| f.node.as_map().is_some_and(|m| m.contains_key("vpc")));
+    if uses_vpc {
+        managed.push(json!({"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"]]}));
+    }
+    if !managed.is_empty() {
+        properties.insert("ManagedPolicyArns".into(), Value::Array(managed));
+    }
+    role_resource
+}
+
+/// The role skeleton both the shared and the dedicated roles start from (the reference's
+/// `iam-role-lambda-execution-template.json` with its path, name, tags and boundary).
+pub fn base_role(service: &Service) -> Value {
+    let role = service.provider.iam_role.as_ref();
+    let statements: Vec<Value> = Vec::new();
+    let mut properties = Map::new();
+    properties.insert(
+        "AssumeRolePolicyDocument".into(),
+        json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": ["lambda.amazonaws.com"]}, "Action": ["sts:AssumeRole"]}]}),
+    );
+    properties.insert(
+        "Policies".into(),
+        json!([{"PolicyName": {"Fn::Join": ["-", [service.name, service.stage, "lambda"]]}, "PolicyDocument": {"Version": "2012-10-17", "Statement": statements}}]),
+    );
+    properties.insert(
+        "Path".into(),
+        role.and_then(|r| r.get("path"))
+            .map(Node::to_json)
+            .unwrap_or(json!("/")),
+    );
+    properties.insert(
+        "RoleName".into(),
+        role.and_then(|r| r.get("name"))
+            .map(Node::to_json)
+            .unwrap_or_else(|| json!({"Fn::Join": ["-", [service.name, service.stage, {"Ref": "AWS::Region"}, "lambdaRole"]]})),
+    );
+    if let Some(tags) = role.and_then(|r| r.get("tags")).and_then(Node::as_map) {
+        let tags: Vec<Value> = tags
+            .entries
+            .iter()
+            .map(|e| json!({"Key": e.key, "Value": e.value.to_json()}))
+            .collect();
+        properties.insert("Tags".into(), Value::Array(tags));
+    }
+    let boundary = role
+        .and_then(|r| {
+            r.get("permissionsBoundary")
+                .or_else(|| r.get("permissionBoundary"))
+        })
+        .or_else(|| service.provider.node.get("rolePermissionsBoundary"));
+    if let Some(boundary) = boundary {
+        properties.insert("PermissionsBoundary".into(), boundary.to_json());
+    }
+    json!({"Type": "AWS::IAM::Role", "Properties": properties})
+}
+
+/// A user IAM statement as the reference's validator leaves it: `Action` and `NotAction`
+/// written as one string become one-item lists (Ajv's array coercion).
+pub fn user_statement(node: &Node) -> Value {
+    let mut value = node.to_json();
+    if let Some(map) = value.as_object_mut() {
+        for key in ["Action", "NotAction"] {
+            if let Some(action @ Value::String(_)) = map.get_mut(key) {
+                *action = Value::Array(vec![action.take()]);
+            }
+        }
+    }
+    value
 }

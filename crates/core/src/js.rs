@@ -1,8 +1,13 @@
-//! The JSON writer: output byte-identical to JavaScript's `JSON.stringify(value, null, 2)`
-//! (and, with no indent, `JSON.stringify(value)`), which is what the reference writes.
+//! JavaScript semantics in one home, for the values the reference computes with: the
+//! `JSON.stringify` writer (pretty and compact, byte-identical to what the reference writes),
+//! truthiness of nodes and of JSON values, and lodash `_.merge` for nodes and for JSON values,
+//! side by side.
+//!
+//! Architecture invariant: this is the bottom layer. It knows nothing of AWS, of the service
+//! model or of diagnostics; every other layer may use it.
 
 use serde_json::Value;
-use streaming_events_yaml::format_js_number;
+use streaming_events_yaml::{format_js_number, Node};
 
 /// `JSON.stringify(value, null, 2)`.
 pub fn to_js_pretty(value: &Value) -> String {
@@ -112,6 +117,86 @@ fn write_string(out: &mut String, s: &str) {
     out.push('"');
 }
 
+/// JavaScript truthiness of a node.
+pub fn truthy(node: &Node) -> bool {
+    use streaming_events_yaml::Value as V;
+    match &node.value {
+        V::Null => false,
+        V::Bool(b) => *b,
+        V::Number(n) => *n != 0.0 && !n.is_nan(),
+        V::String(s) => !s.is_empty(),
+        V::Seq(_) | V::Map(_) => true,
+    }
+}
+
+/// JavaScript truthiness of a JSON value.
+pub fn value_truthy(value: &Value) -> bool {
+    match value {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|n| n != 0.0 && !n.is_nan()),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(_) | Value::Object(_) => true,
+    }
+}
+
+/// lodash `_.merge` on JSON values: objects merge key by key, arrays index by index, other
+/// values (`null` included) replace.
+pub fn merge_values(target: &mut Value, source: Value) {
+    match (target, source) {
+        (Value::Object(target), Value::Object(source)) => {
+            for (key, value) in source {
+                match target.get_mut(&key) {
+                    Some(existing) => merge_values(existing, value),
+                    None => {
+                        target.insert(key, value);
+                    }
+                }
+            }
+        }
+        (Value::Array(target), Value::Array(source)) => {
+            for (i, value) in source.into_iter().enumerate() {
+                match target.get_mut(i) {
+                    Some(existing) => merge_values(existing, value),
+                    None => target.push(value),
+                }
+            }
+        }
+        (target, source) => *target = source,
+    }
+}
+
+/// lodash `_.merge` on nodes, with the same rules as [`merge_values`]; merged keys keep the
+/// position of their first occurrence, replaced values bring their own.
+pub fn merge_nodes(target: &mut Node, source: Node) {
+    use streaming_events_yaml::Value as V;
+    match (&mut target.value, source.value) {
+        (V::Map(target), V::Map(source)) => {
+            for entry in source.entries {
+                match target.get_mut(&entry.key) {
+                    Some(existing) => merge_nodes(existing, entry.value),
+                    None => target.entries.push(entry),
+                }
+            }
+        }
+        (V::Seq(target), V::Seq(source)) => {
+            for (index, item) in source.into_iter().enumerate() {
+                match target.get_mut(index) {
+                    Some(existing) => merge_nodes(existing, item),
+                    None => target.push(item),
+                }
+            }
+        }
+        (_, value) => {
+            *target = Node {
+                value,
+                span: source.span,
+                via: source.via,
+            };
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,5 +218,31 @@ mod tests {
             .unwrap();
         assert_eq!(to_js_compact(&json!([1, 0.5, -3])), "[1,0.5,-3]");
         assert_eq!(to_js_compact(&big), "1e+21");
+    }
+
+    #[test]
+    fn lodash_merge() {
+        let mut a = json!({"a": {"b": 1, "c": [1, 2]}, "d": 1});
+        merge_values(&mut a, json!({"a": {"c": [3]}, "d": 2, "e": null}));
+        assert_eq!(a, json!({"a": {"b": 1, "c": [3, 2]}, "d": 2, "e": null}));
+        // `null` replaces, as in lodash.
+        merge_values(&mut a, json!({"a": null}));
+        assert_eq!(a, json!({"a": null, "d": 2, "e": null}));
+    }
+
+    #[test]
+    fn truthiness_as_in_javascript() {
+        for (value, truthy) in [
+            (json!(null), false),
+            (json!(0), false),
+            (json!(""), false),
+            (json!(false), false),
+            (json!("0"), true),
+            (json!([]), true),
+            (json!({}), true),
+            (json!(-1), true),
+        ] {
+            assert_eq!(value_truthy(&value), truthy, "{value}");
+        }
     }
 }
