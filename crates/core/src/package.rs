@@ -7,16 +7,18 @@ use crate::config::variables::{resolve_variables, VariableContext};
 use crate::config::{load_file, Service, ValidationMode};
 use crate::env::Environment;
 use crate::events::{self, CompileContext, EventCompiler, FunctionTarget};
-use crate::iam::{self, PolicyBuilder};
+use crate::iam::attach;
+use crate::iam::PolicyBuilder;
 use crate::naming;
 use crate::options::{Options, Outcome};
 use crate::schema::{self, filter};
-use crate::template::core::{core_template, merge_user_resources};
+use crate::template::core::core_template;
+use crate::template::finalize;
+use crate::template::resources::merge_user_resources;
 use crate::template::Template;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::path::Path;
 use streaming_events_diagnostics::{codes, sort_diagnostics, Diagnostic, SourceMap};
-use streaming_events_yaml::Span;
 
 /// Runs the pipeline; with `build` false (`streaming-events validate`) every check still runs,
 /// compilation included, but no template is returned.
@@ -115,7 +117,10 @@ fn run_inner(env: &dyn Environment, options: &Options, outcome: &mut Outcome) ->
     };
     compile_events(&mut cx, &compilers, options.template.is_some());
     let mut compile_diagnostics = std::mem::take(&mut cx.diagnostics);
-    compile_diagnostics.extend(custom_role_warnings(&service, &cx.custom_role_needs));
+    compile_diagnostics.extend(crate::iam::custom_roles::custom_role_warnings(
+        &service,
+        &cx.custom_role_needs,
+    ));
     if options.template.is_none() {
         compile_diagnostics.extend(merge_user_resources(&mut template, &service));
     }
@@ -123,41 +128,23 @@ fn run_inner(env: &dyn Environment, options: &Options, outcome: &mut Outcome) ->
     if outcome.has_errors() {
         return None;
     }
-    outcome.diagnostics.extend(unresolved_references(&template));
-    for (role_id, policy) in &policies {
-        attach_policy(&mut template, role_id, policy, outcome);
-    }
-    crate::template::core::strip_null_properties(&mut template);
-    outcome.diagnostics.extend(template_limits(&template));
-    for role_id in role_ids_without_grants(&template, &policies) {
-        if let Some(role) = template.resources().get(&role_id) {
-            report_role(&role_id, role, &[], outcome);
-        }
-    }
+    outcome
+        .diagnostics
+        .extend(finalize::unresolved_references(&template));
+    let (report, iam_diagnostics) = attach::attach_policies(&mut template, &policies);
+    outcome.iam_report.extend(report);
+    outcome.diagnostics.extend(iam_diagnostics);
+    finalize::strip_null_properties(&mut template);
+    outcome
+        .diagnostics
+        .extend(finalize::template_limits(&template));
+    outcome
+        .iam_report
+        .extend(attach::report_roles_without_grants(&template, &policies));
     if outcome.has_errors() {
         return None;
     }
     Some(template.into_value())
-}
-
-fn load_template(
-    env: &dyn Environment,
-    path: &Path,
-    sources: &mut SourceMap,
-) -> Result<Template, Box<Diagnostic>> {
-    let display = path.display().to_string();
-    let node = load_file(env, path, &display, sources)?;
-    match node.to_json() {
-        Value::Object(map) => Ok(Template::from_value(map)),
-        _ => Err(Box::new(
-            Diagnostic::error(
-                codes::TEMPLATE_INVALID,
-                format!("{display} is not a CloudFormation template (a mapping with Resources)"),
-            )
-            .at(node.span, "")
-            .with_help("pass the template written by `serverless package` or another CloudFormation template"),
-        )),
-    }
 }
 
 /// Schema validation (with coercion), filter patterns and each compiler's own checks, for
@@ -327,178 +314,23 @@ fn compile_events(
     }
 }
 
-/// D2: functions with their own role get nothing added; a warning lists what the role must
-/// grant for the event sources they use.
-fn custom_role_warnings(service: &Service, needs: &[(String, PolicyBuilder)]) -> Vec<Diagnostic> {
-    // One warning per role, however many functions share it.
-    let mut by_role: Vec<(String, Vec<&str>, PolicyBuilder, Span, String)> = Vec::new();
-    for (key, policy) in needs {
-        let Some(function) = service.functions.iter().find(|f| f.key == *key) else {
-            continue;
-        };
-        let Some(role) = crate::config::roles::custom_execution_role(service, function) else {
-            continue;
-        };
-        let identity = crate::events::json_text(&role);
-        let span = function.role.as_ref().map(|r| r.span).unwrap_or(role.span);
-        let path = if function.role.is_some() {
-            format!("functions.{key}.role")
-        } else if service.provider.iam_role.is_some() {
-            "provider.iam.role".to_string()
-        } else {
-            "provider.role".to_string()
-        };
-        let index = match by_role.iter().position(|(id, ..)| *id == identity) {
-            Some(index) => index,
-            None => {
-                by_role.push((identity, Vec::new(), PolicyBuilder::new(), span, path));
-                by_role.len() - 1
-            }
-        };
-        let entry = &mut by_role[index];
-        entry.1.push(key);
-        for statement in policy.statements() {
-            entry.2.add(statement.clone());
-        }
-    }
-    by_role
-        .into_iter()
-        .map(|(role, functions, policy, span, path)| {
-            let lines: Vec<String> = policy
-                .statements()
-                .iter()
-                .map(|s| format!("{} on {}", s.actions.join(", "), s.to_json()["Resource"]))
-                .collect();
-            let names = functions.iter().map(|f| format!("'{f}'")).collect::<Vec<_>>().join(", ");
-            Diagnostic::warning(
-                codes::IAM_CUSTOM_ROLE_NEEDS,
-                format!(
-                    "the role {role} of function(s) {names} is not changed by streaming-events; for their event sources it must allow: {}",
-                    lines.join("; ")
-                ),
-            )
-            .with_path(path)
-            .at(span, "this role")
-            .with_help("check that the role grants these actions; see docs/iam.md")
-        })
-        .collect()
-}
-
-/// Adds the streaming permissions to a role of the stack: inline while the role's inline
-/// policies fit IAM's 10,240 characters, otherwise in managed policies of at most 6,144
-/// characters each, attached to the role (at most 10 per role, counting its own).
-fn attach_policy(
-    template: &mut Template,
-    role_id: &str,
-    policy: &PolicyBuilder,
-    outcome: &mut Outcome,
-) {
-    let Some(role) = template.resources().get(role_id).cloned() else {
-        return;
-    };
-    let mut with_inline = role.clone();
-    match iam::role_statements_mut(&mut with_inline) {
-        Some(statements) => {
-            let new = without_granted(statements, policy.to_json());
-            statements.extend(new);
-        }
-        None => outcome.diagnostics.push(
-            Diagnostic::warning(
-                codes::TEMPLATE_INVALID,
-                format!("{role_id} has no inline policy to extend; the streaming permissions go into managed policies"),
-            )
-            .with_help("give the role a Policies[0].PolicyDocument.Statement list, or check the permissions yourself"),
-        ),
-    }
-    let has_inline = iam::role_statements_mut(&mut with_inline).is_some();
-    if has_inline && iam::inline_policies_size(&with_inline) <= iam::MAX_INLINE_POLICY_CHARS {
-        report_role(role_id, &with_inline, &[], outcome);
-        template.add_resource(role_id, with_inline);
-        return;
-    }
-    let existing_managed = role
-        .get("Properties")
-        .and_then(|p| p.get("ManagedPolicyArns"))
-        .and_then(Value::as_array)
-        .map(Vec::len)
-        .unwrap_or(0);
-    let room = iam::MAX_MANAGED_POLICIES_PER_ROLE.saturating_sub(existing_managed);
-    let total: usize = policy
-        .statements()
-        .iter()
-        .map(|s| iam::policy_size(&s.to_json()))
-        .sum();
-    match iam::split_into_documents(policy.statements(), iam::MAX_MANAGED_POLICY_CHARS) {
-        Some(documents) if documents.len() <= room => {
-            let resources: Vec<(String, Value)> = documents
-                .into_iter()
-                .enumerate()
-                .map(|(i, statements)| (naming::streaming_policy_logical_id(role_id, i + 1), iam::managed_policy_resource(role_id, statements)))
-                .collect();
-            report_role(role_id, &role, &resources, outcome);
-            let ids: Vec<Value> = resources.iter().map(|(id, _)| json!(id)).collect();
-            for (id, resource) in resources {
-                template.add_resource(id, resource);
-            }
-            // A mapping checks its permissions when it is created: it waits for the policies.
-            for resource in template.resources_mut().values_mut() {
-                if resource.get("Type").and_then(Value::as_str) != Some("AWS::Lambda::EventSourceMapping") {
-                    continue;
-                }
-                let Some(depends) = resource.get_mut("DependsOn").and_then(Value::as_array_mut) else { continue };
-                if depends.iter().any(|d| d == role_id) {
-                    depends.extend(ids.iter().cloned());
-                }
-            }
-        }
-        _ => outcome.diagnostics.push(
+fn load_template(
+    env: &dyn Environment,
+    path: &Path,
+    sources: &mut SourceMap,
+) -> Result<Template, Box<Diagnostic>> {
+    let display = path.display().to_string();
+    let node = load_file(env, path, &display, sources)?;
+    match node.to_json() {
+        Value::Object(map) => Ok(Template::from_value(map)),
+        _ => Err(Box::new(
             Diagnostic::error(
-                codes::IAM_POLICY_TOO_LARGE,
-                format!(
-                    "the streaming permissions ({total} characters) do not fit {role_id}: its inline policies may hold {} characters, and {room} more managed policies of {} characters each are allowed",
-                    iam::MAX_INLINE_POLICY_CHARS,
-                    iam::MAX_MANAGED_POLICY_CHARS
-                ),
+                codes::TEMPLATE_INVALID,
+                format!("{display} is not a CloudFormation template (a mapping with Resources)"),
             )
-            .with_help("give the functions with the most event sources their own role (`provider.iam.role.mode: perFunction`, or `iam.role.statements` on a function)"),
-        ),
-    }
-}
-
-/// Roles of the stack that received no streaming permissions (still reported by --iam-report).
-fn role_ids_without_grants(
-    template: &Template,
-    policies: &[(String, PolicyBuilder)],
-) -> Vec<String> {
-    template
-        .resources()
-        .iter()
-        .filter(|(id, r)| {
-            r.get("Type").and_then(Value::as_str) == Some("AWS::IAM::Role")
-                && !policies.iter().any(|(p, _)| p == *id)
-        })
-        .map(|(id, _)| id.clone())
-        .collect()
-}
-
-fn report_role(role_id: &str, role: &Value, managed: &[(String, Value)], outcome: &mut Outcome) {
-    let inline = iam::inline_policies_size(role);
-    outcome.iam_report.push(format!(
-        "{role_id}: inline policies {inline} of {} characters ({}%)",
-        iam::MAX_INLINE_POLICY_CHARS,
-        inline * 100 / iam::MAX_INLINE_POLICY_CHARS
-    ));
-    for (id, resource) in managed {
-        let size = resource
-            .get("Properties")
-            .and_then(|p| p.get("PolicyDocument"))
-            .map(iam::policy_size)
-            .unwrap_or(0);
-        outcome.iam_report.push(format!(
-            "  {id}: managed policy {size} of {} characters ({}%)",
-            iam::MAX_MANAGED_POLICY_CHARS,
-            size * 100 / iam::MAX_MANAGED_POLICY_CHARS
-        ));
+            .at(node.span, "")
+            .with_help("pass the template written by `serverless package` or another CloudFormation template"),
+        )),
     }
 }
 
@@ -507,153 +339,4 @@ fn is_intrinsic(node: &streaming_events_yaml::Node) -> bool {
     node.as_map().is_some_and(|m| {
         m.len() == 1 && (m.entries[0].key == "Ref" || m.entries[0].key.starts_with("Fn::"))
     })
-}
-
-/// Warns about `Ref`, `Fn::GetAtt` and `DependsOn` targets that are not in the template (a
-/// function `role: MyRole` naming a role the service does not define, say): CloudFormation
-/// would reject the template.
-fn unresolved_references(template: &Template) -> Vec<Diagnostic> {
-    let resources = template.resources();
-    let parameters = template.root.get("Parameters").and_then(Value::as_object);
-    let defined = |name: &str| {
-        name.starts_with("AWS::")
-            || resources.contains_key(name)
-            || parameters.is_some_and(|p| p.contains_key(name))
-    };
-    let mut missing: Vec<(String, String)> = Vec::new();
-    for (id, resource) in resources {
-        let mut found = Vec::new();
-        collect_references(
-            resource.get("Properties").unwrap_or(&Value::Null),
-            &mut found,
-        );
-        match resource.get("DependsOn") {
-            Some(Value::String(name)) => found.push(name.clone()),
-            Some(Value::Array(names)) => {
-                found.extend(names.iter().filter_map(Value::as_str).map(str::to_string))
-            }
-            _ => {}
-        }
-        for name in found {
-            if !defined(&name) && !missing.iter().any(|(r, n)| r == id && *n == name) {
-                missing.push((id.clone(), name));
-            }
-        }
-    }
-    missing
-        .into_iter()
-        .map(|(resource, name)| {
-            Diagnostic::warning(
-                codes::TEMPLATE_REFERENCE_UNRESOLVED,
-                format!("{resource} refers to {name}, which is neither a resource nor a parameter of the template; CloudFormation will reject it"),
-            )
-            .with_help(format!("define {name} under resources.Resources, or refer to an existing resource by its ARN"))
-        })
-        .collect()
-}
-
-fn collect_references(value: &Value, out: &mut Vec<String>) {
-    match value {
-        Value::Object(map) => {
-            if map.len() == 1 {
-                if let Some(Value::String(name)) = map.get("Ref") {
-                    out.push(name.clone());
-                    return;
-                }
-                if let Some(target) = map.get("Fn::GetAtt") {
-                    let name = match target {
-                        Value::Array(parts) => {
-                            parts.first().and_then(Value::as_str).map(str::to_string)
-                        }
-                        Value::String(text) => text.split('.').next().map(str::to_string),
-                        _ => None,
-                    };
-                    out.extend(name);
-                    return;
-                }
-            }
-            for v in map.values() {
-                collect_references(v, out);
-            }
-        }
-        Value::Array(items) => items.iter().for_each(|v| collect_references(v, out)),
-        _ => {}
-    }
-}
-
-/// Our statements minus the resources the role already grants with the same Effect and
-/// Action list (merge mode over a template `serverless package` wrote, which has them).
-fn without_granted(existing: &[Value], ours: Vec<Value>) -> Vec<Value> {
-    let as_list = |v: &Value| match v {
-        Value::Array(items) => items.clone(),
-        Value::Null => Vec::new(),
-        other => vec![other.clone()],
-    };
-    ours.into_iter()
-        .filter_map(|mut statement| {
-            let granted: Vec<Value> = existing
-                .iter()
-                .filter(|e| {
-                    e["Effect"] == statement["Effect"]
-                        && as_list(&e["Action"]) == as_list(&statement["Action"])
-                })
-                .flat_map(|e| as_list(&e["Resource"]))
-                .collect();
-            if granted.is_empty() {
-                return Some(statement);
-            }
-            match &mut statement["Resource"] {
-                Value::Array(resources) => {
-                    resources.retain(|r| !granted.contains(r));
-                    (!resources.is_empty()).then_some(statement)
-                }
-                other => (!granted.contains(other)).then_some(statement),
-            }
-        })
-        .collect()
-}
-
-/// CloudFormation's quotas a template must fit to deploy at all.
-pub const MAX_RESOURCES: usize = 500;
-pub const MAX_OUTPUTS: usize = 200;
-pub const MAX_TEMPLATE_BYTES: usize = 1_048_576;
-
-fn template_limits(template: &Template) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    let resources = template.resources().len();
-    if resources > MAX_RESOURCES {
-        out.push(
-            Diagnostic::error(
-                codes::TEMPLATE_LIMIT_EXCEEDED,
-                format!("the template has {resources} resources; CloudFormation accepts at most {MAX_RESOURCES} in one stack"),
-            )
-            .with_help("split the service into several services (stacks), or move functions into nested stacks"),
-        );
-    }
-    let outputs = template
-        .root
-        .get("Outputs")
-        .and_then(Value::as_object)
-        .map(|o| o.len())
-        .unwrap_or(0);
-    if outputs > MAX_OUTPUTS {
-        out.push(
-            Diagnostic::error(
-                codes::TEMPLATE_LIMIT_EXCEEDED,
-                format!("the template has {outputs} outputs; CloudFormation accepts at most {MAX_OUTPUTS}"),
-            )
-            .with_help("set `versionFunctions: false` (each versioned function adds an output), or split the service"),
-        );
-    }
-    let bytes = crate::js::to_js_compact(&Value::Object(template.root.clone())).len();
-    if bytes > MAX_TEMPLATE_BYTES {
-        out.push(
-            Diagnostic::error(
-                codes::TEMPLATE_LIMIT_EXCEEDED,
-                format!("the template is {bytes} bytes without whitespace; CloudFormation accepts at most {MAX_TEMPLATE_BYTES} (uploaded through S3)"),
-            )
-            .with_help("split the service into several services (stacks)"),
-        );
-    }
-    out
 }

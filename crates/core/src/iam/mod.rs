@@ -2,6 +2,8 @@
 //! and deduplicated (D1) — one statement per (Effect, Action list), resources in first-seen
 //! order — and written into the role's policy, with IAM's size limits checked.
 
+pub mod attach;
+pub mod custom_roles;
 pub mod other_permissions;
 pub mod roles;
 

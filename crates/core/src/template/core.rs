@@ -16,7 +16,6 @@ use crate::js::to_js_compact;
 use crate::naming;
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
-use streaming_events_diagnostics::{codes, Diagnostic, Severity};
 use streaming_events_yaml::Node;
 
 /// The reference's default runtime (v3.40).
@@ -351,133 +350,6 @@ fn merge_maps(a: Option<&Node>, b: Option<&Node>) -> Map<String, Value> {
     out
 }
 
-/// `resources` merged in as the reference does, after the events are compiled: the whole
-/// object (`Resources`, `Outputs`, `Conditions`, `Description`, …) is deep-merged over the
-/// template (lodash `_.merge`), then `resources.extensions` extends generated resources
-/// (`Properties` and `Metadata` assigned key by key, `DependsOn` appended, `Condition`,
-/// `CreationPolicy`, `DeletionPolicy`, `UpdatePolicy`, `UpdateReplacePolicy` set).
-pub fn merge_user_resources(template: &mut Template, service: &Service) -> Vec<Diagnostic> {
-    let mut diagnostics = Vec::new();
-    let Some(resources) = service.root.get("resources") else {
-        return diagnostics;
-    };
-    let Some(map) = resources.as_map() else {
-        return diagnostics;
-    };
-    let mut user = Map::new();
-    for entry in &map.entries {
-        if entry.key != "extensions" {
-            user.insert(entry.key.clone(), entry.value.to_json());
-        }
-    }
-    let mut root = Value::Object(std::mem::take(&mut template.root));
-    crate::js::merge_values(&mut root, Value::Object(user));
-    if let Value::Object(root) = root {
-        template.root = root;
-    }
-    let Some(extensions) = map.get("extensions").and_then(Node::as_map) else {
-        return diagnostics;
-    };
-    // Resources of events and settings this tool does not compile (API Gateway, layers, …)
-    // are not in our template: extending one of them is only a warning then.
-    let partial = !service.uncompiled_kinds.is_empty() || service.root.get("layers").is_some();
-    for extension in &extensions.entries {
-        let path = format!("resources.extensions.{}", extension.key);
-        let Some(attributes) = extension.value.as_map() else {
-            continue;
-        };
-        if attributes.is_empty() {
-            continue;
-        }
-        let Some(Value::Object(resource)) = template.resources_mut().get_mut(&extension.key) else {
-            let mut d = Diagnostic::error_at(
-                codes::RESOURCE_EXTENSION_NOT_EXISTING,
-                &path,
-                extension.key_span,
-                format!(
-                    "Cannot extend \"{}\" resource, as it's not found in generated stack",
-                    extension.key
-                ),
-                "name a resource of the generated template (for example `<Function>LambdaFunction` or `<Function>LogGroup`)",
-            );
-            if partial {
-                d.severity = Severity::Warning;
-                d.message.push_str(" (streaming-events leaves out the resources of the events it does not compile; the extension is skipped)");
-            }
-            diagnostics.push(d);
-            continue;
-        };
-        for attribute in &attributes.entries {
-            let value = attribute.value.to_json();
-            match attribute.key.as_str() {
-                "Condition" | "CreationPolicy" | "DeletionPolicy" | "UpdatePolicy"
-                | "UpdateReplacePolicy" => {
-                    resource.insert(attribute.key.clone(), value);
-                }
-                "Properties" | "Metadata" => {
-                    let target = resource
-                        .entry(attribute.key.clone())
-                        .or_insert_with(|| Value::Object(Map::new()));
-                    if let (Value::Object(target), Value::Object(value)) = (target, value) {
-                        for (key, item) in value {
-                            target.insert(key, item);
-                        }
-                    }
-                }
-                "DependsOn" => {
-                    let mut depends_on = match resource.remove("DependsOn") {
-                        Some(Value::Array(items)) => items,
-                        Some(Value::String(one)) => vec![Value::String(one)],
-                        _ => Vec::new(),
-                    };
-                    match value {
-                        Value::Array(items) => depends_on.extend(items),
-                        other => depends_on.push(other),
-                    }
-                    resource.insert("DependsOn".into(), Value::Array(depends_on));
-                }
-                other => diagnostics.push(Diagnostic::error_at(
-                    codes::RESOURCE_EXTENSION_UNSUPPORTED_ATTRIBUTE,
-                    format!("{path}.{other}"),
-                    attribute.key_span,
-                    format!("Cannot extend \"{}\" resource, as extending the \"{other}\" attribute is not supported", extension.key),
-                    "extend Properties, Metadata, DependsOn, Condition, CreationPolicy, DeletionPolicy, UpdatePolicy or UpdateReplacePolicy",
-                )),
-            }
-        }
-    }
-    diagnostics
-}
-
-/// The reference's last step: `null` properties are removed from every resource's
-/// `Properties`, at any depth of mappings (in lists a `null` stays, as JavaScript's `delete` on an
-/// array leaves a hole that JSON writes as `null`); a resource whose `Properties` is empty-ish
-/// (`null`, `false`, `0`, `""`) loses the key.
-pub fn strip_null_properties(template: &mut Template) {
-    fn strip(value: &mut Value) {
-        match value {
-            Value::Object(map) => {
-                map.retain(|_, v| !v.is_null());
-                map.values_mut().for_each(strip);
-            }
-            Value::Array(items) => items.iter_mut().for_each(strip),
-            _ => {}
-        }
-    }
-    for resource in template.resources_mut().values_mut() {
-        let Value::Object(resource) = resource else {
-            continue;
-        };
-        match resource.get_mut("Properties") {
-            Some(properties) if crate::js::value_truthy(properties) => strip(properties),
-            Some(_) => {
-                resource.remove("Properties");
-            }
-            None => {}
-        }
-    }
-}
-
 fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
@@ -537,23 +409,5 @@ mod tests {
         assert_eq!(base64(b"fo"), "Zm8=");
         assert_eq!(base64(b"foo"), "Zm9v");
         assert_eq!(base64(b"foobar"), "Zm9vYmFy");
-    }
-
-    #[test]
-    fn null_properties_are_stripped_as_the_reference_does() {
-        let mut template = Template::new();
-        template.add_resource(
-            "A",
-            json!({"Type": "T", "Properties": {"X": null, "Y": {"Z": null, "W": [null, 1]}, "V": 0}}),
-        );
-        template.add_resource("B", json!({"Type": "T", "Properties": null}));
-        template.add_resource("C", json!({"Type": "T"}));
-        strip_null_properties(&mut template);
-        assert_eq!(
-            template.resources()["A"],
-            json!({"Type": "T", "Properties": {"Y": {"W": [null, 1]}, "V": 0}})
-        );
-        assert_eq!(template.resources()["B"], json!({"Type": "T"}));
-        assert_eq!(template.resources()["C"], json!({"Type": "T"}));
     }
 }

@@ -1,8 +1,13 @@
-//! The CloudFormation template being built: an ordered JSON document with helpers to add
-//! resources and outputs, the core resources every service gets ([`core`]), and the
-//! JavaScript-compatible writer ([`json`]).
+//! The CloudFormation document being built: an ordered JSON document with helpers to add
+//! resources and outputs, the core resources every service gets ([`core`]), the service's own
+//! resources ([`resources`]) and the last pass ([`finalize`]: nulls, references, quotas).
+//!
+//! Architecture invariant: the template knows no event kind and no IAM policy; roles and
+//! permissions are `iam`'s, mappings are the compilers'.
 
 pub mod core;
+pub mod finalize;
+pub mod resources;
 
 use serde_json::{Map, Value};
 

@@ -1,0 +1,191 @@
+//! Attaching the streaming permissions to the roles of the stack, and the IAM report: inline
+//! while a role's inline policies fit IAM's limit, otherwise in managed policies the mappings
+//! wait for.
+
+use super::{
+    inline_policies_size, managed_policy_resource, policy_size, role_statements_mut,
+    split_into_documents, PolicyBuilder, MAX_INLINE_POLICY_CHARS, MAX_MANAGED_POLICIES_PER_ROLE,
+    MAX_MANAGED_POLICY_CHARS,
+};
+use crate::naming;
+use crate::template::Template;
+use serde_json::{json, Value};
+use streaming_events_diagnostics::{codes, Diagnostic};
+
+/// Grants each role its permissions; returns the IAM report lines and the diagnostics.
+pub fn attach_policies(
+    template: &mut Template,
+    policies: &[(String, PolicyBuilder)],
+) -> (Vec<String>, Vec<Diagnostic>) {
+    let mut report = Vec::new();
+    let mut diagnostics = Vec::new();
+    for (role_id, policy) in policies {
+        attach_policy(template, role_id, policy, &mut report, &mut diagnostics);
+    }
+    (report, diagnostics)
+}
+
+/// The report lines of the roles of the stack that received no streaming permissions.
+pub fn report_roles_without_grants(
+    template: &Template,
+    policies: &[(String, PolicyBuilder)],
+) -> Vec<String> {
+    let mut report = Vec::new();
+    for role_id in role_ids_without_grants(template, policies) {
+        if let Some(role) = template.resources().get(&role_id) {
+            report_role(&role_id, role, &[], &mut report);
+        }
+    }
+    report
+}
+
+/// Adds the streaming permissions to a role of the stack: inline while the role's inline
+/// policies fit IAM's 10,240 characters, otherwise in managed policies of at most 6,144
+/// characters each, attached to the role (at most 10 per role, counting its own).
+fn attach_policy(
+    template: &mut Template,
+    role_id: &str,
+    policy: &PolicyBuilder,
+    report: &mut Vec<String>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let Some(role) = template.resources().get(role_id).cloned() else {
+        return;
+    };
+    let mut with_inline = role.clone();
+    match role_statements_mut(&mut with_inline) {
+        Some(statements) => {
+            let new = without_granted(statements, policy.to_json());
+            statements.extend(new);
+        }
+        None => diagnostics.push(
+            Diagnostic::warning(
+                codes::TEMPLATE_INVALID,
+                format!("{role_id} has no inline policy to extend; the streaming permissions go into managed policies"),
+            )
+            .with_help("give the role a Policies[0].PolicyDocument.Statement list, or check the permissions yourself"),
+        ),
+    }
+    let has_inline = role_statements_mut(&mut with_inline).is_some();
+    if has_inline && inline_policies_size(&with_inline) <= MAX_INLINE_POLICY_CHARS {
+        report_role(role_id, &with_inline, &[], report);
+        template.add_resource(role_id, with_inline);
+        return;
+    }
+    let existing_managed = role
+        .get("Properties")
+        .and_then(|p| p.get("ManagedPolicyArns"))
+        .and_then(Value::as_array)
+        .map(Vec::len)
+        .unwrap_or(0);
+    let room = MAX_MANAGED_POLICIES_PER_ROLE.saturating_sub(existing_managed);
+    let total: usize = policy
+        .statements()
+        .iter()
+        .map(|s| policy_size(&s.to_json()))
+        .sum();
+    match split_into_documents(policy.statements(), MAX_MANAGED_POLICY_CHARS) {
+        Some(documents) if documents.len() <= room => {
+            let resources: Vec<(String, Value)> = documents
+                .into_iter()
+                .enumerate()
+                .map(|(i, statements)| (naming::streaming_policy_logical_id(role_id, i + 1), managed_policy_resource(role_id, statements)))
+                .collect();
+            report_role(role_id, &role, &resources, report);
+            let ids: Vec<Value> = resources.iter().map(|(id, _)| json!(id)).collect();
+            for (id, resource) in resources {
+                template.add_resource(id, resource);
+            }
+            // A mapping checks its permissions when it is created: it waits for the policies.
+            for resource in template.resources_mut().values_mut() {
+                if resource.get("Type").and_then(Value::as_str) != Some("AWS::Lambda::EventSourceMapping") {
+                    continue;
+                }
+                let Some(depends) = resource.get_mut("DependsOn").and_then(Value::as_array_mut) else { continue };
+                if depends.iter().any(|d| d == role_id) {
+                    depends.extend(ids.iter().cloned());
+                }
+            }
+        }
+        _ => diagnostics.push(
+            Diagnostic::error(
+                codes::IAM_POLICY_TOO_LARGE,
+                format!(
+                    "the streaming permissions ({total} characters) do not fit {role_id}: its inline policies may hold {} characters, and {room} more managed policies of {} characters each are allowed",
+                    MAX_INLINE_POLICY_CHARS,
+                    MAX_MANAGED_POLICY_CHARS
+                ),
+            )
+            .with_help("give the functions with the most event sources their own role (`provider.iam.role.mode: perFunction`, or `iam.role.statements` on a function)"),
+        ),
+    }
+}
+
+/// Roles of the stack that received no streaming permissions (still reported by --iam-report).
+fn role_ids_without_grants(
+    template: &Template,
+    policies: &[(String, PolicyBuilder)],
+) -> Vec<String> {
+    template
+        .resources()
+        .iter()
+        .filter(|(id, r)| {
+            r.get("Type").and_then(Value::as_str) == Some("AWS::IAM::Role")
+                && !policies.iter().any(|(p, _)| p == *id)
+        })
+        .map(|(id, _)| id.clone())
+        .collect()
+}
+
+fn report_role(role_id: &str, role: &Value, managed: &[(String, Value)], report: &mut Vec<String>) {
+    let inline = inline_policies_size(role);
+    report.push(format!(
+        "{role_id}: inline policies {inline} of {} characters ({}%)",
+        MAX_INLINE_POLICY_CHARS,
+        inline * 100 / MAX_INLINE_POLICY_CHARS
+    ));
+    for (id, resource) in managed {
+        let size = resource
+            .get("Properties")
+            .and_then(|p| p.get("PolicyDocument"))
+            .map(policy_size)
+            .unwrap_or(0);
+        report.push(format!(
+            "  {id}: managed policy {size} of {} characters ({}%)",
+            MAX_MANAGED_POLICY_CHARS,
+            size * 100 / MAX_MANAGED_POLICY_CHARS
+        ));
+    }
+}
+
+/// Our statements minus the resources the role already grants with the same Effect and
+/// Action list (merge mode over a template `serverless package` wrote, which has them).
+fn without_granted(existing: &[Value], ours: Vec<Value>) -> Vec<Value> {
+    let as_list = |v: &Value| match v {
+        Value::Array(items) => items.clone(),
+        Value::Null => Vec::new(),
+        other => vec![other.clone()],
+    };
+    ours.into_iter()
+        .filter_map(|mut statement| {
+            let granted: Vec<Value> = existing
+                .iter()
+                .filter(|e| {
+                    e["Effect"] == statement["Effect"]
+                        && as_list(&e["Action"]) == as_list(&statement["Action"])
+                })
+                .flat_map(|e| as_list(&e["Resource"]))
+                .collect();
+            if granted.is_empty() {
+                return Some(statement);
+            }
+            match &mut statement["Resource"] {
+                Value::Array(resources) => {
+                    resources.retain(|r| !granted.contains(r));
+                    (!resources.is_empty()).then_some(statement)
+                }
+                other => (!granted.contains(other)).then_some(statement),
+            }
+        })
+        .collect()
+}

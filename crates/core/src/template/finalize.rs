@@ -1,0 +1,176 @@
+//! The template's last pass: `null` properties stripped as the reference's last step does,
+//! references to nothing, and CloudFormation's quotas.
+
+use super::Template;
+use serde_json::Value;
+use streaming_events_diagnostics::{codes, Diagnostic};
+
+/// CloudFormation's quotas a template must fit to deploy at all.
+pub const MAX_RESOURCES: usize = 500;
+pub const MAX_OUTPUTS: usize = 200;
+pub const MAX_TEMPLATE_BYTES: usize = 1_048_576;
+
+pub fn template_limits(template: &Template) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let resources = template.resources().len();
+    if resources > MAX_RESOURCES {
+        out.push(
+            Diagnostic::error(
+                codes::TEMPLATE_LIMIT_EXCEEDED,
+                format!("the template has {resources} resources; CloudFormation accepts at most {MAX_RESOURCES} in one stack"),
+            )
+            .with_help("split the service into several services (stacks), or move functions into nested stacks"),
+        );
+    }
+    let outputs = template
+        .root
+        .get("Outputs")
+        .and_then(Value::as_object)
+        .map(|o| o.len())
+        .unwrap_or(0);
+    if outputs > MAX_OUTPUTS {
+        out.push(
+            Diagnostic::error(
+                codes::TEMPLATE_LIMIT_EXCEEDED,
+                format!("the template has {outputs} outputs; CloudFormation accepts at most {MAX_OUTPUTS}"),
+            )
+            .with_help("set `versionFunctions: false` (each versioned function adds an output), or split the service"),
+        );
+    }
+    let bytes = crate::js::to_js_compact(&Value::Object(template.root.clone())).len();
+    if bytes > MAX_TEMPLATE_BYTES {
+        out.push(
+            Diagnostic::error(
+                codes::TEMPLATE_LIMIT_EXCEEDED,
+                format!("the template is {bytes} bytes without whitespace; CloudFormation accepts at most {MAX_TEMPLATE_BYTES} (uploaded through S3)"),
+            )
+            .with_help("split the service into several services (stacks)"),
+        );
+    }
+    out
+}
+
+/// Warns about `Ref`, `Fn::GetAtt` and `DependsOn` targets that are not in the template (a
+/// function `role: MyRole` naming a role the service does not define, say): CloudFormation
+/// would reject the template.
+pub fn unresolved_references(template: &Template) -> Vec<Diagnostic> {
+    let resources = template.resources();
+    let parameters = template.root.get("Parameters").and_then(Value::as_object);
+    let defined = |name: &str| {
+        name.starts_with("AWS::")
+            || resources.contains_key(name)
+            || parameters.is_some_and(|p| p.contains_key(name))
+    };
+    let mut missing: Vec<(String, String)> = Vec::new();
+    for (id, resource) in resources {
+        let mut found = Vec::new();
+        collect_references(
+            resource.get("Properties").unwrap_or(&Value::Null),
+            &mut found,
+        );
+        match resource.get("DependsOn") {
+            Some(Value::String(name)) => found.push(name.clone()),
+            Some(Value::Array(names)) => {
+                found.extend(names.iter().filter_map(Value::as_str).map(str::to_string))
+            }
+            _ => {}
+        }
+        for name in found {
+            if !defined(&name) && !missing.iter().any(|(r, n)| r == id && *n == name) {
+                missing.push((id.clone(), name));
+            }
+        }
+    }
+    missing
+        .into_iter()
+        .map(|(resource, name)| {
+            Diagnostic::warning(
+                codes::TEMPLATE_REFERENCE_UNRESOLVED,
+                format!("{resource} refers to {name}, which is neither a resource nor a parameter of the template; CloudFormation will reject it"),
+            )
+            .with_help(format!("define {name} under resources.Resources, or refer to an existing resource by its ARN"))
+        })
+        .collect()
+}
+
+fn collect_references(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            if map.len() == 1 {
+                if let Some(Value::String(name)) = map.get("Ref") {
+                    out.push(name.clone());
+                    return;
+                }
+                if let Some(target) = map.get("Fn::GetAtt") {
+                    let name = match target {
+                        Value::Array(parts) => {
+                            parts.first().and_then(Value::as_str).map(str::to_string)
+                        }
+                        Value::String(text) => text.split('.').next().map(str::to_string),
+                        _ => None,
+                    };
+                    out.extend(name);
+                    return;
+                }
+            }
+            for v in map.values() {
+                collect_references(v, out);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_references(v, out)),
+        _ => {}
+    }
+}
+
+/// The reference's last step: `null` properties are removed from every resource's
+/// `Properties`, at any depth of mappings (in lists a `null` stays, as JavaScript's `delete` on an
+/// array leaves a hole that JSON writes as `null`); a resource whose `Properties` is empty-ish
+/// (`null`, `false`, `0`, `""`) loses the key.
+pub fn strip_null_properties(template: &mut Template) {
+    fn strip(value: &mut Value) {
+        match value {
+            Value::Object(map) => {
+                map.retain(|_, v| !v.is_null());
+                map.values_mut().for_each(strip);
+            }
+            Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    for resource in template.resources_mut().values_mut() {
+        let Value::Object(resource) = resource else {
+            continue;
+        };
+        match resource.get_mut("Properties") {
+            Some(properties) if crate::js::value_truthy(properties) => strip(properties),
+            Some(_) => {
+                resource.remove("Properties");
+            }
+            None => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn null_properties_are_stripped_as_the_reference_does() {
+        let mut template = Template::new();
+        template.add_resource(
+            "A",
+            json!({"Type": "T", "Properties": {"X": null, "Y": {"Z": null, "W": [null, 1]}, "V": 0}}),
+        );
+        template.add_resource("B", json!({"Type": "T", "Properties": null}));
+        template.add_resource("C", json!({"Type": "T"}));
+        strip_null_properties(&mut template);
+        assert_eq!(
+            template.resources()["A"],
+            json!({"Type": "T", "Properties": {"Y": {"W": [null, 1]}, "V": 0}})
+        );
+        assert_eq!(template.resources()["B"], json!({"Type": "T"}));
+        assert_eq!(template.resources()["C"], json!({"Type": "T"}));
+    }
+}
