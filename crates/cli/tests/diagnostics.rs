@@ -13,9 +13,19 @@
 //!   the folder's `.gitignore`.
 //!
 //! `UPDATE_SNAPSHOTS=1 cargo test` rewrites the snapshots; review the diff before committing.
+//!
+//! [`every_code_has_a_fixture`] requires, for every code of the registry
+//! (`streaming_events_diagnostics::codes::ALL`), a case whose `expected.txt` has a line starting
+//! `error[CODE]: ` or `warning[CODE]: `, except the codes of `WITHOUT_FIXTURE`. The cases added for
+//! that are named after their code in kebab case (`yaml-duplicate-key/`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use streaming_events_diagnostics::codes;
+
+/// Codes the command cannot produce, so no fixture can show them. Each needs its reason; keep
+/// this list as short as the truth allows.
+const WITHOUT_FIXTURE: &[(&str, &str)] = &[];
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/diagnostics")
@@ -114,4 +124,43 @@ fn rendered_diagnostics_match_their_snapshots() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_code_has_a_fixture() {
+    let snapshots: Vec<String> = cases()
+        .iter()
+        .filter_map(|case| std::fs::read_to_string(case.join("expected.txt")).ok())
+        .collect();
+    // The renderer's first line of a diagnostic: `error[CODE]: …` or `warning[CODE]: …`.
+    let shown = |id: &str| {
+        let heads = [format!("error[{id}]: "), format!("warning[{id}]: ")];
+        snapshots
+            .iter()
+            .flat_map(|s| s.lines())
+            .any(|line| heads.iter().any(|h| line.starts_with(h.as_str())))
+    };
+    for (id, reason) in WITHOUT_FIXTURE {
+        assert!(
+            codes::find(id).is_some(),
+            "WITHOUT_FIXTURE names {id}, which is not in the registry"
+        );
+        assert!(!reason.is_empty(), "WITHOUT_FIXTURE: {id} needs its reason");
+        assert!(
+            !shown(id),
+            "{id} has a fixture now: remove it from WITHOUT_FIXTURE"
+        );
+    }
+    let missing: Vec<&str> = codes::ALL
+        .iter()
+        .map(|c| c.id)
+        .filter(|id| !WITHOUT_FIXTURE.iter().any(|(w, _)| w == id))
+        .filter(|id| !shown(id))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "codes without a fixture in tests/fixtures/diagnostics/ (a case whose expected.txt shows \
+         `error[CODE]` or `warning[CODE]`): {}",
+        missing.join(", ")
+    );
 }
