@@ -1,21 +1,92 @@
 //! Snapshots of rendered diagnostics (plain renderer): each folder of
-//! `tests/fixtures/diagnostics/` holds a service, the exit code it must give (`exit-code`) and
-//! exactly what a user sees on stderr (`expected.txt`). `UPDATE_SNAPSHOTS=1 cargo test` rewrites
-//! the snapshots; review the diff before committing.
+//! `tests/fixtures/diagnostics/` is a case, run as
+//! `streaming-events package --config serverless.yml --output - --color never` in that folder.
+//! It holds the exit code the run must give (`exit-code`) and exactly what a user sees on stderr
+//! (`expected.txt`), usually beside a `serverless.yml` (and any file the service reads). Optional
+//! files shape the run:
+//!
+//! - `args`: more command-line arguments, one a line (empty lines are skipped), appended to the
+//!   command. A `--config` or `--output` among them replaces the default one, so a case can
+//!   name a missing or unreadable service file (`--config` / `missing.yml`).
+//! - `large-files`: lines `NAME BYTES`; before the run each NAME is created in the folder as a
+//!   sparse file of BYTES zero bytes (too large to commit), and removed after it. List NAME in
+//!   the folder's `.gitignore`.
+//!
+//! `UPDATE_SNAPSHOTS=1 cargo test` rewrites the snapshots; review the diff before committing.
+//!
+//! [`every_code_has_a_fixture`] requires, for every code of the registry
+//! (`streaming_events_diagnostics::codes::ALL`), a case whose `expected.txt` has a line starting
+//! `error[CODE]: ` or `warning[CODE]: `, except the codes of `WITHOUT_FIXTURE`. The cases added for
+//! that are named after their code in kebab case (`yaml-duplicate-key/`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use streaming_events_diagnostics::codes;
+
+/// Codes the command cannot produce, so no fixture can show them. Each needs its reason; keep
+/// this list as short as the truth allows.
+const WITHOUT_FIXTURE: &[(&str, &str)] = &[];
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/diagnostics")
+}
 
 fn cases() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/diagnostics");
-    let mut out: Vec<PathBuf> = std::fs::read_dir(&root)
+    let mut out: Vec<PathBuf> = std::fs::read_dir(root())
         .expect("tests/fixtures/diagnostics")
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| p.join("serverless.yml").exists())
+        .filter(|p| p.is_dir())
         .collect();
     out.sort();
     out
+}
+
+/// The lines of an optional file of the case, without empty ones.
+fn lines(case: &Path, name: &str) -> Vec<String> {
+    std::fs::read_to_string(case.join(name))
+        .unwrap_or_default()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The command line of a case: the defaults, less those its `args` replace, then its `args`.
+fn arguments(case: &Path) -> Vec<String> {
+    let extra = lines(case, "args");
+    let given = |flag: &str| {
+        extra
+            .iter()
+            .any(|a| a == flag || a.starts_with(&format!("{flag}=")))
+    };
+    let mut out = vec!["package".to_string()];
+    for (flag, value) in [("--config", "serverless.yml"), ("--output", "-")] {
+        if !given(flag) {
+            out.extend([flag.to_string(), value.to_string()]);
+        }
+    }
+    out.extend(["--color".to_string(), "never".to_string()]);
+    out.extend(extra);
+    out
+}
+
+/// Creates the case's `large-files`; returns their paths, to remove after the run.
+fn create_large_files(case: &Path) -> Vec<PathBuf> {
+    lines(case, "large-files")
+        .iter()
+        .map(|line| {
+            let (name, bytes) = line
+                .split_once(' ')
+                .unwrap_or_else(|| panic!("{}: large-files line {line:?}", case.display()));
+            let bytes: u64 = bytes.trim().parse().expect("a size in bytes");
+            let path = case.join(name);
+            let file = std::fs::File::create(&path).expect("a large file");
+            file.set_len(bytes).expect("the large file's size");
+            path
+        })
+        .collect()
 }
 
 #[test]
@@ -25,20 +96,16 @@ fn rendered_diagnostics_match_their_snapshots() {
     let all = cases();
     assert!(all.len() >= 9);
     for case in all {
+        let large = create_large_files(&case);
         let out = Command::new(env!("CARGO_BIN_EXE_streaming-events"))
             .current_dir(&case)
             .env_remove("NO_COLOR")
-            .args([
-                "package",
-                "--config",
-                "serverless.yml",
-                "--color",
-                "never",
-                "--output",
-                "-",
-            ])
-            .output()
-            .expect("the binary runs");
+            .args(arguments(&case))
+            .output();
+        for path in large {
+            let _ = std::fs::remove_file(path);
+        }
+        let out = out.expect("the binary runs");
         let stderr = String::from_utf8_lossy(&out.stderr).to_string();
         let code = out.status.code().unwrap_or(-1).to_string();
         if update {
@@ -57,4 +124,43 @@ fn rendered_diagnostics_match_their_snapshots() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_code_has_a_fixture() {
+    let snapshots: Vec<String> = cases()
+        .iter()
+        .filter_map(|case| std::fs::read_to_string(case.join("expected.txt")).ok())
+        .collect();
+    // The renderer's first line of a diagnostic: `error[CODE]: …` or `warning[CODE]: …`.
+    let shown = |id: &str| {
+        let heads = [format!("error[{id}]: "), format!("warning[{id}]: ")];
+        snapshots
+            .iter()
+            .flat_map(|s| s.lines())
+            .any(|line| heads.iter().any(|h| line.starts_with(h.as_str())))
+    };
+    for (id, reason) in WITHOUT_FIXTURE {
+        assert!(
+            codes::find(id).is_some(),
+            "WITHOUT_FIXTURE names {id}, which is not in the registry"
+        );
+        assert!(!reason.is_empty(), "WITHOUT_FIXTURE: {id} needs its reason");
+        assert!(
+            !shown(id),
+            "{id} has a fixture now: remove it from WITHOUT_FIXTURE"
+        );
+    }
+    let missing: Vec<&str> = codes::ALL
+        .iter()
+        .map(|c| c.id)
+        .filter(|id| !WITHOUT_FIXTURE.iter().any(|(w, _)| w == id))
+        .filter(|id| !shown(id))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "codes without a fixture in tests/fixtures/diagnostics/ (a case whose expected.txt shows \
+         `error[CODE]` or `warning[CODE]`): {}",
+        missing.join(", ")
+    );
 }
