@@ -197,6 +197,25 @@ pub fn merge_nodes(target: &mut Node, source: Node) {
     }
 }
 
+/// A short description of a value for error messages.
+pub fn describe(node: &Node) -> String {
+    use streaming_events_yaml::Value as V;
+    match &node.value {
+        V::Null => "null".to_string(),
+        V::Bool(b) => format!("boolean {b}"),
+        V::Number(n) => format!("number {}", format_js_number(*n)),
+        V::String(s) => {
+            let shown: String = s.chars().take(80).collect();
+            format!("string {shown:?}")
+        }
+        V::Seq(items) => format!("a list of {} item(s)", items.len()),
+        V::Map(map) => {
+            let keys: Vec<&str> = map.keys().take(5).collect();
+            format!("an object {{{}}}", keys.join(", "))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

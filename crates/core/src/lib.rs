@@ -18,3 +18,8 @@ pub mod template;
 
 pub use options::{Options, Outcome};
 pub use package::run;
+
+/// The JSON Schema of a whole service file, for editors.
+pub fn service_json_schema() -> serde_json::Value {
+    schema::service::service_json_schema(&events::schemas())
+}

@@ -2,7 +2,7 @@
 //! IAM. Every stage adds its diagnostics; compilation runs only when no error was found, so a
 //! user sees every problem of a run at once.
 
-use crate::config::service::{build_service, Event};
+use crate::config::service::{build_service, merge_list_sections, validation_mode, Event};
 use crate::config::variables::{resolve_variables, VariableContext};
 use crate::config::{load_file, Service, ValidationMode};
 use crate::env::Environment;
@@ -19,6 +19,7 @@ use crate::template::Template;
 use serde_json::Value;
 use std::path::Path;
 use streaming_events_diagnostics::{codes, sort_diagnostics, Diagnostic, SourceMap};
+use streaming_events_yaml::Node;
 
 /// Runs the pipeline; with `build` false (`streaming-events validate`) every check still runs,
 /// compilation included, but no template is returned.
@@ -70,14 +71,7 @@ fn run_inner(env: &dyn Environment, options: &Options, outcome: &mut Outcome) ->
     if variables_failed {
         return None;
     }
-    let (service, service_diagnostics) = build_service(
-        &root,
-        options.stage.as_deref(),
-        options.region.as_deref(),
-        options.strict,
-    );
-    outcome.diagnostics.extend(service_diagnostics);
-    let mut service = service?;
+    let mut service = model(root, options, outcome)?;
     if !service.uncompiled_kinds.is_empty() {
         outcome.notes.push(format!(
             "note: events of kind {} are not compiled by streaming-events and were left out of the template",
@@ -312,6 +306,33 @@ fn compile_events(
             }
         }
     }
+}
+
+/// Merges the list sections, validates the service outside its events (schema and shape) and
+/// builds the model; `None` when an error was found.
+fn model(mut root: Node, options: &Options, outcome: &mut Outcome) -> Option<Service> {
+    if let Some(d) = schema::shape::check_root(&root) {
+        outcome.diagnostics.push(d);
+        return None;
+    }
+    let mut diagnostics = merge_list_sections(&mut root);
+    let mode = validation_mode(&root, options.strict);
+    diagnostics.extend(schema::service::validate_service(&mut root, mode));
+    diagnostics.extend(schema::shape::check_shape(&root, mode));
+    let fatal = diagnostics.iter().any(Diagnostic::is_error);
+    outcome.diagnostics.extend(diagnostics);
+    let kinds: Vec<&str> = events::registry().iter().map(|c| c.kind()).collect();
+    let service = build_service(
+        &root,
+        options.stage.as_deref(),
+        options.region.as_deref(),
+        mode,
+        &kinds,
+    );
+    if fatal {
+        return None;
+    }
+    service
 }
 
 fn load_template(

@@ -89,6 +89,11 @@ pub fn registry() -> Vec<Box<dyn EventCompiler>> {
     ]
 }
 
+/// Each compiled kind with the schema of its events (for validation and the JSON Schema export).
+pub fn schemas() -> Vec<(&'static str, Schema)> {
+    registry().iter().map(|c| (c.kind(), c.schema())).collect()
+}
+
 pub fn compiler_for(kind: &str) -> Option<Box<dyn EventCompiler>> {
     registry().into_iter().find(|c| c.kind() == kind)
 }

@@ -10,6 +10,9 @@
 pub mod defs;
 pub mod filter;
 pub mod service;
+pub mod shape;
+
+pub use crate::js::describe;
 
 use streaming_events_diagnostics::{codes, Diagnostic, Severity};
 use streaming_events_yaml::{format_js_number, Node, Span, Value};
@@ -766,24 +769,6 @@ fn check_node(
     }
 }
 
-/// A short description of a value for error messages.
-pub fn describe(node: &Node) -> String {
-    match &node.value {
-        Value::Null => "null".to_string(),
-        Value::Bool(b) => format!("boolean {b}"),
-        Value::Number(n) => format!("number {}", format_js_number(*n)),
-        Value::String(s) => {
-            let shown: String = s.chars().take(80).collect();
-            format!("string {shown:?}")
-        }
-        Value::Seq(items) => format!("a list of {} item(s)", items.len()),
-        Value::Map(map) => {
-            let keys: Vec<&str> = map.keys().take(5).collect();
-            format!("an object {{{}}}", keys.join(", "))
-        }
-    }
-}
-
 /// The closest candidate within a small edit distance, for "did you mean" help.
 pub fn did_you_mean<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     let lower = word.to_lowercase();
@@ -936,22 +921,20 @@ pub fn to_json_schema(schema: &Schema) -> serde_json::Value {
     }
 }
 
-/// The JSON Schema of the compiled events, from the schemas the validator uses.
-pub fn events_json_schema() -> serde_json::Value {
+/// The JSON Schema of the compiled events, from the `(kind, schema)` pairs the validator uses
+/// (the compilers' registry provides them; this layer knows no compiler).
+pub fn events_json_schema(kinds: &[(&str, Schema)]) -> serde_json::Value {
     let mut definitions = serde_json::Map::new();
-    for compiler in crate::events::registry() {
-        definitions.insert(
-            compiler.kind().to_string(),
-            to_json_schema(&compiler.schema()),
-        );
+    for (kind, schema) in kinds {
+        definitions.insert(kind.to_string(), to_json_schema(schema));
     }
-    let any_of: Vec<serde_json::Value> = crate::events::registry()
+    let any_of: Vec<serde_json::Value> = kinds
         .iter()
-        .map(|c| {
+        .map(|(kind, _)| {
             serde_json::json!({
                 "type": "object",
-                "properties": {c.kind(): {"$ref": format!("#/definitions/{}", c.kind())}},
-                "required": [c.kind()],
+                "properties": {*kind: {"$ref": format!("#/definitions/{kind}")}},
+                "required": [kind],
                 "additionalProperties": false
             })
         })

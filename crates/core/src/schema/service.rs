@@ -590,16 +590,16 @@ pub fn validate_service(root: &mut Node, mode: ValidationMode) -> Vec<Diagnostic
 /// The JSON Schema of a whole service file, for editors (yaml-language-server:
 /// `# yaml-language-server: $schema=…` on the first line): the top level, `provider`, the
 /// function properties and the compiled events, from the schemas the validator uses; other
-/// event kinds are any one-key mapping.
-pub fn service_json_schema() -> serde_json::Value {
+/// event kinds are any one-key mapping. `kinds` are the compiled kinds with their schemas.
+pub fn service_json_schema(kinds: &[(&str, Schema)]) -> serde_json::Value {
     use serde_json::json;
-    let mut schema = super::events_json_schema();
+    let mut schema = super::events_json_schema(kinds);
     let events = schema
         .get("definitions")
         .cloned()
         .unwrap_or_else(|| json!({}));
     let mut definitions = events.as_object().cloned().unwrap_or_default();
-    let streaming: Vec<&str> = crate::events::registry().iter().map(|c| c.kind()).collect();
+    let streaming: Vec<&str> = kinds.iter().map(|(kind, _)| *kind).collect();
     let mut event_shapes: Vec<serde_json::Value> = streaming
         .iter()
         .map(|kind| {
