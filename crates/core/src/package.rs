@@ -2,16 +2,15 @@
 //! IAM. Every stage adds its diagnostics; compilation runs only when no error was found, so a
 //! user sees every problem of a run at once.
 
-use crate::config::service::{build_service, merge_list_sections, validation_mode, Event};
+use crate::config::service::{build_service, merge_list_sections, validation_mode};
 use crate::config::variables::{resolve_variables, VariableContext};
-use crate::config::{load_file, Service, ValidationMode};
+use crate::config::{load_file, Service};
 use crate::env::Environment;
-use crate::events::{self, CompileContext, EventCompiler, FunctionTarget};
+use crate::events::{self, CompileContext};
 use crate::iam::attach;
 use crate::iam::PolicyBuilder;
-use crate::naming;
 use crate::options::{Options, Outcome};
-use crate::schema::{self, filter};
+use crate::schema;
 use crate::template::core::core_template;
 use crate::template::finalize;
 use crate::template::resources::merge_user_resources;
@@ -82,7 +81,15 @@ fn run_inner(env: &dyn Environment, options: &Options, outcome: &mut Outcome) ->
     outcome
         .diagnostics
         .extend(crate::iam::roles::check_dedicated_roles(&service));
-    validate_events(&mut service, &compilers, outcome);
+    let rules = events::compile::rules(&compilers);
+    outcome
+        .diagnostics
+        .extend(schema::events::validate_events(&mut service, &rules));
+    if !outcome.has_errors() {
+        outcome
+            .diagnostics
+            .extend(events::compile::check_events(&service, &compilers));
+    }
     if outcome.has_errors() {
         return None;
     }
@@ -109,7 +116,7 @@ fn run_inner(env: &dyn Environment, options: &Options, outcome: &mut Outcome) ->
         custom_role_needs: Vec::new(),
         diagnostics: Vec::new(),
     };
-    compile_events(&mut cx, &compilers, options.template.is_some());
+    events::compile::compile_events(&mut cx, &compilers, options.template.is_some());
     let mut compile_diagnostics = std::mem::take(&mut cx.diagnostics);
     compile_diagnostics.extend(crate::iam::custom_roles::custom_role_warnings(
         &service,
@@ -139,173 +146,6 @@ fn run_inner(env: &dyn Environment, options: &Options, outcome: &mut Outcome) ->
         return None;
     }
     Some(template.into_value())
-}
-
-/// Schema validation (with coercion), filter patterns and each compiler's own checks, for
-/// every streaming event.
-fn validate_events(
-    service: &mut Service,
-    compilers: &[Box<dyn EventCompiler>],
-    outcome: &mut Outcome,
-) {
-    let mode = service.validation_mode;
-    let snapshot = service.clone();
-    for function in &mut service.functions {
-        for event in &mut function.events {
-            let Some(compiler) = compilers.iter().find(|c| c.kind() == event.kind) else {
-                continue;
-            };
-            let path = format!(
-                "functions.{}.events[{}].{}",
-                function.key, event.index, event.kind
-            );
-            if event.value.is_null()
-                || matches!(
-                    event.value.value,
-                    streaming_events_yaml::Value::Seq(_)
-                        | streaming_events_yaml::Value::Number(_)
-                        | streaming_events_yaml::Value::Bool(_)
-                )
-            {
-                outcome.diagnostics.push(
-                    Diagnostic::error(
-                        codes::FUNCTION_EVENT_INVALID,
-                        format!(
-                            "at {path}: a {} event needs its configuration, got {}",
-                            event.kind,
-                            schema::describe(&event.value)
-                        ),
-                    )
-                    .with_path(&path)
-                    .at(event.value.span, "")
-                    .with_help(format!(
-                        "write `- {}:` followed by its properties (see docs/compatibility.md)",
-                        event.kind
-                    )),
-                );
-                continue;
-            }
-            if is_intrinsic(&event.value) {
-                let help = if event.kind == "stream" {
-                    "write `arn: !GetAtt …` and `type: dynamodb` (or kinesis) under `stream:`"
-                } else {
-                    "write the intrinsic function under `arn:`"
-                };
-                outcome.diagnostics.push(
-                    Diagnostic::error(
-                        codes::INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION,
-                        format!(
-                            "at {path}: the event is an intrinsic function; the short form `- {}: <ARN>` takes a literal ARN only",
-                            event.kind
-                        ),
-                    )
-                    .with_path(&path)
-                    .at(event.value.span, "")
-                    .with_help(help),
-                );
-                continue;
-            }
-            let problems =
-                schema::validate(&compiler.schema(), &mut event.value, &path, event.key_span);
-            outcome
-                .diagnostics
-                .extend(schema::problems_to_diagnostics(problems, mode));
-            if let Some(patterns) = event.value.get("filterPatterns") {
-                let source = compiler.filter_source(&event.value);
-                let found = filter::check_filter_patterns(
-                    patterns,
-                    &format!("{path}.filterPatterns"),
-                    source,
-                );
-                outcome.diagnostics.extend(
-                    found
-                        .into_iter()
-                        .filter(|d| mode != ValidationMode::Off || d.is_error()),
-                );
-            }
-        }
-    }
-    if outcome.has_errors() {
-        return;
-    }
-    for function in &service.functions {
-        for event in &function.events {
-            if let Some(compiler) = compilers.iter().find(|c| c.kind() == event.kind) {
-                outcome
-                    .diagnostics
-                    .extend(compiler.check(&snapshot, function, event));
-            }
-        }
-    }
-}
-
-/// Runs each compiler over every function, settling logical-id collisions first (D14).
-fn compile_events(
-    cx: &mut CompileContext<'_>,
-    compilers: &[Box<dyn EventCompiler>],
-    merge_mode: bool,
-) {
-    let service = cx.service;
-    let default_role_present = cx.template.has_resource(naming::DEFAULT_ROLE_LOGICAL_ID);
-    for compiler in compilers {
-        for function in &service.functions {
-            let events: Vec<&Event> = function
-                .events
-                .iter()
-                .filter(|e| e.kind == compiler.kind())
-                .collect();
-            if events.is_empty() {
-                continue;
-            }
-            let mut target = FunctionTarget::new(service, function);
-            if merge_mode {
-                if target.role_resource.as_deref() == Some(naming::DEFAULT_ROLE_LOGICAL_ID)
-                    && !default_role_present
-                {
-                    target.role_resource = None;
-                }
-                if !cx.template.has_resource(&target.lambda_logical_id) {
-                    cx.diagnostics.push(
-                        Diagnostic::warning(codes::TEMPLATE_INVALID, format!("the template has no {} for function '{}'; its mappings refer to it", target.lambda_logical_id, function.key))
-                            .at(function.key_span, "this function")
-                            .with_help("pass the template `serverless package` wrote for this service"),
-                    );
-                }
-            }
-            if target.policy_role.as_deref() == Some(naming::DEFAULT_ROLE_LOGICAL_ID)
-                && !default_role_present
-            {
-                target.policy_role = None;
-            }
-            let plans: Vec<_> = events
-                .iter()
-                .map(|event| compiler.plan(service, function, event))
-                .collect();
-            let settled = if compiler.settles_collisions() {
-                events::settle_collisions(function, &plans)
-            } else {
-                Ok(vec![String::new(); plans.len()])
-            };
-            let suffixes = match settled {
-                Ok(s) => s,
-                Err(errors) => {
-                    cx.diagnostics.extend(errors);
-                    continue;
-                }
-            };
-            for ((event, plan), suffix) in events.iter().zip(&plans).zip(&suffixes) {
-                if compiler.kind() == "stream" {
-                    if let Some(d) =
-                        events::stream::check_consumer_name(service, function, event, suffix)
-                    {
-                        cx.diagnostics.push(d);
-                        continue;
-                    }
-                }
-                compiler.compile(cx, &target, event, plan, suffix);
-            }
-        }
-    }
 }
 
 /// Merges the list sections, validates the service outside its events (schema and shape) and
@@ -353,11 +193,4 @@ fn load_template(
             .with_help("pass the template written by `serverless package` or another CloudFormation template"),
         )),
     }
-}
-
-/// An object with a single `Ref` or `Fn::…` key.
-fn is_intrinsic(node: &streaming_events_yaml::Node) -> bool {
-    node.as_map().is_some_and(|m| {
-        m.len() == 1 && (m.entries[0].key == "Ref" || m.entries[0].key.starts_with("Fn::"))
-    })
 }

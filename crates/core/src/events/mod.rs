@@ -8,6 +8,7 @@
 
 pub mod activemq;
 mod amazon_mq;
+pub mod compile;
 pub mod kafka;
 pub mod msk;
 pub mod rabbitmq;
@@ -56,6 +57,23 @@ pub trait EventCompiler {
 
     /// The logical id and identity of an event (after validation).
     fn plan(&self, service: &Service, function: &Function, event: &Event) -> PlannedMapping;
+
+    /// The help for an event written as an intrinsic function instead of its configuration.
+    fn intrinsic_help(&self) -> &'static str {
+        "write the intrinsic function under `arn:`"
+    }
+
+    /// A check that needs the D14 suffix the event was given (run after planning); an error
+    /// leaves the event out.
+    fn check_settled(
+        &self,
+        _service: &Service,
+        _function: &Function,
+        _event: &Event,
+        _logical_suffix: &str,
+    ) -> Option<Diagnostic> {
+        None
+    }
 
     /// Whether events of one function with the same logical id are settled by D14 (suffix or
     /// duplicate-source error). The five streaming kinds are; `sqs`, which DEVIATIONS.md does

@@ -216,6 +216,20 @@ impl EventCompiler for StreamCompiler {
         "stream"
     }
 
+    fn intrinsic_help(&self) -> &'static str {
+        "write `arn: !GetAtt …` and `type: dynamodb` (or kinesis) under `stream:`"
+    }
+
+    fn check_settled(
+        &self,
+        service: &Service,
+        function: &Function,
+        event: &Event,
+        logical_suffix: &str,
+    ) -> Option<Diagnostic> {
+        check_consumer_name(service, function, event, logical_suffix)
+    }
+
     fn schema(&self) -> Schema {
         Schema::any_of(
             "a stream ARN or a stream configuration object",
@@ -565,7 +579,7 @@ impl EventCompiler for StreamCompiler {
 }
 
 /// The D16 consumer-name check, run after planning so that the suffix is known.
-pub fn check_consumer_name(
+fn check_consumer_name(
     service: &Service,
     function: &Function,
     event: &Event,

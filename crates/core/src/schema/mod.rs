@@ -8,6 +8,7 @@
 //! [`to_json_schema`] exports the same schemas for editors.
 
 pub mod defs;
+pub mod events;
 pub mod filter;
 pub mod service;
 pub mod shape;

@@ -1,0 +1,100 @@
+//! Running the compilers: the rules validation takes from each kind, the compilers' own
+//! checks, and compilation in the reference's order with D14 collisions settled first.
+
+use super::{settle_collisions, CompileContext, EventCompiler, FunctionTarget};
+use crate::config::service::Event;
+use crate::config::Service;
+use crate::naming;
+use crate::schema::events::EventRules;
+use streaming_events_diagnostics::{codes, Diagnostic};
+
+/// Each compiled kind's validation rules.
+pub fn rules(compilers: &[Box<dyn EventCompiler>]) -> Vec<EventRules<'_>> {
+    compilers
+        .iter()
+        .map(|compiler| EventRules {
+            kind: compiler.kind(),
+            schema: compiler.schema(),
+            filter_source: Box::new(move |event| compiler.filter_source(event)),
+            intrinsic_help: compiler.intrinsic_help(),
+        })
+        .collect()
+}
+
+/// Each compiler's checks beyond the schema, for every event of its kind.
+pub fn check_events(service: &Service, compilers: &[Box<dyn EventCompiler>]) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    for function in &service.functions {
+        for event in &function.events {
+            if let Some(compiler) = compilers.iter().find(|c| c.kind() == event.kind) {
+                diagnostics.extend(compiler.check(service, function, event));
+            }
+        }
+    }
+    diagnostics
+}
+
+/// Runs each compiler over every function, settling logical-id collisions first (D14).
+pub fn compile_events(
+    cx: &mut CompileContext<'_>,
+    compilers: &[Box<dyn EventCompiler>],
+    merge_mode: bool,
+) {
+    let service = cx.service;
+    let default_role_present = cx.template.has_resource(naming::DEFAULT_ROLE_LOGICAL_ID);
+    for compiler in compilers {
+        for function in &service.functions {
+            let events: Vec<&Event> = function
+                .events
+                .iter()
+                .filter(|e| e.kind == compiler.kind())
+                .collect();
+            if events.is_empty() {
+                continue;
+            }
+            let mut target = FunctionTarget::new(service, function);
+            if merge_mode {
+                if target.role_resource.as_deref() == Some(naming::DEFAULT_ROLE_LOGICAL_ID)
+                    && !default_role_present
+                {
+                    target.role_resource = None;
+                }
+                if !cx.template.has_resource(&target.lambda_logical_id) {
+                    cx.diagnostics.push(
+                        Diagnostic::warning(codes::TEMPLATE_INVALID, format!("the template has no {} for function '{}'; its mappings refer to it", target.lambda_logical_id, function.key))
+                            .at(function.key_span, "this function")
+                            .with_help("pass the template `serverless package` wrote for this service"),
+                    );
+                }
+            }
+            if target.policy_role.as_deref() == Some(naming::DEFAULT_ROLE_LOGICAL_ID)
+                && !default_role_present
+            {
+                target.policy_role = None;
+            }
+            let plans: Vec<_> = events
+                .iter()
+                .map(|event| compiler.plan(service, function, event))
+                .collect();
+            let settled = if compiler.settles_collisions() {
+                settle_collisions(function, &plans)
+            } else {
+                Ok(vec![String::new(); plans.len()])
+            };
+            let suffixes = match settled {
+                Ok(s) => s,
+                Err(errors) => {
+                    cx.diagnostics.extend(errors);
+                    continue;
+                }
+            };
+            for ((event, plan), suffix) in events.iter().zip(&plans).zip(&suffixes) {
+                if let Some(d) = compiler.check_settled(service, function, event, suffix) {
+                    cx.diagnostics.push(d);
+                    continue;
+                }
+                compiler.compile(cx, &target, event, plan, suffix);
+            }
+        }
+    }
+}
