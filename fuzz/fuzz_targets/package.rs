@@ -3,7 +3,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use std::path::PathBuf;
-use streaming_events_core::env::FakeEnvironment;
+use streaming_events_core::FakeEnvironment;
 use streaming_events_core::{run, Options};
 
 fuzz_target!(|data: &[u8]| {

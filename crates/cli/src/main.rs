@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use streaming_events_core::env::{Environment, OsEnvironment};
 use streaming_events_core::{run, Options, Outcome};
+use streaming_events_core::{Environment, OsEnvironment};
 use streaming_events_diagnostics::{codes, render_human, render_json, Diagnostic, RenderOptions};
 
 #[derive(Parser)]
@@ -112,8 +112,8 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Schema => {
-            let schema = streaming_events_core::schema::service::service_json_schema();
-            println!("{}", streaming_events_core::js::to_js_pretty(&schema));
+            let schema = streaming_events_core::service_json_schema();
+            println!("{}", streaming_events_core::to_js_pretty(&schema));
             ExitCode::SUCCESS
         }
         Command::Validate(args) => {
@@ -136,7 +136,7 @@ fn main() -> ExitCode {
             let Some(template) = outcome.template.as_ref().filter(|_| !outcome.has_errors()) else {
                 return ExitCode::from(1);
             };
-            let mut text = streaming_events_core::js::to_js_pretty(template);
+            let mut text = streaming_events_core::to_js_pretty(template);
             text.push('\n');
             match args.output.as_deref() {
                 None | Some("-") => {

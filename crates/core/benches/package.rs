@@ -6,8 +6,8 @@
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::path::{Path, PathBuf};
-use streaming_events_core::env::FakeEnvironment;
-use streaming_events_core::js::to_js_pretty;
+use streaming_events_core::to_js_pretty;
+use streaming_events_core::FakeEnvironment;
 use streaming_events_core::{run, Options};
 
 fn repo() -> PathBuf {

@@ -1,21 +1,28 @@
 //! streaming-events core: compiles the streaming event sources of a Serverless Framework
-//! service (`stream`, `kafka`, `msk`, `activemq`, `rabbitmq`) into CloudFormation, with the
-//! Serverless Framework's logical ids and properties.
+//! service (`stream`, `kafka`, `msk`, `activemq`, `rabbitmq`, `sqs`) into CloudFormation, with
+//! the Serverless Framework's logical ids and properties.
 //!
-//! Architecture invariant: no IO except through [`env::Environment`]; no printing. The binary
-//! owns stdout, stderr and exit codes.
+//! This file is the crate's whole public face: [`run`] (package, or validate with `build`
+//! false), [`service_json_schema`], the [`Environment`] door and the writer the binary prints
+//! templates with. Every module is private; ARCHITECTURE.md has the map of the layers.
+//!
+//! Architecture invariant: no IO except through [`Environment`]; no printing. The binary owns
+//! stdout, stderr and exit codes.
 
-pub mod config;
-pub mod env;
-pub mod events;
-pub mod iam;
-pub mod js;
-pub mod naming;
-pub mod options;
-pub mod package;
-pub mod schema;
-pub mod template;
+mod config;
+mod env;
+mod events;
+mod iam;
+mod js;
+mod naming;
+mod options;
+mod package;
+mod schema;
+mod template;
 
+pub use config::variables::parse::parse as parse_variables;
+pub use env::{Environment, FakeEnvironment, OsEnvironment};
+pub use js::to_js_pretty;
 pub use options::{Options, Outcome};
 pub use package::run;
 

@@ -5,7 +5,7 @@
 use proptest::prelude::*;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
-use streaming_events_core::env::FakeEnvironment;
+use streaming_events_core::FakeEnvironment;
 use streaming_events_core::{run, Options};
 
 fn corpus() -> Vec<String> {

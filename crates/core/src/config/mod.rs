@@ -6,12 +6,12 @@ pub mod roles;
 pub mod service;
 pub mod variables;
 
-pub use service::{Function, Provider, Service, ValidationMode};
+pub use service::{Function, Service, ValidationMode};
 
 use crate::env::Environment;
 use std::path::Path;
 use streaming_events_diagnostics::{codes, Diagnostic, SourceMap};
-use streaming_events_yaml::{load, LoadError, LoadErrorKind, Node, Pos, Span};
+use streaming_events_yaml::{load, LoadError, LoadErrorKind, Node};
 
 /// Reads and parses a YAML or JSON file into a node tree, registering it in `sources`.
 pub fn load_file(
@@ -101,14 +101,4 @@ pub fn load_error_diagnostic(e: LoadError, display_name: &str) -> Diagnostic {
         d = d.also(related, "first defined here");
     }
     d
-}
-
-/// A span at the start of a file, for problems about the file as a whole.
-pub fn file_start(file: u32) -> Span {
-    let pos = Pos {
-        offset: 0,
-        line: 1,
-        column: 1,
-    };
-    Span::new(file, pos, pos)
 }

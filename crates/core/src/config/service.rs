@@ -69,8 +69,6 @@ pub struct Event {
     pub kind: String,
     /// The value under the kind key (`- kafka: {…}` → the mapping).
     pub value: Node,
-    /// The whole list item.
-    pub span: Span,
     /// The kind key (`kafka` in `- kafka:`).
     pub key_span: Span,
 }
@@ -292,7 +290,6 @@ fn read_events(
                 index,
                 kind: kind.to_string(),
                 value: entry.value.clone(),
-                span: item.span,
                 key_span: entry.key_span,
             });
         }

@@ -112,10 +112,6 @@ pub fn schemas() -> Vec<(&'static str, Schema)> {
     registry().iter().map(|c| (c.kind(), c.schema())).collect()
 }
 
-pub fn compiler_for(kind: &str) -> Option<Box<dyn EventCompiler>> {
-    registry().into_iter().find(|c| c.kind() == kind)
-}
-
 /// Where compiled resources and permissions go.
 pub struct CompileContext<'a> {
     pub service: &'a Service,

@@ -56,18 +56,6 @@ impl Statement {
         };
         json!({"Effect": self.effect, "Action": self.actions, "Resource": resource})
     }
-
-    /// Every (action, resource) this statement grants, for comparing permission sets.
-    pub fn permissions(&self) -> Vec<(String, String)> {
-        let resources: Vec<String> = match &self.resources {
-            Resources::Star => vec!["\"*\"".to_string()],
-            Resources::List(list) => list.iter().map(Value::to_string).collect(),
-        };
-        self.actions
-            .iter()
-            .flat_map(|a| resources.iter().map(move |r| (a.to_string(), r.clone())))
-            .collect()
-    }
 }
 
 /// The actions each source needs, as the reference grants them.
@@ -146,10 +134,6 @@ impl PolicyBuilder {
                 }
             },
         }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.statements.is_empty()
     }
 
     pub fn statements(&self) -> &[Statement] {
