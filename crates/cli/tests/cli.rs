@@ -496,3 +496,77 @@ fn one_function_with_all_five_kinds() {
         );
     }
 }
+
+/// One run reports every problem: a failed variable makes only its value unknown, so the schema
+/// error elsewhere and the compiler's error on another event are still found.
+#[test]
+fn one_run_reports_a_variable_a_schema_and_a_compiler_error() {
+    let dir = scratch("one-channel");
+    std::fs::write(
+        dir.join("serverless.yml"),
+        "service: orders
+configValidationMode: error
+provider:
+  name: aws
+  runtime: nodejs20.x
+functions:
+  reader:
+    handler: h.reader
+    events:
+      - stream:
+          arn: arn:aws:kinesis:us-east-1:123456789012:stream/clicks
+          batchSize: ${self:custom.missingSize}
+  table:
+    handler: h.table
+    events:
+      - stream:
+          arn: arn:aws:dynamodb:us-east-1:123456789012:table/orders/stream/2024-01-01T00:00:00.000
+          startingPosition: AT_TIMESTAMP
+          startingPositionTimestamp: 1700000000
+  consumer:
+    handler: h.consumer
+    events:
+      - sqs:
+          arn: arn:aws:sqs:us-east-1:123456789012:jobs
+          batchSize: 20000
+",
+    )
+    .unwrap();
+    let out = run_in(&dir, &["validate", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let items: Value = serde_json::from_slice(&out.stderr).expect("a JSON array on stderr");
+    let found: Vec<(String, String)> = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["severity"] == "error")
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap_or("").to_string(),
+                d["path"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    let expected = [
+        (
+            "VARIABLE_NOT_RESOLVED",
+            "functions.reader.events[0].stream.batchSize",
+        ),
+        (
+            "FUNCTION_STREAM_STARTING_POSITION_UNSUPPORTED",
+            "functions.table.events[0].stream.startingPosition",
+        ),
+        (
+            "INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION",
+            "functions.consumer.events[0].sqs.batchSize",
+        ),
+    ];
+    for (code, path) in expected {
+        assert!(
+            found.iter().any(|(c, p)| c == code && p == path),
+            "{code} at {path} missing from {found:?}"
+        );
+    }
+    // Nothing is said about the unknown batch size beyond its variable.
+    assert_eq!(found.len(), 3, "{found:?}");
+}

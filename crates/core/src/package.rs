@@ -1,8 +1,11 @@
-//! The pipeline as one function: load → resolve variables → model → validate → compile →
-//! IAM. Every stage adds its diagnostics; compilation runs only when no error was found, so a
-//! user sees every problem of a run at once.
+//! The pipeline, and only its sequence: load → resolve variables → validate and model →
+//! validate events → compile → IAM → the template's last pass. Every stage returns its value
+//! and its diagnostics, and no stage stops the run because an earlier one found a problem
+//! elsewhere: a failed variable makes only the values that depend on it unknown, an event with
+//! an error is left out of what follows, and one run reports every problem it can.
 
 use crate::config::service::{build_service, merge_list_sections, validation_mode};
+use crate::config::unknown::Unknown;
 use crate::config::variables::{resolve_variables, VariableContext};
 use crate::config::{load_file, Service};
 use crate::env::Environment;
@@ -36,18 +39,58 @@ pub fn run(env: &dyn Environment, options: &Options, build: bool) -> Outcome {
 }
 
 fn run_inner(env: &dyn Environment, options: &Options, outcome: &mut Outcome) -> Option<Value> {
+    let root = load(env, options, outcome)?;
+    let (root, unknown) = resolve(env, options, root, outcome);
+    let mut service = model(root, options, &unknown, outcome)?;
+    if !service.uncompiled_kinds.is_empty() {
+        outcome.notes.push(format!(
+            "note: events of kind {} are not compiled by streaming-events and were left out of the template",
+            service.uncompiled_kinds.join(", ")
+        ));
+    }
+    let compilers = events::registry();
+    validate(&mut service, &compilers, &unknown, outcome);
+    let mut template = start_template(env, options, &service, outcome)?;
+    let policies = compile(&service, &compilers, &mut template, options, outcome);
+    outcome
+        .diagnostics
+        .extend(finalize::unresolved_references(&template));
+    let (report, iam_diagnostics) = attach::attach_policies(&mut template, &policies);
+    outcome.iam_report.extend(report);
+    outcome.diagnostics.extend(iam_diagnostics);
+    finalize::strip_null_properties(&mut template);
+    outcome
+        .diagnostics
+        .extend(finalize::template_limits(&template));
+    outcome
+        .iam_report
+        .extend(attach::report_roles_without_grants(&template, &policies));
+    (!outcome.has_errors()).then(|| template.into_value())
+}
+
+/// The service file as a node tree.
+fn load(env: &dyn Environment, options: &Options, outcome: &mut Outcome) -> Option<Node> {
     let display = if options.config_display.is_empty() {
         options.config.display().to_string()
     } else {
         options.config_display.clone()
     };
-    let root = match load_file(env, &options.config, &display, &mut outcome.sources) {
-        Ok(root) => root,
+    match load_file(env, &options.config, &display, &mut outcome.sources) {
+        Ok(root) => Some(root),
         Err(d) => {
             outcome.diagnostics.push(*d);
-            return None;
+            None
         }
-    };
+    }
+}
+
+/// Resolves the variables; what a failed variable leaves is unknown to the later stages.
+fn resolve(
+    env: &dyn Environment,
+    options: &Options,
+    root: Node,
+    outcome: &mut Outcome,
+) -> (Node, Unknown) {
     let service_dir = options
         .config
         .parent()
@@ -65,92 +108,19 @@ fn run_inner(env: &dyn Environment, options: &Options, outcome: &mut Outcome) ->
         dotenv,
     };
     let (root, variable_diagnostics) = resolve_variables(root, &context, &mut outcome.sources);
-    let variables_failed = variable_diagnostics.iter().any(Diagnostic::is_error);
+    let unknown = Unknown::from_resolution(&root, &variable_diagnostics);
     outcome.diagnostics.extend(variable_diagnostics);
-    if variables_failed {
-        return None;
-    }
-    let mut service = model(root, options, outcome)?;
-    if !service.uncompiled_kinds.is_empty() {
-        outcome.notes.push(format!(
-            "note: events of kind {} are not compiled by streaming-events and were left out of the template",
-            service.uncompiled_kinds.join(", ")
-        ));
-    }
-    let compilers = events::registry();
-    outcome
-        .diagnostics
-        .extend(crate::iam::roles::check_dedicated_roles(&service));
-    let rules = events::compile::rules(&compilers);
-    outcome
-        .diagnostics
-        .extend(schema::events::validate_events(&mut service, &rules));
-    if !outcome.has_errors() {
-        outcome
-            .diagnostics
-            .extend(events::compile::check_events(&service, &compilers));
-    }
-    if outcome.has_errors() {
-        return None;
-    }
-    let mut template = match &options.template {
-        None => {
-            let mut template = core_template(&service);
-            crate::iam::roles::add_execution_roles(&mut template, &service);
-            crate::template::core::add_functions(&mut template, &service);
-            template
-        }
-        Some(path) => match load_template(env, path, &mut outcome.sources) {
-            Ok(template) => template,
-            Err(d) => {
-                outcome.diagnostics.push(*d);
-                return None;
-            }
-        },
-    };
-    let mut policies: Vec<(String, PolicyBuilder)> = Vec::new();
-    let mut cx = CompileContext {
-        service: &service,
-        template: &mut template,
-        policies: &mut policies,
-        custom_role_needs: Vec::new(),
-        diagnostics: Vec::new(),
-    };
-    events::compile::compile_events(&mut cx, &compilers, options.template.is_some());
-    let mut compile_diagnostics = std::mem::take(&mut cx.diagnostics);
-    compile_diagnostics.extend(crate::iam::custom_roles::custom_role_warnings(
-        &service,
-        &cx.custom_role_needs,
-    ));
-    if options.template.is_none() {
-        compile_diagnostics.extend(merge_user_resources(&mut template, &service));
-    }
-    outcome.diagnostics.extend(compile_diagnostics);
-    if outcome.has_errors() {
-        return None;
-    }
-    outcome
-        .diagnostics
-        .extend(finalize::unresolved_references(&template));
-    let (report, iam_diagnostics) = attach::attach_policies(&mut template, &policies);
-    outcome.iam_report.extend(report);
-    outcome.diagnostics.extend(iam_diagnostics);
-    finalize::strip_null_properties(&mut template);
-    outcome
-        .diagnostics
-        .extend(finalize::template_limits(&template));
-    outcome
-        .iam_report
-        .extend(attach::report_roles_without_grants(&template, &policies));
-    if outcome.has_errors() {
-        return None;
-    }
-    Some(template.into_value())
+    (root, unknown)
 }
 
 /// Merges the list sections, validates the service outside its events (schema and shape) and
-/// builds the model; `None` when an error was found.
-fn model(mut root: Node, options: &Options, outcome: &mut Outcome) -> Option<Service> {
+/// builds the model; `None` only when the file is not a mapping.
+fn model(
+    mut root: Node,
+    options: &Options,
+    unknown: &Unknown,
+    outcome: &mut Outcome,
+) -> Option<Service> {
     if let Some(d) = schema::shape::check_root(&root) {
         outcome.diagnostics.push(d);
         return None;
@@ -159,20 +129,113 @@ fn model(mut root: Node, options: &Options, outcome: &mut Outcome) -> Option<Ser
     let mode = validation_mode(&root, options.strict);
     diagnostics.extend(schema::service::validate_service(&mut root, mode));
     diagnostics.extend(schema::shape::check_shape(&root, mode));
-    let fatal = diagnostics.iter().any(Diagnostic::is_error);
-    outcome.diagnostics.extend(diagnostics);
+    outcome.diagnostics.extend(unknown.retain(diagnostics));
     let kinds: Vec<&str> = events::registry().iter().map(|c| c.kind()).collect();
-    let service = build_service(
+    build_service(
         &root,
         options.stage.as_deref(),
         options.region.as_deref(),
         mode,
         &kinds,
-    );
-    if fatal {
-        return None;
+    )
+}
+
+/// The events' schemas and filter patterns, then each compiler's own checks. An event that
+/// holds an unknown value or an error is left out of the later checks and of compilation;
+/// every other event goes on, so one run reports every problem it can.
+fn validate(
+    service: &mut Service,
+    compilers: &[Box<dyn events::EventCompiler>],
+    unknown: &Unknown,
+    outcome: &mut Outcome,
+) {
+    outcome
+        .diagnostics
+        .extend(crate::iam::roles::check_dedicated_roles(service));
+    let rules = events::compile::rules(compilers);
+    let found = unknown.retain(schema::events::validate_events(service, &rules));
+    drop_failed_events(service, unknown, &found);
+    outcome.diagnostics.extend(found);
+    let found = events::compile::check_events(service, compilers);
+    drop_failed_events(service, unknown, &found);
+    outcome.diagnostics.extend(found);
+}
+
+/// Leaves out the events an error or an unknown value is about.
+fn drop_failed_events(service: &mut Service, unknown: &Unknown, diagnostics: &[Diagnostic]) {
+    let error_paths: Vec<&str> = diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .filter_map(|d| d.path.as_deref())
+        .collect();
+    for function in &mut service.functions {
+        let key = function.key.clone();
+        function.events.retain(|event| {
+            let item = format!("functions.{key}.events[{}]", event.index);
+            let path = format!("{item}.{}", event.kind);
+            let failed = error_paths.iter().any(|p| {
+                *p == item
+                    || p.strip_prefix(path.as_str())
+                        .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+            });
+            !failed && !unknown.touches(&path)
+        });
     }
-    service
+}
+
+/// The template the events are compiled into: the core resources, or (merge mode) the
+/// template given with `--template`.
+fn start_template(
+    env: &dyn Environment,
+    options: &Options,
+    service: &Service,
+    outcome: &mut Outcome,
+) -> Option<Template> {
+    match &options.template {
+        None => {
+            let mut template = core_template(service);
+            crate::iam::roles::add_execution_roles(&mut template, service);
+            crate::template::core::add_functions(&mut template, service);
+            Some(template)
+        }
+        Some(path) => match load_template(env, path, &mut outcome.sources) {
+            Ok(template) => Some(template),
+            Err(d) => {
+                outcome.diagnostics.push(*d);
+                None
+            }
+        },
+    }
+}
+
+/// Compiles every event into the template, then the service's own resources; returns the
+/// permissions each role of the stack needs.
+fn compile(
+    service: &Service,
+    compilers: &[Box<dyn events::EventCompiler>],
+    template: &mut Template,
+    options: &Options,
+    outcome: &mut Outcome,
+) -> Vec<(String, PolicyBuilder)> {
+    let mut policies: Vec<(String, PolicyBuilder)> = Vec::new();
+    let mut cx = CompileContext {
+        service,
+        template,
+        policies: &mut policies,
+        custom_role_needs: Vec::new(),
+        diagnostics: Vec::new(),
+    };
+    events::compile::compile_events(&mut cx, compilers, options.template.is_some());
+    let mut diagnostics = std::mem::take(&mut cx.diagnostics);
+    diagnostics.extend(crate::iam::custom_roles::custom_role_warnings(
+        service,
+        &cx.custom_role_needs,
+    ));
+    if options.template.is_none() {
+        diagnostics.extend(merge_user_resources(template, service));
+    }
+    outcome.diagnostics.extend(diagnostics);
+    policies
 }
 
 fn load_template(

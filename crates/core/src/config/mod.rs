@@ -4,6 +4,7 @@
 pub mod dotenv;
 pub mod roles;
 pub mod service;
+pub mod unknown;
 pub mod variables;
 
 pub use service::{Function, Service, ValidationMode};
