@@ -288,484 +288,581 @@ fn check_node(
             }
         }
     }
-    let span = node.span;
     match schema {
         Schema::Any => {}
-        Schema::Bool => {
-            let coerced = match &node.value {
-                Value::Bool(_) => return,
-                Value::String(s) if s == "true" => Some(true),
-                Value::String(s) if s == "false" => Some(false),
-                Value::Number(n) if *n == 1.0 => Some(true),
-                Value::Number(n) if *n == 0.0 => Some(false),
-                _ => None,
-            };
-            match coerced {
-                Some(b) => node.value = Value::Bool(b),
-                None => problem(
-                    problems,
-                    Rule::Type,
-                    path,
-                    span,
-                    format!("must be boolean, got {}", describe(node)),
-                ),
-            }
-        }
-        Schema::Integer { min, max } | Schema::Number { min, max } => {
-            let integer = matches!(schema, Schema::Integer { .. });
-            let value = match &node.value {
-                Value::Number(n) => Some(*n),
-                Value::String(s) => coerce_number(s),
-                Value::Bool(b) => Some(if *b { 1.0 } else { 0.0 }),
-                _ => None,
-            };
-            let kind = if integer { "integer" } else { "number" };
-            let Some(n) = value else {
-                problem(
-                    problems,
-                    Rule::Type,
-                    path,
-                    span,
-                    format!("must be {kind}, got {}", describe(node)),
-                );
-                return;
-            };
-            if integer && n.fract() != 0.0 {
-                problem(
-                    problems,
-                    Rule::Type,
-                    path,
-                    span,
-                    format!("must be integer, got {}", format_js_number(n)),
-                );
-                return;
-            }
-            node.value = Value::Number(n);
-            if let Some(min) = min {
-                if n < *min {
-                    problem(
-                        problems,
-                        Rule::Relaxed,
-                        path,
-                        span,
-                        format!(
-                            "must be >= {}, got {}",
-                            format_js_number(*min),
-                            format_js_number(n)
-                        ),
-                    );
-                }
-            }
-            if let Some(max) = max {
-                if n > *max {
-                    problem(
-                        problems,
-                        Rule::Relaxed,
-                        path,
-                        span,
-                        format!(
-                            "must be <= {}, got {}",
-                            format_js_number(*max),
-                            format_js_number(n)
-                        ),
-                    );
-                }
-            }
-        }
+        Schema::Bool => check_bool(node, path, problems),
+        Schema::Integer { min, max } => check_number(node, true, *min, *max, path, problems),
+        Schema::Number { min, max } => check_number(node, false, *min, *max, path, problems),
         Schema::Str {
             pattern,
             min_len,
             max_len,
-        } => {
-            let text = match &node.value {
-                Value::String(s) => s.clone(),
-                Value::Number(n) => format_js_number(*n),
-                Value::Bool(b) => b.to_string(),
-                _ => {
-                    problem(
-                        problems,
-                        Rule::Type,
-                        path,
-                        span,
-                        format!("must be string, got {}", describe(node)),
-                    );
-                    return;
-                }
-            };
-            node.value = Value::String(text.clone());
-            let length = text.encode_utf16().count();
-            if let Some(min) = min_len {
-                if length < *min {
-                    problem(
-                        problems,
-                        Rule::Relaxed,
-                        path,
-                        span,
-                        format!("must NOT have fewer than {min} characters"),
-                    );
-                }
-            }
-            if let Some(max) = max_len {
-                if length > *max {
-                    problem(
-                        problems,
-                        Rule::Relaxed,
-                        path,
-                        span,
-                        format!("must NOT have more than {max} characters (it has {length})"),
-                    );
-                }
-            }
-            if let Some(pattern) = pattern {
-                if !defs::matches(pattern, &text) {
-                    problem(
-                        problems,
-                        Rule::Relaxed,
-                        path,
-                        span,
-                        format!("must match pattern \"{pattern}\", got {text:?}"),
-                    );
-                }
-            }
-        }
+        } => check_string(node, *pattern, *min_len, *max_len, path, problems),
         Schema::Enum(allowed) | Schema::StrEnum(allowed) => {
-            let text = node.as_str().map(str::to_string);
-            match text {
-                Some(t) if allowed.contains(&t.as_str()) => {}
-                _ => {
-                    let got = describe(node);
-                    let mut p = Problem {
-                        rule: Rule::Enum,
-                        path: path.to_string(),
-                        at: path.to_string(),
-                        message: format!(
-                            "must be equal to one of the allowed values [{}], got {got}",
-                            allowed.join(", ")
-                        ),
-                        span,
-                        help: None,
-                        via: None,
-                    };
-                    if let Some(suggestion) = text
-                        .as_deref()
-                        .and_then(|t| did_you_mean(t, allowed.iter().copied()))
-                    {
-                        p.help = Some(format!("did you mean `{suggestion}`?"));
-                    }
-                    problems.push(p);
-                }
-            }
+            check_enum(node, allowed, path, problems)
         }
-        Schema::ConstTrue => {
-            // Ajv does not coerce for `const`: only the boolean true matches.
-            if !matches!(node.value, Value::Bool(true)) {
-                problem(
-                    problems,
-                    Rule::Type,
-                    path,
-                    span,
-                    format!("must be true, got {}", describe(node)),
-                );
-            }
-        }
-        Schema::ConstNumber(expected) => {
-            let n = match &node.value {
-                Value::Number(n) => Some(*n),
-                Value::String(s) => coerce_number(s),
-                _ => None,
-            };
-            if n == Some(*expected) {
-                node.value = Value::Number(*expected);
-            } else {
-                problem(
-                    problems,
-                    Rule::Relaxed,
-                    path,
-                    span,
-                    format!("must be equal to {}", format_js_number(*expected)),
-                );
-            }
-        }
+        Schema::ConstTrue => check_const_true(node, path, problems),
+        Schema::ConstNumber(expected) => check_const_number(node, *expected, path, problems),
         Schema::Array {
             items,
             min_items,
             max_items,
-        } => {
-            if !matches!(node.value, Value::Seq(_)) {
-                if matches!(node.value, Value::Map(_)) {
-                    problem(
-                        problems,
-                        Rule::Type,
-                        path,
-                        span,
-                        format!("must be array, got {}", describe(node)),
-                    );
-                    return;
-                }
-                let single = node.clone();
-                node.value = Value::Seq(vec![single]);
-            }
-            let Value::Seq(list) = &mut node.value else {
-                return;
-            };
-            if let Some(min) = min_items {
-                if list.len() < *min {
-                    problem(
-                        problems,
-                        Rule::Relaxed,
-                        path,
-                        span,
-                        format!("must NOT have fewer than {min} items"),
-                    );
-                }
-            }
-            if let Some(max) = max_items {
-                if list.len() > *max {
-                    problem(
-                        problems,
-                        Rule::Relaxed,
-                        path,
-                        span,
-                        format!(
-                            "must NOT have more than {max} items (it has {})",
-                            list.len()
-                        ),
-                    );
-                }
-            }
-            for (i, item) in list.iter_mut().enumerate() {
-                if item.is_null() {
-                    // A null item is not an absent property: Ajv turns it into "", 0 or false,
-                    // which no typed item here accepts, and a `null` ARN or address cannot
-                    // deploy.
-                    if !matches!(**items, Schema::Any) {
-                        problem(
-                            problems,
-                            Rule::Type,
-                            &index(path, i),
-                            item.span,
-                            "must not be null".to_string(),
-                        );
-                    }
-                    continue;
-                }
-                let item_span = item.span;
-                check(items, item, &index(path, i), item_span, problems);
-            }
-        }
-        Schema::Object {
-            props,
-            required,
-            additional,
-            min_props,
-        } => {
-            let Value::Map(map) = &mut node.value else {
-                problem(
-                    problems,
-                    Rule::Type,
-                    path,
-                    span,
-                    format!("must be object, got {}", describe(node)),
-                );
-                return;
-            };
-            for name in required.iter() {
-                if map.get(name).is_none_or(Node::is_null) {
-                    problems.push(Problem {
-                        rule: Rule::Required,
-                        path: join(path, name),
-                        at: path.to_string(),
-                        message: format!("must have required property '{name}'"),
-                        span: owner,
-                        help: Some(format!("add `{name}:` to this mapping")),
-                        via: None,
-                    });
-                }
-            }
-            if let Some(min) = min_props {
-                if map.len() < *min {
-                    problem(
-                        problems,
-                        Rule::Relaxed,
-                        path,
-                        span,
-                        format!("must NOT have fewer than {min} properties"),
-                    );
-                }
-            }
-            for entry in map.entries.iter_mut() {
-                match props.iter().find(|(name, _)| *name == entry.key) {
-                    Some((_, schema)) => check(
-                        schema,
-                        &mut entry.value,
-                        &join(path, &entry.key),
-                        entry.key_span,
-                        problems,
-                    ),
-                    None if !additional => {
-                        let mut p = Problem {
-                            rule: Rule::Unknown,
-                            path: join(path, &entry.key),
-                            at: path.to_string(),
-                            message: format!("unrecognized property '{}'", entry.key),
-                            span: entry.key_span,
-                            help: None,
-                            via: None,
-                        };
-                        let known = props.iter().map(|(n, _)| *n);
-                        p.help = Some(match did_you_mean(&entry.key, known) {
-                            Some(s) => format!("did you mean `{s}`?"),
-                            None => format!(
-                                "the known properties here are: {}",
-                                props.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
-                            ),
-                        });
-                        problems.push(p);
-                    }
-                    None => {}
-                }
-            }
-        }
-        Schema::Map { keys, values } => {
-            let Value::Map(map) = &mut node.value else {
-                problem(
-                    problems,
-                    Rule::Type,
-                    path,
-                    span,
-                    format!("must be object, got {}", describe(node)),
-                );
-                return;
-            };
-            for entry in map.entries.iter_mut() {
-                let entry_path = join(path, &entry.key);
-                if !defs::matches(keys, &entry.key) {
-                    problems.push(Problem {
-                        rule: Rule::Unknown,
-                        path: entry_path,
-                        at: path.to_string(),
-                        message: format!(
-                            "unrecognized property '{}' (names must match {keys})",
-                            entry.key
-                        ),
-                        span: entry.key_span,
-                        help: Some("rename the key".to_string()),
-                        via: None,
-                    });
-                    continue;
-                }
-                check(
-                    values,
-                    &mut entry.value,
-                    &entry_path,
-                    entry.key_span,
-                    problems,
-                );
-            }
-        }
+        } => check_array(node, items, *min_items, *max_items, path, problems),
+        Schema::Object { .. } => check_object(node, schema, path, owner, problems),
+        Schema::Map { keys, values } => check_map(node, keys, values, path, problems),
         Schema::AnyOf {
             options,
             description,
-        } => {
-            let mut best: Option<(usize, Node, Vec<Problem>)> = None;
-            for (i, option) in options.iter().enumerate() {
-                let mut candidate = node.clone();
-                let mut found = Vec::new();
-                check(option, &mut candidate, path, owner, &mut found);
-                if found.is_empty() {
-                    *node = candidate;
-                    return;
-                }
-                // Prefer the alternative of the value's own type with the fewest problems.
-                let typed = found.iter().all(|p| p.rule != Rule::Type || p.path != path);
-                let better = match &best {
-                    None => true,
-                    Some((_, _, previous)) => {
-                        let previous_typed = previous
-                            .iter()
-                            .all(|p| p.rule != Rule::Type || p.path != path);
-                        (typed && !previous_typed)
-                            || (typed == previous_typed && found.len() < previous.len())
-                    }
-                };
-                if better {
-                    best = Some((i, candidate, found));
-                }
-            }
-            match best {
-                Some((_, candidate, found))
-                    if found.iter().all(|p| p.rule != Rule::Type || p.path != path) =>
-                {
-                    *node = candidate;
-                    problems.extend(found);
-                }
-                _ => problem(
-                    problems,
-                    Rule::Type,
-                    path,
-                    span,
-                    format!("must be {description}, got {}", describe(node)),
-                ),
-            }
+        } => check_any_of(node, options, description, path, owner, problems),
+        Schema::Intrinsic { only } => check_intrinsic(node, *only, path, problems),
+        Schema::Closed(inner) => check_closed(node, inner, path, owner, problems),
+        Schema::Checked(inner, custom) => {
+            check_checked(node, inner, *custom, path, owner, problems)
         }
-        Schema::Intrinsic { only } => {
-            let ok = match &node.value {
-                Value::Map(map) if map.len() == 1 => {
-                    let key = map.entries[0].key.as_str();
-                    match only {
-                        Some(list) => list.contains(&key),
-                        None => key == "Ref" || key.starts_with("Fn::"),
-                    }
-                }
-                _ => false,
+    }
+}
+
+fn check_bool(node: &mut Node, path: &str, problems: &mut Vec<Problem>) {
+    let span = node.span;
+    let coerced = match &node.value {
+        Value::Bool(_) => return,
+        Value::String(s) if s == "true" => Some(true),
+        Value::String(s) if s == "false" => Some(false),
+        Value::Number(n) if *n == 1.0 => Some(true),
+        Value::Number(n) if *n == 0.0 => Some(false),
+        _ => None,
+    };
+    match coerced {
+        Some(b) => node.value = Value::Bool(b),
+        None => problem(
+            problems,
+            Rule::Type,
+            path,
+            span,
+            format!("must be boolean, got {}", describe(node)),
+        ),
+    }
+}
+
+fn check_number(
+    node: &mut Node,
+    integer: bool,
+    min: Option<f64>,
+    max: Option<f64>,
+    path: &str,
+    problems: &mut Vec<Problem>,
+) {
+    let span = node.span;
+    let value = match &node.value {
+        Value::Number(n) => Some(*n),
+        Value::String(s) => coerce_number(s),
+        Value::Bool(b) => Some(if *b { 1.0 } else { 0.0 }),
+        _ => None,
+    };
+    let kind = if integer { "integer" } else { "number" };
+    let Some(n) = value else {
+        problem(
+            problems,
+            Rule::Type,
+            path,
+            span,
+            format!("must be {kind}, got {}", describe(node)),
+        );
+        return;
+    };
+    if integer && n.fract() != 0.0 {
+        problem(
+            problems,
+            Rule::Type,
+            path,
+            span,
+            format!("must be integer, got {}", format_js_number(n)),
+        );
+        return;
+    }
+    node.value = Value::Number(n);
+    if let Some(min) = min {
+        if n < min {
+            problem(
+                problems,
+                Rule::Relaxed,
+                path,
+                span,
+                format!(
+                    "must be >= {}, got {}",
+                    format_js_number(min),
+                    format_js_number(n)
+                ),
+            );
+        }
+    }
+    if let Some(max) = max {
+        if n > max {
+            problem(
+                problems,
+                Rule::Relaxed,
+                path,
+                span,
+                format!(
+                    "must be <= {}, got {}",
+                    format_js_number(max),
+                    format_js_number(n)
+                ),
+            );
+        }
+    }
+}
+
+fn check_string(
+    node: &mut Node,
+    pattern: Option<&'static str>,
+    min_len: Option<usize>,
+    max_len: Option<usize>,
+    path: &str,
+    problems: &mut Vec<Problem>,
+) {
+    let span = node.span;
+    let text = match &node.value {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => format_js_number(*n),
+        Value::Bool(b) => b.to_string(),
+        _ => {
+            problem(
+                problems,
+                Rule::Type,
+                path,
+                span,
+                format!("must be string, got {}", describe(node)),
+            );
+            return;
+        }
+    };
+    node.value = Value::String(text.clone());
+    let length = text.encode_utf16().count();
+    if let Some(min) = min_len {
+        if length < min {
+            problem(
+                problems,
+                Rule::Relaxed,
+                path,
+                span,
+                format!("must NOT have fewer than {min} characters"),
+            );
+        }
+    }
+    if let Some(max) = max_len {
+        if length > max {
+            problem(
+                problems,
+                Rule::Relaxed,
+                path,
+                span,
+                format!("must NOT have more than {max} characters (it has {length})"),
+            );
+        }
+    }
+    if let Some(pattern) = pattern {
+        if !defs::matches(pattern, &text) {
+            problem(
+                problems,
+                Rule::Relaxed,
+                path,
+                span,
+                format!("must match pattern \"{pattern}\", got {text:?}"),
+            );
+        }
+    }
+}
+
+fn check_enum(node: &Node, allowed: &[&str], path: &str, problems: &mut Vec<Problem>) {
+    let span = node.span;
+    let text = node.as_str().map(str::to_string);
+    match text {
+        Some(t) if allowed.contains(&t.as_str()) => {}
+        _ => {
+            let got = describe(node);
+            let mut p = Problem {
+                rule: Rule::Enum,
+                path: path.to_string(),
+                at: path.to_string(),
+                message: format!(
+                    "must be equal to one of the allowed values [{}], got {got}",
+                    allowed.join(", ")
+                ),
+                span,
+                help: None,
+                via: None,
             };
-            if !ok {
-                let what = match only {
-                    Some(list) => format!("an object with a single {} key", list.join(" or ")),
-                    None => "an intrinsic function (an object with a single Ref or Fn:: key)"
-                        .to_string(),
-                };
+            if let Some(suggestion) = text
+                .as_deref()
+                .and_then(|t| did_you_mean(t, allowed.iter().copied()))
+            {
+                p.help = Some(format!("did you mean `{suggestion}`?"));
+            }
+            problems.push(p);
+        }
+    }
+}
+
+fn check_const_true(node: &Node, path: &str, problems: &mut Vec<Problem>) {
+    let span = node.span;
+    // Ajv does not coerce for `const`: only the boolean true matches.
+    if !matches!(node.value, Value::Bool(true)) {
+        problem(
+            problems,
+            Rule::Type,
+            path,
+            span,
+            format!("must be true, got {}", describe(node)),
+        );
+    }
+}
+
+fn check_const_number(node: &mut Node, expected: f64, path: &str, problems: &mut Vec<Problem>) {
+    let span = node.span;
+    let n = match &node.value {
+        Value::Number(n) => Some(*n),
+        Value::String(s) => coerce_number(s),
+        _ => None,
+    };
+    if n == Some(expected) {
+        node.value = Value::Number(expected);
+    } else {
+        problem(
+            problems,
+            Rule::Relaxed,
+            path,
+            span,
+            format!("must be equal to {}", format_js_number(expected)),
+        );
+    }
+}
+
+fn check_array(
+    node: &mut Node,
+    items: &Schema,
+    min_items: Option<usize>,
+    max_items: Option<usize>,
+    path: &str,
+    problems: &mut Vec<Problem>,
+) {
+    let span = node.span;
+    if !matches!(node.value, Value::Seq(_)) {
+        if matches!(node.value, Value::Map(_)) {
+            problem(
+                problems,
+                Rule::Type,
+                path,
+                span,
+                format!("must be array, got {}", describe(node)),
+            );
+            return;
+        }
+        let single = node.clone();
+        node.value = Value::Seq(vec![single]);
+    }
+    let Value::Seq(list) = &mut node.value else {
+        return;
+    };
+    if let Some(min) = min_items {
+        if list.len() < min {
+            problem(
+                problems,
+                Rule::Relaxed,
+                path,
+                span,
+                format!("must NOT have fewer than {min} items"),
+            );
+        }
+    }
+    if let Some(max) = max_items {
+        if list.len() > max {
+            problem(
+                problems,
+                Rule::Relaxed,
+                path,
+                span,
+                format!(
+                    "must NOT have more than {max} items (it has {})",
+                    list.len()
+                ),
+            );
+        }
+    }
+    for (i, item) in list.iter_mut().enumerate() {
+        if item.is_null() {
+            // A null item is not an absent property: Ajv turns it into "", 0 or false,
+            // which no typed item here accepts, and a `null` ARN or address cannot
+            // deploy.
+            if !matches!(items, Schema::Any) {
                 problem(
                     problems,
                     Rule::Type,
-                    path,
-                    span,
-                    format!("must be {what}, got {}", describe(node)),
+                    &index(path, i),
+                    item.span,
+                    "must not be null".to_string(),
                 );
             }
+            continue;
         }
-        Schema::Closed(inner) => {
-            // A key written without a value is not "absent" here either: the reference
-            // crashes on it.
-            if let Value::Map(map) = &node.value {
-                for entry in map.entries.iter().filter(|e| e.value.is_null()) {
-                    problems.push(Problem {
-                        rule: Rule::Type,
-                        path: join(path, &entry.key),
-                        at: path.to_string(),
-                        message: format!("'{}' must have a value", entry.key),
-                        span: entry.key_span,
-                        help: Some("give its value, or remove the key".into()),
-                        via: None,
-                    });
-                }
+        let item_span = item.span;
+        check(items, item, &index(path, i), item_span, problems);
+    }
+}
+
+fn check_object(
+    node: &mut Node,
+    schema: &Schema,
+    path: &str,
+    owner: Span,
+    problems: &mut Vec<Problem>,
+) {
+    let Schema::Object {
+        props,
+        required,
+        additional,
+        min_props,
+    } = schema
+    else {
+        return;
+    };
+    let span = node.span;
+    let Value::Map(map) = &mut node.value else {
+        problem(
+            problems,
+            Rule::Type,
+            path,
+            span,
+            format!("must be object, got {}", describe(node)),
+        );
+        return;
+    };
+    for name in required.iter() {
+        if map.get(name).is_none_or(Node::is_null) {
+            problems.push(Problem {
+                rule: Rule::Required,
+                path: join(path, name),
+                at: path.to_string(),
+                message: format!("must have required property '{name}'"),
+                span: owner,
+                help: Some(format!("add `{name}:` to this mapping")),
+                via: None,
+            });
+        }
+    }
+    if let Some(min) = min_props {
+        if map.len() < *min {
+            problem(
+                problems,
+                Rule::Relaxed,
+                path,
+                span,
+                format!("must NOT have fewer than {min} properties"),
+            );
+        }
+    }
+    for entry in map.entries.iter_mut() {
+        match props.iter().find(|(name, _)| *name == entry.key) {
+            Some((_, schema)) => check(
+                schema,
+                &mut entry.value,
+                &join(path, &entry.key),
+                entry.key_span,
+                problems,
+            ),
+            None if !additional => {
+                let mut p = Problem {
+                    rule: Rule::Unknown,
+                    path: join(path, &entry.key),
+                    at: path.to_string(),
+                    message: format!("unrecognized property '{}'", entry.key),
+                    span: entry.key_span,
+                    help: None,
+                    via: None,
+                };
+                let known = props.iter().map(|(n, _)| *n);
+                p.help = Some(match did_you_mean(&entry.key, known) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!(
+                        "the known properties here are: {}",
+                        props.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+                    ),
+                });
+                problems.push(p);
             }
-            let before = problems.len();
-            check(inner, node, path, owner, problems);
-            for problem in &mut problems[before..] {
-                if problem.rule == Rule::Unknown && problem.at == path {
-                    problem.rule = Rule::Type;
-                }
+            None => {}
+        }
+    }
+}
+
+fn check_map(
+    node: &mut Node,
+    keys: &'static str,
+    values: &Schema,
+    path: &str,
+    problems: &mut Vec<Problem>,
+) {
+    let span = node.span;
+    let Value::Map(map) = &mut node.value else {
+        problem(
+            problems,
+            Rule::Type,
+            path,
+            span,
+            format!("must be object, got {}", describe(node)),
+        );
+        return;
+    };
+    for entry in map.entries.iter_mut() {
+        let entry_path = join(path, &entry.key);
+        if !defs::matches(keys, &entry.key) {
+            problems.push(Problem {
+                rule: Rule::Unknown,
+                path: entry_path,
+                at: path.to_string(),
+                message: format!(
+                    "unrecognized property '{}' (names must match {keys})",
+                    entry.key
+                ),
+                span: entry.key_span,
+                help: Some("rename the key".to_string()),
+                via: None,
+            });
+            continue;
+        }
+        check(
+            values,
+            &mut entry.value,
+            &entry_path,
+            entry.key_span,
+            problems,
+        );
+    }
+}
+
+fn check_any_of(
+    node: &mut Node,
+    options: &[Schema],
+    description: &str,
+    path: &str,
+    owner: Span,
+    problems: &mut Vec<Problem>,
+) {
+    let span = node.span;
+    let mut best: Option<(usize, Node, Vec<Problem>)> = None;
+    for (i, option) in options.iter().enumerate() {
+        let mut candidate = node.clone();
+        let mut found = Vec::new();
+        check(option, &mut candidate, path, owner, &mut found);
+        if found.is_empty() {
+            *node = candidate;
+            return;
+        }
+        // Prefer the alternative of the value's own type with the fewest problems.
+        let typed = found.iter().all(|p| p.rule != Rule::Type || p.path != path);
+        let better = match &best {
+            None => true,
+            Some((_, _, previous)) => {
+                let previous_typed = previous
+                    .iter()
+                    .all(|p| p.rule != Rule::Type || p.path != path);
+                (typed && !previous_typed)
+                    || (typed == previous_typed && found.len() < previous.len())
+            }
+        };
+        if better {
+            best = Some((i, candidate, found));
+        }
+    }
+    match best {
+        Some((_, candidate, found))
+            if found.iter().all(|p| p.rule != Rule::Type || p.path != path) =>
+        {
+            *node = candidate;
+            problems.extend(found);
+        }
+        _ => problem(
+            problems,
+            Rule::Type,
+            path,
+            span,
+            format!("must be {description}, got {}", describe(node)),
+        ),
+    }
+}
+
+fn check_intrinsic(node: &Node, only: Option<&[&str]>, path: &str, problems: &mut Vec<Problem>) {
+    let span = node.span;
+    let ok = match &node.value {
+        Value::Map(map) if map.len() == 1 => {
+            let key = map.entries[0].key.as_str();
+            match only {
+                Some(list) => list.contains(&key),
+                None => key == "Ref" || key.starts_with("Fn::"),
             }
         }
-        Schema::Checked(inner, custom) => {
-            let before = problems.len();
-            check(inner, node, path, owner, problems);
-            if problems.len() == before {
-                if let Err(message) = custom(node) {
-                    problem(problems, Rule::Type, path, span, message);
-                }
-            }
+        _ => false,
+    };
+    if !ok {
+        let what = match only {
+            Some(list) => format!("an object with a single {} key", list.join(" or ")),
+            None => "an intrinsic function (an object with a single Ref or Fn:: key)".to_string(),
+        };
+        problem(
+            problems,
+            Rule::Type,
+            path,
+            span,
+            format!("must be {what}, got {}", describe(node)),
+        );
+    }
+}
+
+fn check_closed(
+    node: &mut Node,
+    inner: &Schema,
+    path: &str,
+    owner: Span,
+    problems: &mut Vec<Problem>,
+) {
+    // A key written without a value is not "absent" here either: the reference
+    // crashes on it.
+    if let Value::Map(map) = &node.value {
+        for entry in map.entries.iter().filter(|e| e.value.is_null()) {
+            problems.push(Problem {
+                rule: Rule::Type,
+                path: join(path, &entry.key),
+                at: path.to_string(),
+                message: format!("'{}' must have a value", entry.key),
+                span: entry.key_span,
+                help: Some("give its value, or remove the key".into()),
+                via: None,
+            });
+        }
+    }
+    let before = problems.len();
+    check(inner, node, path, owner, problems);
+    for problem in &mut problems[before..] {
+        if problem.rule == Rule::Unknown && problem.at == path {
+            problem.rule = Rule::Type;
+        }
+    }
+}
+
+fn check_checked(
+    node: &mut Node,
+    inner: &Schema,
+    custom: CustomCheck,
+    path: &str,
+    owner: Span,
+    problems: &mut Vec<Problem>,
+) {
+    let span = node.span;
+    let before = problems.len();
+    check(inner, node, path, owner, problems);
+    if problems.len() == before {
+        if let Err(message) = custom(node) {
+            problem(problems, Rule::Type, path, span, message);
         }
     }
 }
