@@ -119,6 +119,62 @@ fn add_function(
     bucket_name: Option<Value>,
 ) -> Vec<(String, Value)> {
     let logical_id = naming::lambda_logical_id(&function.key);
+    let mut properties = code_properties(service, function, bucket_name);
+    properties.insert("FunctionName".into(), json!(function.name));
+    add_settings(&mut properties, service, function);
+    let depends_on = add_role(&mut properties, service, function);
+    let vpc = function.get("vpc").or(service.provider.vpc.as_ref());
+    if let Some(vpc) = vpc.filter(|v| v.as_map().is_some()) {
+        properties.insert(
+            "VpcConfig".into(),
+            json!({"SecurityGroupIds": vpc.get("securityGroupIds").map(Node::to_json), "SubnetIds": vpc.get("subnetIds").map(Node::to_json)}),
+        );
+    }
+    if let Some(reserved) = function.get("reservedConcurrency") {
+        properties.insert("ReservedConcurrentExecutions".into(), reserved.to_json());
+    }
+    if let Some(layers) = function
+        .get("layers")
+        .or_else(|| service.provider.node.get("layers"))
+    {
+        properties.insert("Layers".into(), layers.to_json());
+    }
+    let snap_start = function.is_truthy("snapStart");
+    if snap_start {
+        properties.insert("SnapStart".into(), json!({"ApplyOn": "PublishedVersions"}));
+    }
+    let version_functions = function
+        .get("versionFunction")
+        .map(crate::js::truthy)
+        .unwrap_or(service.provider.version_functions);
+    let provisioned = function
+        .get("provisionedConcurrency")
+        .filter(|n| crate::js::truthy(n));
+    let digest_input = to_js_compact(&Value::Object(properties.clone()));
+    template.add_resource(
+        logical_id.clone(),
+        function_resource(properties, depends_on),
+    );
+    if !(version_functions || provisioned.is_some() || snap_start) {
+        return Vec::new();
+    }
+    version_and_alias(
+        service,
+        function,
+        &logical_id,
+        &digest_input,
+        provisioned,
+        snap_start,
+        version_functions,
+    )
+}
+
+/// `Code` (an image, or the artifact in the deployment bucket), `Handler` and `Runtime`.
+fn code_properties(
+    service: &Service,
+    function: &Function,
+    bucket_name: Option<Value>,
+) -> Map<String, Value> {
     let mut properties = Map::new();
     match function.get("image") {
         Some(image) => {
@@ -150,7 +206,12 @@ fn add_function(
             properties.insert("Runtime".into(), runtime);
         }
     }
-    properties.insert("FunctionName".into(), json!(function.name));
+    properties
+}
+
+/// Memory, timeout, architecture, description, tags, storage, dead letters, KMS, tracing and
+/// environment, each from the function or else the provider.
+fn add_settings(properties: &mut Map<String, Value>, service: &Service, function: &Function) {
     properties.insert(
         "MemorySize".into(),
         number_or(
@@ -229,6 +290,14 @@ fn add_function(
             json!({"Variables": Value::Object(environment)}),
         );
     }
+}
+
+/// `Role`, by the role the function runs under; returns the function's `DependsOn`.
+fn add_role(
+    properties: &mut Map<String, Value>,
+    service: &Service,
+    function: &Function,
+) -> Vec<Value> {
     let mut depends_on: Vec<Value> = Vec::new();
     if !function.is_truthy("disableLogs") {
         depends_on.push(json!(naming::log_group_logical_id(&function.key)));
@@ -267,42 +336,21 @@ fn add_function(
             }
         },
     }
-    let vpc = function.get("vpc").or(service.provider.vpc.as_ref());
-    if let Some(vpc) = vpc.filter(|v| v.as_map().is_some()) {
-        properties.insert(
-            "VpcConfig".into(),
-            json!({"SecurityGroupIds": vpc.get("securityGroupIds").map(Node::to_json), "SubnetIds": vpc.get("subnetIds").map(Node::to_json)}),
-        );
-    }
-    if let Some(reserved) = function.get("reservedConcurrency") {
-        properties.insert("ReservedConcurrentExecutions".into(), reserved.to_json());
-    }
-    if let Some(layers) = function
-        .get("layers")
-        .or_else(|| service.provider.node.get("layers"))
-    {
-        properties.insert("Layers".into(), layers.to_json());
-    }
-    let snap_start = function.is_truthy("snapStart");
-    if snap_start {
-        properties.insert("SnapStart".into(), json!({"ApplyOn": "PublishedVersions"}));
-    }
-    let version_functions = function
-        .get("versionFunction")
-        .map(crate::js::truthy)
-        .unwrap_or(service.provider.version_functions);
-    let provisioned = function
-        .get("provisionedConcurrency")
-        .filter(|n| crate::js::truthy(n));
-    let digest_input = to_js_compact(&Value::Object(properties.clone()));
-    template.add_resource(
-        logical_id.clone(),
-        function_resource(properties, depends_on),
-    );
+    depends_on
+}
+
+/// The function's version (and alias for provisioned concurrency or SnapStart), to be added
+/// after every function.
+fn version_and_alias(
+    service: &Service,
+    function: &Function,
+    logical_id: &str,
+    digest_input: &str,
+    provisioned: Option<&Node>,
+    snap_start: bool,
+    version_functions: bool,
+) -> Vec<(String, Value)> {
     let mut later = Vec::new();
-    if !(version_functions || provisioned.is_some() || snap_start) {
-        return later;
-    }
     let code_sha = base64(&Sha256::digest(
         format!("code:{}:{}", service.name, function.key).as_bytes(),
     ));
