@@ -1,12 +1,15 @@
 //! JavaScript semantics in one home, for the values the reference computes with: the
 //! `JSON.stringify` writer (pretty and compact, byte-identical to what the reference writes),
-//! truthiness of nodes and of JSON values, and lodash `_.merge` for nodes and for JSON values,
-//! side by side.
+//! truthiness of nodes and of JSON values, lodash `_.merge` for nodes and for JSON values,
+//! side by side, Ajv's `pattern` test (regexes built once), and how its messages name a value.
 //!
 //! Architecture invariant: this is the bottom layer. It knows nothing of AWS, of the service
 //! model or of diagnostics; every other layer may use it.
 
+use regex::Regex;
 use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
 use streaming_events_yaml::{format_js_number, Node};
 
 /// `JSON.stringify(value, null, 2)`.
@@ -214,6 +217,20 @@ pub fn describe(node: &Node) -> String {
             format!("an object {{{}}}", keys.join(", "))
         }
     }
+}
+
+/// Ajv's `pattern` keyword: whether `text` matches `pattern` (compiled once per pattern). An invalid pattern matches
+/// nothing; all patterns are constants of this crate, covered by tests.
+pub fn regex_test(pattern: &'static str, text: &str) -> bool {
+    static CACHE: OnceLock<Mutex<HashMap<&'static str, Option<Regex>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    let Ok(mut cache) = cache.lock() else {
+        return false;
+    };
+    let regex = cache
+        .entry(pattern)
+        .or_insert_with(|| Regex::new(pattern).ok());
+    regex.as_ref().is_some_and(|r| r.is_match(text))
 }
 
 #[cfg(test)]

@@ -28,5 +28,5 @@ pub use package::run;
 
 /// The JSON Schema of a whole service file, for editors.
 pub fn service_json_schema() -> serde_json::Value {
-    schema::service::service_json_schema(&events::schemas())
+    schema::service::service_json_schema(&events::registry::schemas())
 }

@@ -48,7 +48,7 @@ fn run_inner(env: &dyn Environment, options: &Options, outcome: &mut Outcome) ->
             service.uncompiled_kinds.join(", ")
         ));
     }
-    let compilers = events::registry();
+    let compilers = events::registry::registry();
     validate(&mut service, &compilers, &unknown, outcome);
     let mut template = start_template(env, options, &service, outcome)?;
     let policies = compile(&service, &compilers, &mut template, options, outcome);
@@ -130,7 +130,10 @@ fn model(
     diagnostics.extend(schema::service::validate_service(&mut root, mode));
     diagnostics.extend(schema::shape::check_shape(&root, mode));
     outcome.diagnostics.extend(unknown.retain(diagnostics));
-    let kinds: Vec<&str> = events::registry().iter().map(|c| c.kind()).collect();
+    let kinds: Vec<&str> = events::registry::registry()
+        .iter()
+        .map(|c| c.kind())
+        .collect();
     build_service(
         &root,
         options.stage.as_deref(),

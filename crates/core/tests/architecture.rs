@@ -130,10 +130,41 @@ fn expand_use(tree: &str) -> Vec<String> {
 }
 
 fn segments(path: &str) -> Vec<String> {
-    path.split("::")
+    let mut segments: Vec<String> = path
+        .split("::")
         .map(|s| s.split(" as ").next().unwrap_or(s).to_string())
-        .filter(|s| !s.is_empty() && s != "*" && s != "self")
-        .collect()
+        .filter(|s| !s.is_empty() && s != "*")
+        .collect();
+    // `use super::{self, x}` names the module itself.
+    if segments.len() > 1 && segments.last().is_some_and(|s| s == "self") {
+        segments.pop();
+    }
+    segments
+}
+
+/// The modules declared in a module's folder (`events/` for `events/mod.rs`).
+fn child_modules(module: &[String]) -> Vec<String> {
+    let dir: PathBuf = src().join(module.iter().collect::<PathBuf>());
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter_map(|p| {
+            if p.is_dir() {
+                p.join("mod.rs")
+                    .exists()
+                    .then(|| p.file_name()?.to_str().map(str::to_string))?
+            } else {
+                let name = p.file_stem()?.to_str()?.to_string();
+                (p.extension().is_some_and(|e| e == "rs") && name != "mod" && name != "tests")
+                    .then_some(name)
+            }
+        })
+        .collect();
+    out.sort();
+    out
 }
 
 /// The files a file imports.
@@ -168,6 +199,18 @@ fn imports_of(file: &Path) -> BTreeSet<PathBuf> {
             rest = &rest[at + start.len()..];
         }
     }
+    // Child modules named inline (`stream::StreamCompiler` in `events/mod.rs`).
+    for child in child_modules(&here) {
+        let pattern = format!("{child}::");
+        let mut rest = code.as_str();
+        while let Some(at) = rest.find(&pattern) {
+            let before = rest[..at].chars().last();
+            if !before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':') {
+                paths.push(format!("self::{pattern}"));
+            }
+            rest = &rest[at + pattern.len()..];
+        }
+    }
     let mut out = BTreeSet::new();
     for path in paths {
         let mut segs = segments(&path);
@@ -176,6 +219,11 @@ fn imports_of(file: &Path) -> BTreeSet<PathBuf> {
         }
         let absolute: Vec<String> = match segs[0].as_str() {
             "crate" => segs.split_off(1),
+            "self" => {
+                let mut base = here.clone();
+                base.extend(segs.split_off(1));
+                base
+            }
             "super" => {
                 let mut base = here.clone();
                 while segs.first().is_some_and(|s| s == "super") {

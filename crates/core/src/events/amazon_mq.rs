@@ -1,7 +1,10 @@
 //! What the two Amazon MQ compilers (`activemq`, `rabbitmq`) share: the schema, the checks and
 //! the mapping; RabbitMQ adds `virtualHost`.
 
-use super::{prop, prop_span, CompileContext, EventCompiler, FunctionTarget, PlannedMapping};
+use super::{
+    prop, prop_span, CompileContext, EventCompiler, FunctionTarget, MappingProperties,
+    PlannedMapping,
+};
 use crate::config::service::Event;
 use crate::config::{Function, Service};
 use crate::iam::{actions, Statement};
@@ -152,30 +155,23 @@ fn compile(
             access.push(json!({"Type": "VIRTUAL_HOST", "URI": host.to_json()}));
         }
     }
-    let mut properties = Map::new();
-    properties.insert("FunctionName".into(), target.function_name());
-    properties.insert("EventSourceArn".into(), arn.clone());
-    properties.insert(
-        "Queues".into(),
-        json!([prop(e, "queue").map(Node::to_json).unwrap_or(Value::Null)]),
-    );
-    properties.insert("SourceAccessConfigurations".into(), Value::Array(access));
-    if let Some(v) = prop(e, "batchSize").filter(|n| truthy(n)) {
-        properties.insert("BatchSize".into(), v.to_json());
-    }
+    let mut properties = MappingProperties::new(e);
     // D7: a batching window of 0 is emitted.
-    if let Some(v) = prop(e, "maximumBatchingWindow") {
-        properties.insert("MaximumBatchingWindowInSeconds".into(), v.to_json());
-    }
-    if let Some(v) = prop(e, "enabled") {
-        properties.insert("Enabled".into(), v.to_json());
-    }
-    if let Some(criteria) = prop(e, "filterPatterns").and_then(super::filter_criteria) {
-        properties.insert("FilterCriteria".into(), criteria);
-    }
+    properties
+        .set("FunctionName", target.function_name())
+        .set("EventSourceArn", arn.clone())
+        .set(
+            "Queues",
+            json!([prop(e, "queue").map(Node::to_json).unwrap_or(Value::Null)]),
+        )
+        .set("SourceAccessConfigurations", Value::Array(access))
+        .copy_truthy("BatchSize", "batchSize")
+        .copy("MaximumBatchingWindowInSeconds", "maximumBatchingWindow")
+        .copy("Enabled", "enabled")
+        .filter_criteria();
     cx.grant(target, Statement::allow(actions::SECRETS, vec![secret]));
     cx.grant(target, Statement::allow(actions::MQ_BROKER, vec![arn]));
     cx.grant(target, Statement::allow_any_resource(actions::VPC));
-    let resource = super::mapping_resource(target.depends_on(), properties);
+    let resource = super::mapping_resource(target.depends_on(), properties.into_map());
     cx.template.add_resource(logical_id, resource);
 }

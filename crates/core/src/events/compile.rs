@@ -1,7 +1,8 @@
 //! Running the compilers: the rules validation takes from each kind, the compilers' own
 //! checks, and compilation in the reference's order with D14 collisions settled first.
 
-use super::{settle_collisions, CompileContext, EventCompiler, FunctionTarget};
+use super::collisions::settle_collisions;
+use super::{CompileContext, EventCompiler, FunctionTarget};
 use crate::config::service::Event;
 use crate::config::Service;
 use crate::naming;

@@ -14,11 +14,13 @@
 //! ```
 //! gives `ConsumeEventSourceMappingKafkaOrders` and `secretsmanager:GetSecretValue` on the secret.
 
-use super::{prop, prop_span, CompileContext, EventCompiler, FunctionTarget, PlannedMapping};
+use super::{
+    prop, prop_span, CompileContext, EventCompiler, FunctionTarget, MappingProperties,
+    PlannedMapping,
+};
 use crate::config::service::Event;
 use crate::config::{Function, Service};
 use crate::iam::{actions, Statement};
-use crate::js::truthy;
 use crate::naming;
 use crate::schema::defs;
 use crate::schema::filter::FilterSource;
@@ -193,21 +195,21 @@ impl EventCompiler for KafkaCompiler {
         suffix: &str,
     ) {
         let e = &event.value;
-        let mut properties = Map::new();
-        properties.insert("FunctionName".into(), target.function_name());
-        let starting_position = super::starting_position(e);
-        properties.insert("StartingPosition".into(), starting_position);
+        let mut properties = MappingProperties::new(e);
         let servers = prop(e, "bootstrapServers")
             .map(Node::to_json)
             .unwrap_or(json!([]));
-        properties.insert(
-            "SelfManagedEventSource".into(),
-            json!({"Endpoints": {"KafkaBootstrapServers": servers}}),
-        );
-        properties.insert(
-            "Topics".into(),
-            json!([prop(e, "topic").map(Node::to_json).unwrap_or(Value::Null)]),
-        );
+        properties
+            .set("FunctionName", target.function_name())
+            .set("StartingPosition", super::starting_position(e))
+            .set(
+                "SelfManagedEventSource",
+                json!({"Endpoints": {"KafkaBootstrapServers": servers}}),
+            )
+            .set(
+                "Topics",
+                json!([prop(e, "topic").map(Node::to_json).unwrap_or(Value::Null)]),
+            );
 
         let mut access_list = Vec::new();
         let mut secrets = Vec::new();
@@ -238,37 +240,24 @@ impl EventCompiler for KafkaCompiler {
                 }
             }
         }
-        properties.insert(
-            "SourceAccessConfigurations".into(),
-            Value::Array(access_list),
-        );
-        if let Some(v) = prop(e, "batchSize").filter(|n| truthy(n)) {
-            properties.insert("BatchSize".into(), v.to_json());
-        }
         // D7: a batching window of 0 is emitted.
-        if let Some(v) = prop(e, "maximumBatchingWindow") {
-            properties.insert("MaximumBatchingWindowInSeconds".into(), v.to_json());
-        }
-        if let Some(v) = prop(e, "enabled") {
-            properties.insert("Enabled".into(), v.to_json());
-        }
-        if let Some(v) = prop(e, "consumerGroupId").filter(|n| truthy(n)) {
-            properties.insert(
-                "SelfManagedKafkaEventSourceConfig".into(),
-                json!({"ConsumerGroupId": v.to_json()}),
-            );
-        }
-        if let Some(v) = prop(e, "startingPositionTimestamp") {
-            properties.insert("StartingPositionTimestamp".into(), v.to_json());
-        }
-        if let Some(criteria) = prop(e, "filterPatterns").and_then(super::filter_criteria) {
-            properties.insert("FilterCriteria".into(), criteria);
-        }
+        properties
+            .set("SourceAccessConfigurations", Value::Array(access_list))
+            .copy_truthy("BatchSize", "batchSize")
+            .copy("MaximumBatchingWindowInSeconds", "maximumBatchingWindow")
+            .copy("Enabled", "enabled")
+            .copy_truthy_as(
+                "SelfManagedKafkaEventSourceConfig",
+                "consumerGroupId",
+                "ConsumerGroupId",
+            )
+            .copy("StartingPositionTimestamp", "startingPositionTimestamp")
+            .filter_criteria();
         cx.grant(target, Statement::allow(actions::SECRETS, secrets));
         if needs_vpc {
             cx.grant(target, Statement::allow_any_resource(actions::VPC));
         }
-        let resource = super::mapping_resource(target.depends_on(), properties);
+        let resource = super::mapping_resource(target.depends_on(), properties.into_map());
         cx.template
             .add_resource(naming::with_suffix(&plan.logical_id, suffix), resource);
     }

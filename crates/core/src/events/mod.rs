@@ -8,21 +8,26 @@
 
 pub mod activemq;
 mod amazon_mq;
+pub mod collisions;
 pub mod compile;
 pub mod kafka;
+pub mod mapping;
 pub mod msk;
 pub mod rabbitmq;
+pub mod registry;
 pub mod sqs;
 pub mod stream;
 
 use crate::config::service::Event;
 use crate::config::{Function, Service};
 use crate::iam::{PolicyBuilder, Statement};
-use crate::js::to_js_compact;
 use crate::naming;
 use crate::schema::filter::FilterSource;
 use crate::schema::Schema;
 use crate::template::Template;
+pub use mapping::{
+    json_text, mapping_resource, prop, prop_span, starting_position, MappingProperties,
+};
 use serde_json::{json, Value};
 use streaming_events_diagnostics::{codes, Diagnostic};
 use streaming_events_yaml::{Node, Span};
@@ -92,24 +97,6 @@ pub trait EventCompiler {
         plan: &PlannedMapping,
         logical_suffix: &str,
     );
-}
-
-/// The compilers in the reference's order (the five streaming kinds), then `sqs`, whose
-/// mappings are compiled too so that every event source mapping of a service is.
-pub fn registry() -> Vec<Box<dyn EventCompiler>> {
-    vec![
-        Box::new(stream::StreamCompiler),
-        Box::new(kafka::KafkaCompiler),
-        Box::new(activemq::ACTIVEMQ),
-        Box::new(rabbitmq::RABBITMQ),
-        Box::new(msk::MskCompiler),
-        Box::new(sqs::SqsCompiler),
-    ]
-}
-
-/// Each compiled kind with the schema of its events (for validation and the JSON Schema export).
-pub fn schemas() -> Vec<(&'static str, Schema)> {
-    registry().iter().map(|c| (c.kind(), c.schema())).collect()
 }
 
 /// Where compiled resources and permissions go.
@@ -225,96 +212,6 @@ impl FunctionTarget {
             out.push(Value::String(alias.clone()));
         }
         out
-    }
-}
-
-/// An `AWS::Lambda::EventSourceMapping` resource.
-pub fn mapping_resource(
-    depends_on: Vec<Value>,
-    properties: serde_json::Map<String, Value>,
-) -> Value {
-    json!({"Type": "AWS::Lambda::EventSourceMapping", "DependsOn": depends_on, "Properties": properties})
-}
-
-/// `StartingPosition`: the configured one, `TRIM_HORIZON` by default (stream, kafka, msk).
-pub fn starting_position(event: &Node) -> Value {
-    prop(event, "startingPosition")
-        .filter(|n| crate::js::truthy(n))
-        .map(Node::to_json)
-        .unwrap_or(json!("TRIM_HORIZON"))
-}
-
-/// `FilterCriteria` with each pattern serialised as `JSON.stringify(pattern)`.
-pub fn filter_criteria(patterns: &Node) -> Option<Value> {
-    let list = patterns.as_seq()?;
-    let filters: Vec<Value> = list
-        .iter()
-        .map(|pattern| json!({"Pattern": to_js_compact(&pattern.to_json())}))
-        .collect();
-    Some(json!({"Filters": filters}))
-}
-
-/// The value of an optional property (null counts as absent).
-pub fn prop<'a>(event: &'a Node, key: &str) -> Option<&'a Node> {
-    event.get(key)
-}
-
-/// The span of a property, or of the event when it is absent.
-pub fn prop_span(event: &Node, key: &str) -> Span {
-    event
-        .as_map()
-        .and_then(|m| m.get(key))
-        .map(|n| n.span)
-        .unwrap_or(event.span)
-}
-
-/// `JSON.stringify` of a node.
-pub fn json_text(node: &Node) -> String {
-    to_js_compact(&node.to_json())
-}
-
-/// Settles D14 for one function's events of one kind: returns each plan's suffix (empty for
-/// the last of a colliding group and for events that collide with nothing), or the
-/// duplicate-source errors.
-pub fn settle_collisions(
-    function: &Function,
-    plans: &[PlannedMapping],
-) -> Result<Vec<String>, Vec<Diagnostic>> {
-    let mut suffixes = vec![String::new(); plans.len()];
-    let mut errors = Vec::new();
-    for (i, plan) in plans.iter().enumerate() {
-        let later_same_id: Vec<&PlannedMapping> = plans[i + 1..]
-            .iter()
-            .filter(|p| p.logical_id == plan.logical_id)
-            .collect();
-        if later_same_id.is_empty() {
-            continue;
-        }
-        if let Some(duplicate) = later_same_id
-            .iter()
-            .find(|p| p.source_key == plan.source_key)
-        {
-            errors.push(
-                Diagnostic::error(
-                    codes::FUNCTION_EVENT_SOURCE_DUPLICATE,
-                    format!(
-                        "events[{}] and events[{}] of function '{}' both read {}, and one function can have only one mapping per event source",
-                        plan.event_index, duplicate.event_index, function.key, plan.source_key
-                    ),
-                )
-                .with_path(&duplicate.source_path)
-                .at(duplicate.source_span, "this event reads the same source")
-                .also(plan.source_span, "as this earlier event")
-                .with_help("merge the two events into one (combine their filter patterns), or remove one"),
-            );
-            continue;
-        }
-        suffixes[i] = naming::disambiguation_suffix(&plan.identity_json);
-    }
-    if errors.is_empty() {
-        Ok(suffixes)
-    } else {
-        Err(errors)
     }
 }
 

@@ -13,11 +13,13 @@
 //! gives `AnalyticsEventSourceMappingMSKAnalyticseastClicks`, with `kafka:DescribeCluster`,
 //! `kafka:GetBootstrapBrokers`, the VPC network-interface actions and (D3) the secret.
 
-use super::{prop, prop_span, CompileContext, EventCompiler, FunctionTarget, PlannedMapping};
+use super::{
+    prop, prop_span, CompileContext, EventCompiler, FunctionTarget, MappingProperties,
+    PlannedMapping,
+};
 use crate::config::service::Event;
 use crate::config::{Function, Service};
 use crate::iam::{actions, Statement};
-use crate::js::truthy;
 use crate::naming;
 use crate::schema::defs;
 use crate::schema::filter::FilterSource;
@@ -157,37 +159,28 @@ impl EventCompiler for MskCompiler {
     ) {
         let e = &event.value;
         let arn = prop(e, "arn").map(Node::to_json).unwrap_or(Value::Null);
-        let mut properties = Map::new();
-        properties.insert("EventSourceArn".into(), arn.clone());
-        properties.insert("FunctionName".into(), target.function_name());
-        let starting_position = super::starting_position(e);
-        properties.insert("StartingPosition".into(), starting_position);
-        properties.insert(
-            "Topics".into(),
-            json!([prop(e, "topic").map(Node::to_json).unwrap_or(Value::Null)]),
-        );
-        if let Some(v) = prop(e, "startingPositionTimestamp") {
-            properties.insert("StartingPositionTimestamp".into(), v.to_json());
-        }
-        if let Some(v) = prop(e, "batchSize").filter(|n| truthy(n)) {
-            properties.insert("BatchSize".into(), v.to_json());
-        }
+        let mut properties = MappingProperties::new(e);
         // D7: a batching window of 0 is emitted.
-        if let Some(v) = prop(e, "maximumBatchingWindow") {
-            properties.insert("MaximumBatchingWindowInSeconds".into(), v.to_json());
-        }
-        if let Some(v) = prop(e, "consumerGroupId").filter(|n| truthy(n)) {
-            properties.insert(
-                "AmazonManagedKafkaEventSourceConfig".into(),
-                json!({"ConsumerGroupId": v.to_json()}),
-            );
-        }
-        if let Some(v) = prop(e, "enabled") {
-            properties.insert("Enabled".into(), v.to_json());
-        }
+        properties
+            .set("EventSourceArn", arn.clone())
+            .set("FunctionName", target.function_name())
+            .set("StartingPosition", super::starting_position(e))
+            .set(
+                "Topics",
+                json!([prop(e, "topic").map(Node::to_json).unwrap_or(Value::Null)]),
+            )
+            .copy("StartingPositionTimestamp", "startingPositionTimestamp")
+            .copy_truthy("BatchSize", "batchSize")
+            .copy("MaximumBatchingWindowInSeconds", "maximumBatchingWindow")
+            .copy_truthy_as(
+                "AmazonManagedKafkaEventSourceConfig",
+                "consumerGroupId",
+                "ConsumerGroupId",
+            )
+            .copy("Enabled", "enabled");
         if let Some(secret) = prop(e, "saslScram512") {
-            properties.insert(
-                "SourceAccessConfigurations".into(),
+            properties.set(
+                "SourceAccessConfigurations",
                 json!([{"Type": "SASL_SCRAM_512_AUTH", "URI": secret.to_json()}]),
             );
             // D3: the reference forgets this permission.
@@ -196,12 +189,10 @@ impl EventCompiler for MskCompiler {
                 Statement::allow(actions::SECRETS, vec![secret.to_json()]),
             );
         }
-        if let Some(criteria) = prop(e, "filterPatterns").and_then(super::filter_criteria) {
-            properties.insert("FilterCriteria".into(), criteria);
-        }
+        properties.filter_criteria();
         cx.grant(target, Statement::allow(actions::MSK, vec![arn]));
         cx.grant(target, Statement::allow_any_resource(actions::VPC));
-        let resource = super::mapping_resource(target.depends_on(), properties);
+        let resource = super::mapping_resource(target.depends_on(), properties.into_map());
         cx.template
             .add_resource(naming::with_suffix(&plan.logical_id, suffix), resource);
     }

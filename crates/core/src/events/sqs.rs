@@ -17,10 +17,11 @@
 //! ```
 //! gives `JobsEventSourceMappingSQSJobs` and `JobsEventSourceMappingSQSPriority`.
 
-use super::{prop, CompileContext, EventCompiler, FunctionTarget, PlannedMapping};
+use super::{
+    prop, CompileContext, EventCompiler, FunctionTarget, MappingProperties, PlannedMapping,
+};
 use crate::config::service::Event;
 use crate::config::{Function, Service};
-use crate::js::truthy;
 use crate::naming;
 use crate::schema::defs;
 use crate::schema::filter::FilterSource;
@@ -161,38 +162,18 @@ impl EventCompiler for SqsCompiler {
     ) {
         let e = &event.value;
         let arn = arn_of(e).map(Node::to_json).unwrap_or(Value::Null);
-        let object = e.as_map().is_some();
-        let field = |key: &str| if object { prop(e, key) } else { None };
-        let mut properties = Map::new();
-        properties.insert(
-            "BatchSize".into(),
-            field("batchSize")
-                .filter(|n| truthy(n))
-                .map(Node::to_json)
-                .unwrap_or(json!(10)),
-        );
-        if let Some(window) = field("maximumBatchingWindow") {
-            properties.insert("MaximumBatchingWindowInSeconds".into(), window.to_json());
-        }
-        properties.insert("EventSourceArn".into(), arn);
-        properties.insert("FunctionName".into(), target.function_name());
-        properties.insert(
-            "Enabled".into(),
-            field("enabled").map(Node::to_json).unwrap_or(json!(true)),
-        );
-        if let Some(v) = field("functionResponseType") {
-            properties.insert("FunctionResponseTypes".into(), json!([v.to_json()]));
-        }
-        if let Some(criteria) = field("filterPatterns").and_then(super::filter_criteria) {
-            properties.insert("FilterCriteria".into(), criteria);
-        }
-        if let Some(v) = field("maximumConcurrency").filter(|n| truthy(n)) {
-            properties.insert(
-                "ScalingConfig".into(),
-                json!({"MaximumConcurrency": v.to_json()}),
-            );
-        }
-        let resource = super::mapping_resource(target.depends_on(), properties);
+        // The short form (`- sqs: <arn>`) has no other properties.
+        let mut properties = MappingProperties::new(e);
+        properties
+            .copy_truthy_or("BatchSize", "batchSize", json!(10))
+            .copy("MaximumBatchingWindowInSeconds", "maximumBatchingWindow")
+            .set("EventSourceArn", arn)
+            .set("FunctionName", target.function_name())
+            .copy_or("Enabled", "enabled", json!(true))
+            .copy_as_list("FunctionResponseTypes", "functionResponseType")
+            .filter_criteria()
+            .copy_truthy_as("ScalingConfig", "maximumConcurrency", "MaximumConcurrency");
+        let resource = super::mapping_resource(target.depends_on(), properties.into_map());
         let id = naming::with_suffix(&plan.logical_id, suffix);
         // Two events of one function on queues of the same name share one id; the reference
         // deep-merges them (lodash `_.merge`), and so do we.

@@ -18,7 +18,7 @@
 
 use super::{
     missing_timestamp, prop, prop_span, CompileContext, EventCompiler, FunctionTarget,
-    PlannedMapping,
+    MappingProperties, PlannedMapping,
 };
 use crate::config::service::Event;
 use crate::config::{Function, Service};
@@ -211,6 +211,103 @@ fn consumer(event: &Node) -> Consumer<'_> {
     }
 }
 
+/// A literal stream ARN names a DynamoDB or Kinesis stream (matching `type`); an intrinsic one
+/// must let the stream name be taken from it.
+fn check_arn_value(
+    arn: &Node,
+    e: &Node,
+    explicit_type: Option<&str>,
+    path: &str,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    if let Some(literal) = arn.as_str() {
+        let service = arn_service(literal).unwrap_or("");
+        if let Some(t) = explicit_type {
+            if t != service {
+                out.push(Diagnostic::error_at(
+                    codes::FUNCTION_STREAM_TYPE_MISMATCH,
+                    format!("{path}.type"),
+                    prop_span(e, "type"),
+                    format!(
+                        "The stream type is {t} but its arn {literal} names a {service} stream."
+                    ),
+                    "remove `type` (it is taken from the ARN) or fix the ARN",
+                ));
+            }
+        } else if service != "dynamodb" && service != "kinesis" {
+            out.push(Diagnostic::error_at(
+                codes::FUNCTION_STREAM_ARN_INVALID,
+                format!("{path}.arn"),
+                arn.span,
+                format!("The stream arn {literal} is neither a DynamoDB nor a Kinesis stream ARN."),
+                "use arn:aws:dynamodb:…:table/NAME/stream/LABEL or arn:aws:kinesis:…:stream/NAME",
+            ));
+        }
+        if !literal.contains('/') {
+            out.push(Diagnostic::error_at(
+                codes::FUNCTION_STREAM_ARN_INVALID,
+                format!("{path}.arn"),
+                arn.span,
+                format!("The stream arn {literal} has no '/', so no stream name can be taken from it."),
+                "use the full stream ARN (…:stream/NAME for Kinesis, …:table/NAME/stream/LABEL for DynamoDB)",
+            ));
+        }
+    } else if stream_name(arn).is_none() {
+        out.push(Diagnostic::error_at(
+            codes::FUNCTION_STREAM_ARN_INVALID,
+            format!("{path}.arn"),
+            arn.span,
+            "No stream name can be taken from this arn: use a literal ARN, Fn::GetAtt, Ref, Fn::ImportValue, Fn::Sub, or Fn::Join ending in a string, Ref or Fn::GetAtt.".to_string(),
+            "the stream name becomes part of the mapping's logical id",
+        ));
+    }
+    out
+}
+
+/// `destinations.onFailure`: an intrinsic ARN needs its `type`, and a literal one must be of it.
+fn check_destination(e: &Node, path: &str) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    if let Some(destination) = prop(e, "destinations").and_then(|d| prop(d, "onFailure")) {
+        let destination_arn = prop(destination, "arn");
+        if destination_arn.is_some_and(|a| a.as_map().is_some())
+            && prop(destination, "type").is_none()
+        {
+            out.push(Diagnostic::error_at(
+                codes::INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION,
+                format!("{path}.destinations.onFailure.type"),
+                destination_arn.map(|a| a.span).unwrap_or(destination.span),
+                format!("at {path}.destinations.onFailure: must have required property 'type' when arn is an intrinsic function"),
+                "add `type: sns` or `type: sqs` next to the arn",
+            ));
+        }
+        if let (Some(t), Some(literal)) = (
+            prop(destination, "type").and_then(Node::as_str),
+            prop(destination, "arn").and_then(Node::as_str),
+        ) {
+            let service = arn_service(literal).unwrap_or("");
+            if t != service {
+                out.push(Diagnostic::error_at(
+                    codes::FUNCTION_STREAM_TYPE_MISMATCH,
+                    format!("{path}.destinations.onFailure.type"),
+                    prop_span(destination, "type"),
+                    format!(
+                        "The destinations.onFailure.type is {t} but its arn {literal} names {}.",
+                        if service == "sqs" {
+                            "an SQS queue".to_string()
+                        } else if service == "sns" {
+                            "an SNS topic".to_string()
+                        } else {
+                            format!("a {service} resource")
+                        }
+                    ),
+                    "remove `type` (it is taken from the ARN) or fix the ARN",
+                ));
+            }
+        }
+    }
+    out
+}
+
 impl EventCompiler for StreamCompiler {
     fn kind(&self) -> &'static str {
         "stream"
@@ -267,75 +364,9 @@ impl EventCompiler for StreamCompiler {
             ));
             return out;
         }
-        if let Some(literal) = arn.as_str() {
-            let service = arn_service(literal).unwrap_or("");
-            if let Some(t) = explicit_type {
-                if t != service {
-                    out.push(Diagnostic::error_at(
-                        codes::FUNCTION_STREAM_TYPE_MISMATCH,
-                        format!("{path}.type"),
-                        prop_span(&e, "type"),
-                        format!("The stream type is {t} but its arn {literal} names a {service} stream."),
-                        "remove `type` (it is taken from the ARN) or fix the ARN",
-                    ));
-                }
-            } else if service != "dynamodb" && service != "kinesis" {
-                out.push(Diagnostic::error_at(
-                    codes::FUNCTION_STREAM_ARN_INVALID,
-                    format!("{path}.arn"),
-                    arn.span,
-                    format!("The stream arn {literal} is neither a DynamoDB nor a Kinesis stream ARN."),
-                    "use arn:aws:dynamodb:…:table/NAME/stream/LABEL or arn:aws:kinesis:…:stream/NAME",
-                ));
-            }
-            if !literal.contains('/') {
-                out.push(Diagnostic::error_at(
-                    codes::FUNCTION_STREAM_ARN_INVALID,
-                    format!("{path}.arn"),
-                    arn.span,
-                    format!("The stream arn {literal} has no '/', so no stream name can be taken from it."),
-                    "use the full stream ARN (…:stream/NAME for Kinesis, …:table/NAME/stream/LABEL for DynamoDB)",
-                ));
-            }
-        } else if stream_name(arn).is_none() {
-            out.push(Diagnostic::error_at(
-                codes::FUNCTION_STREAM_ARN_INVALID,
-                format!("{path}.arn"),
-                arn.span,
-                "No stream name can be taken from this arn: use a literal ARN, Fn::GetAtt, Ref, Fn::ImportValue, Fn::Sub, or Fn::Join ending in a string, Ref or Fn::GetAtt.".to_string(),
-                "the stream name becomes part of the mapping's logical id",
-            ));
-        }
+        out.extend(check_arn_value(arn, &e, explicit_type, &path));
         let kinesis = is_kinesis(&e);
-        if let Some(destination) = prop(&e, "destinations").and_then(|d| prop(d, "onFailure")) {
-            let destination_arn = prop(destination, "arn");
-            if destination_arn.is_some_and(|a| a.as_map().is_some())
-                && prop(destination, "type").is_none()
-            {
-                out.push(Diagnostic::error_at(
-                    codes::INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION,
-                    format!("{path}.destinations.onFailure.type"),
-                    destination_arn.map(|a| a.span).unwrap_or(destination.span),
-                    format!("at {path}.destinations.onFailure: must have required property 'type' when arn is an intrinsic function"),
-                    "add `type: sns` or `type: sqs` next to the arn",
-                ));
-            }
-            if let (Some(t), Some(literal)) = (
-                prop(destination, "type").and_then(Node::as_str),
-                prop(destination, "arn").and_then(Node::as_str),
-            ) {
-                let service = arn_service(literal).unwrap_or("");
-                if t != service {
-                    out.push(Diagnostic::error_at(
-                        codes::FUNCTION_STREAM_TYPE_MISMATCH,
-                        format!("{path}.destinations.onFailure.type"),
-                        prop_span(destination, "type"),
-                        format!("The destinations.onFailure.type is {t} but its arn {literal} names {}.", if service == "sqs" { "an SQS queue".to_string() } else if service == "sns" { "an SNS topic".to_string() } else { format!("a {service} resource") }),
-                        "remove `type` (it is taken from the ARN) or fix the ARN",
-                    ));
-                }
-            }
-        }
+        out.extend(check_destination(&e, &path));
         match consumer(&e) {
             Consumer::None => {}
             _ if !kinesis => out.push(Diagnostic::error_at(
@@ -423,159 +454,163 @@ impl EventCompiler for StreamCompiler {
         let logical_id = naming::with_suffix(&plan.logical_id, suffix);
 
         let mut depends_on = target.depends_on();
-        let mut properties = Map::new();
-        let batch_size = prop(&e, "batchSize")
-            .filter(|n| truthy(n))
-            .map(Node::to_json)
-            .unwrap_or(json!(10));
-        properties.insert("BatchSize".into(), batch_size);
-        properties.insert(
-            "Enabled".into(),
-            prop(&e, "enabled")
-                .map(Node::to_json)
-                .unwrap_or(json!(true)),
-        );
-        properties.insert("EventSourceArn".into(), arn.clone());
-        properties.insert("FunctionName".into(), target.function_name());
-        if let Some(p) = prop(&e, "parallelizationFactor").filter(|n| truthy(n)) {
-            properties.insert("ParallelizationFactor".into(), p.to_json());
-        }
-        let starting_position = super::starting_position(&e);
-        properties.insert("StartingPosition".into(), starting_position);
-
+        let mut properties = MappingProperties::new(&e);
+        properties
+            .copy_truthy_or("BatchSize", "batchSize", json!(10))
+            .copy_or("Enabled", "enabled", json!(true))
+            .set("EventSourceArn", arn.clone())
+            .set("FunctionName", target.function_name())
+            .copy_truthy("ParallelizationFactor", "parallelizationFactor")
+            .set("StartingPosition", super::starting_position(&e));
         let consumer_kind = consumer(&e);
-        match (&consumer_kind, kinesis) {
-            (Consumer::None, _) | (_, false) => {
-                let actions = if kinesis {
-                    actions::KINESIS_STREAM
-                } else {
-                    actions::DYNAMODB_STREAM
-                };
-                cx.grant(target, Statement::allow(actions, vec![arn.clone()]));
-            }
-            _ => cx.grant(
+        let actions = if !kinesis {
+            actions::DYNAMODB_STREAM
+        } else if matches!(consumer_kind, Consumer::None) {
+            actions::KINESIS_STREAM
+        } else {
+            actions::KINESIS_STREAM_WITH_CONSUMER
+        };
+        cx.grant(target, Statement::allow(actions, vec![arn.clone()]));
+        properties
+            .copy("MaximumBatchingWindowInSeconds", "batchWindow")
+            .copy("MaximumRetryAttempts", "maximumRetryAttempts")
+            .copy("BisectBatchOnFunctionError", "bisectBatchOnFunctionError")
+            .copy_as_list("FunctionResponseTypes", "functionResponseType")
+            .copy_truthy("MaximumRecordAgeInSeconds", "maximumRecordAgeInSeconds")
+            .copy("TumblingWindowInSeconds", "tumblingWindowInSeconds");
+        add_destination(cx, target, &e, &mut properties);
+        properties.filter_criteria();
+        let consumer_resource = if kinesis {
+            add_consumer(
+                cx,
                 target,
-                Statement::allow(actions::KINESIS_STREAM_WITH_CONSUMER, vec![arn.clone()]),
-            ),
-        }
-
-        if let Some(v) = prop(&e, "batchWindow") {
-            properties.insert("MaximumBatchingWindowInSeconds".into(), v.to_json());
-        }
-        if let Some(v) = prop(&e, "maximumRetryAttempts") {
-            properties.insert("MaximumRetryAttempts".into(), v.to_json());
-        }
-        if let Some(v) = prop(&e, "bisectBatchOnFunctionError") {
-            properties.insert("BisectBatchOnFunctionError".into(), v.to_json());
-        }
-        if let Some(v) = prop(&e, "functionResponseType") {
-            properties.insert("FunctionResponseTypes".into(), json!([v.to_json()]));
-        }
-        if let Some(v) = prop(&e, "maximumRecordAgeInSeconds").filter(|n| truthy(n)) {
-            properties.insert("MaximumRecordAgeInSeconds".into(), v.to_json());
-        }
-        if let Some(v) = prop(&e, "tumblingWindowInSeconds") {
-            properties.insert("TumblingWindowInSeconds".into(), v.to_json());
-        }
-        if let Some(on_failure) = prop(&e, "destinations").and_then(|d| prop(d, "onFailure")) {
-            let destination = if on_failure.as_map().is_some() {
-                prop(on_failure, "arn")
-                    .cloned()
-                    .unwrap_or_else(|| Node::null(on_failure.span))
-            } else {
-                on_failure.clone()
-            };
-            let destination_type = prop(on_failure, "type")
-                .and_then(Node::as_str)
-                .map(str::to_string)
-                .or_else(|| {
-                    destination
-                        .as_str()
-                        .and_then(arn_service)
-                        .map(str::to_string)
-                });
-            let actions = if destination_type.as_deref() == Some("sns") {
-                actions::SNS_DESTINATION
-            } else {
-                actions::SQS_DESTINATION
-            };
-            cx.grant(
-                target,
-                Statement::allow(actions, vec![destination.to_json()]),
-            );
-            properties.insert(
-                "DestinationConfig".into(),
-                json!({"OnFailure": {"Destination": destination.to_json()}}),
-            );
-        }
-        if let Some(criteria) = prop(&e, "filterPatterns").and_then(super::filter_criteria) {
-            properties.insert("FilterCriteria".into(), criteria);
-        }
-
-        let mut consumer_resource = None;
-        if kinesis {
-            match consumer_kind {
-                Consumer::Create => {
-                    let name = stream_name(&arn_node).unwrap_or_default();
-                    let consumer_name = format!(
-                        "{}{suffix}",
-                        naming::stream_consumer_name(
-                            &target.function_key,
-                            &name,
-                            &cx.service.consumer_naming()
-                        )
-                    );
-                    let consumer_id = if suffix.is_empty() {
-                        naming::stream_consumer_logical_id(&consumer_name)
-                    } else {
-                        let base =
-                            naming::stream_consumer_logical_id(&naming::stream_consumer_name(
-                                &target.function_key,
-                                &name,
-                                &cx.service.consumer_naming(),
-                            ));
-                        naming::with_suffix(&base, suffix)
-                    };
-                    depends_on.push(Value::String(consumer_id.clone()));
-                    let reference = json!({"Ref": consumer_id});
-                    properties.insert("EventSourceArn".into(), reference.clone());
-                    cx.grant(
-                        target,
-                        Statement::allow(actions::KINESIS_CONSUMER, vec![reference]),
-                    );
-                    consumer_resource = Some((
-                        consumer_id,
-                        json!({"Type": "AWS::Kinesis::StreamConsumer", "Properties": {"StreamARN": arn, "ConsumerName": consumer_name}}),
-                    ));
-                }
-                Consumer::Existing(consumer_arn) => {
-                    properties.insert("EventSourceArn".into(), consumer_arn.to_json());
-                    cx.grant(
-                        target,
-                        Statement::allow(actions::KINESIS_CONSUMER, vec![consumer_arn.to_json()]),
-                    );
-                }
-                Consumer::None => {}
-            }
-            // As the reference, a consumer mapping carries any timestamp given; D4: a plain
-            // Kinesis mapping carries it for AT_TIMESTAMP too (the reference drops it there);
-            // D6: 0 is a timestamp.
-            let at_timestamp =
-                prop(&e, "startingPosition").and_then(Node::as_str) == Some("AT_TIMESTAMP");
-            let with_consumer = !matches!(consumer(&e), Consumer::None);
-            if let Some(timestamp) =
-                prop(&e, "startingPositionTimestamp").filter(|_| with_consumer || at_timestamp)
-            {
-                properties.insert("StartingPositionTimestamp".into(), timestamp.to_json());
-            }
-        }
-
+                &e,
+                &arn_node,
+                consumer_kind,
+                suffix,
+                &mut properties,
+                &mut depends_on,
+            )
+        } else {
+            None
+        };
+        let properties = properties.into_map();
         let resource = super::mapping_resource(depends_on, properties);
         cx.template.add_resource(logical_id, resource);
         if let Some((id, resource)) = consumer_resource {
             cx.template.add_resource(id, resource);
         }
     }
+}
+
+/// `destinations.onFailure`: the destination and the permission to send to it.
+fn add_destination(
+    cx: &mut CompileContext<'_>,
+    target: &FunctionTarget,
+    e: &Node,
+    properties: &mut MappingProperties<'_>,
+) {
+    if let Some(on_failure) = prop(e, "destinations").and_then(|d| prop(d, "onFailure")) {
+        let destination = if on_failure.as_map().is_some() {
+            prop(on_failure, "arn")
+                .cloned()
+                .unwrap_or_else(|| Node::null(on_failure.span))
+        } else {
+            on_failure.clone()
+        };
+        let destination_type = prop(on_failure, "type")
+            .and_then(Node::as_str)
+            .map(str::to_string)
+            .or_else(|| {
+                destination
+                    .as_str()
+                    .and_then(arn_service)
+                    .map(str::to_string)
+            });
+        let actions = if destination_type.as_deref() == Some("sns") {
+            actions::SNS_DESTINATION
+        } else {
+            actions::SQS_DESTINATION
+        };
+        cx.grant(
+            target,
+            Statement::allow(actions, vec![destination.to_json()]),
+        );
+        properties.set(
+            "DestinationConfig",
+            json!({"OnFailure": {"Destination": destination.to_json()}}),
+        );
+    }
+}
+
+/// A Kinesis mapping through an enhanced fan-out consumer (created here, or an existing one):
+/// its `EventSourceArn`, permission and `DependsOn`; returns the consumer resource to add.
+#[allow(clippy::too_many_arguments)]
+fn add_consumer(
+    cx: &mut CompileContext<'_>,
+    target: &FunctionTarget,
+    e: &Node,
+    arn_node: &Node,
+    consumer_kind: Consumer<'_>,
+    suffix: &str,
+    properties: &mut MappingProperties<'_>,
+    depends_on: &mut Vec<Value>,
+) -> Option<(String, Value)> {
+    let arn = arn_node.to_json();
+    let mut return_value = None;
+    match consumer_kind {
+        Consumer::Create => {
+            let name = stream_name(arn_node).unwrap_or_default();
+            let consumer_name = format!(
+                "{}{suffix}",
+                naming::stream_consumer_name(
+                    &target.function_key,
+                    &name,
+                    &cx.service.consumer_naming()
+                )
+            );
+            let consumer_id = if suffix.is_empty() {
+                naming::stream_consumer_logical_id(&consumer_name)
+            } else {
+                let base = naming::stream_consumer_logical_id(&naming::stream_consumer_name(
+                    &target.function_key,
+                    &name,
+                    &cx.service.consumer_naming(),
+                ));
+                naming::with_suffix(&base, suffix)
+            };
+            depends_on.push(Value::String(consumer_id.clone()));
+            let reference = json!({"Ref": consumer_id});
+            properties.set("EventSourceArn", reference.clone());
+            cx.grant(
+                target,
+                Statement::allow(actions::KINESIS_CONSUMER, vec![reference]),
+            );
+            return_value = Some((
+                consumer_id,
+                json!({"Type": "AWS::Kinesis::StreamConsumer", "Properties": {"StreamARN": arn, "ConsumerName": consumer_name}}),
+            ));
+        }
+        Consumer::Existing(consumer_arn) => {
+            properties.set("EventSourceArn", consumer_arn.to_json());
+            cx.grant(
+                target,
+                Statement::allow(actions::KINESIS_CONSUMER, vec![consumer_arn.to_json()]),
+            );
+        }
+        Consumer::None => {}
+    }
+    // As the reference, a consumer mapping carries any timestamp given; D4: a plain
+    // Kinesis mapping carries it for AT_TIMESTAMP too (the reference drops it there);
+    // D6: 0 is a timestamp.
+    let at_timestamp = prop(e, "startingPosition").and_then(Node::as_str) == Some("AT_TIMESTAMP");
+    let with_consumer = !matches!(consumer(e), Consumer::None);
+    if let Some(timestamp) =
+        prop(e, "startingPositionTimestamp").filter(|_| with_consumer || at_timestamp)
+    {
+        properties.set("StartingPositionTimestamp", timestamp.to_json());
+    }
+    return_value
 }
 
 /// The D16 consumer-name check, run after planning so that the suffix is known.

@@ -2,23 +2,6 @@
 //! says: anchored patterns (D9), real intrinsic functions (D10).
 
 use super::Schema;
-use regex::Regex;
-use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
-
-/// Whether `text` matches `pattern` (compiled once per pattern). An invalid pattern matches
-/// nothing; all patterns are constants of this crate, covered by tests.
-pub fn matches(pattern: &'static str, text: &str) -> bool {
-    static CACHE: OnceLock<Mutex<HashMap<&'static str, Option<Regex>>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
-    let Ok(mut cache) = cache.lock() else {
-        return false;
-    };
-    let regex = cache
-        .entry(pattern)
-        .or_insert_with(|| Regex::new(pattern).ok());
-    regex.as_ref().is_some_and(|r| r.is_match(text))
-}
 
 pub const ARN_PATTERN: &str = "^arn:";
 pub const SECRETS_MANAGER_ARN_PATTERN: &str =
@@ -109,6 +92,8 @@ pub fn consumer_group_id() -> Schema {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::js::regex_test as matches;
+    use regex::Regex;
 
     #[test]
     fn patterns_compile_and_are_anchored() {

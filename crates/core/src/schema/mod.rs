@@ -5,7 +5,7 @@
 //! `coerceTypes: 'array'`) does, *rewriting* the node as Ajv does (`"250"` → 250, `"false"` →
 //! false, a scalar → a one-item list), treating null as absent, and reporting every problem with
 //! its config path and the span of the offending value (or key, for an unknown property).
-//! [`to_json_schema`] exports the same schemas for editors.
+//! [`export`] exports the same schemas for editors.
 
 pub mod defs;
 pub mod events;
@@ -15,7 +15,6 @@ pub mod service;
 pub mod shape;
 
 pub use crate::js::describe;
-pub use export::{events_json_schema, to_json_schema};
 
 use streaming_events_diagnostics::{codes, Diagnostic, Severity};
 use streaming_events_yaml::{format_js_number, Node, Span, Value};
@@ -464,7 +463,7 @@ fn check_string(
         }
     }
     if let Some(pattern) = pattern {
-        if !defs::matches(pattern, &text) {
+        if !crate::js::regex_test(pattern, &text) {
             problem(
                 problems,
                 Rule::Relaxed,
@@ -717,7 +716,7 @@ fn check_map(
     };
     for entry in map.entries.iter_mut() {
         let entry_path = join(path, &entry.key);
-        if !defs::matches(keys, &entry.key) {
+        if !crate::js::regex_test(keys, &entry.key) {
             problems.push(Problem {
                 rule: Rule::Unknown,
                 path: entry_path,

@@ -7,9 +7,10 @@
 //! regions of its release (no `nodejs22.x`, no `ap-southeast-5`), which would make valid services
 //! fail in `error` mode (docs/compatibility.md).
 
-use super::defs::{arn, cf_function, matches};
+use super::defs::{arn, cf_function};
 use super::{problems_to_diagnostics, validate, Rule, Schema};
 use crate::config::ValidationMode;
+use crate::js::regex_test as matches;
 use streaming_events_diagnostics::Diagnostic;
 use streaming_events_yaml::{Node, Value};
 
@@ -593,7 +594,7 @@ pub fn validate_service(root: &mut Node, mode: ValidationMode) -> Vec<Diagnostic
 /// event kinds are any one-key mapping. `kinds` are the compiled kinds with their schemas.
 pub fn service_json_schema(kinds: &[(&str, Schema)]) -> serde_json::Value {
     use serde_json::json;
-    let mut schema = super::events_json_schema(kinds);
+    let mut schema = super::export::events_json_schema(kinds);
     let events = schema
         .get("definitions")
         .cloned()
@@ -623,12 +624,15 @@ pub fn service_json_schema(kinds: &[(&str, Schema)]) -> serde_json::Value {
         "propertyNames": {"enum": others}
     }));
     definitions.insert("event".into(), json!({"anyOf": event_shapes}));
-    let mut function = super::to_json_schema(&function_schema());
+    let mut function = super::export::to_json_schema(&function_schema());
     function["properties"]["events"] =
         json!({"type": "array", "items": {"$ref": "#/definitions/event"}});
     definitions.insert("function".into(), function);
-    definitions.insert("provider".into(), super::to_json_schema(&provider_schema()));
-    let mut root = super::to_json_schema(&root_schema());
+    definitions.insert(
+        "provider".into(),
+        super::export::to_json_schema(&provider_schema()),
+    );
+    let mut root = super::export::to_json_schema(&root_schema());
     root["properties"]["provider"] = json!({"$ref": "#/definitions/provider"});
     let functions = json!({
         "type": "object",

@@ -1,0 +1,23 @@
+//! The one list of event kinds this tool compiles, in the reference's order. Adding a kind is
+//! its file in this folder and one line here.
+
+use super::{activemq, kafka, msk, rabbitmq, sqs, stream, EventCompiler};
+use crate::schema::Schema;
+
+/// The compilers in the reference's order (the five streaming kinds), then `sqs`, whose
+/// mappings are compiled too so that every event source mapping of a service is.
+pub fn registry() -> Vec<Box<dyn EventCompiler>> {
+    vec![
+        Box::new(stream::StreamCompiler),
+        Box::new(kafka::KafkaCompiler),
+        Box::new(activemq::ACTIVEMQ),
+        Box::new(rabbitmq::RABBITMQ),
+        Box::new(msk::MskCompiler),
+        Box::new(sqs::SqsCompiler),
+    ]
+}
+
+/// Each compiled kind with the schema of its events (for validation and the JSON Schema export).
+pub fn schemas() -> Vec<(&'static str, Schema)> {
+    registry().iter().map(|c| (c.kind(), c.schema())).collect()
+}
