@@ -20,7 +20,7 @@ use crate::naming;
 use crate::template::Template;
 use serde_json::{json, Map, Value};
 use streaming_events_diagnostics::{codes, Diagnostic};
-use streaming_events_yaml::Node;
+use streaming_events_yaml::{Mapping, Node};
 
 /// IAM's limit on role names.
 pub const MAX_ROLE_NAME: usize = 64;
@@ -130,11 +130,55 @@ pub fn dedicated_role(
     shared_role: Option<&Value>,
 ) -> Value {
     let per_function = per_function_mode(service);
-    let provider_role = service.provider.iam_role.as_ref();
     let mut role = match shared_role.filter(|_| !per_function) {
         Some(shared) => shared.clone(),
         None => base_role(service),
     };
+    let statements = dedicated_role_statements(service, function, per_function);
+    let Some(properties) = role.get_mut("Properties").and_then(Value::as_object_mut) else {
+        return role;
+    };
+    if let Some(document) = properties
+        .get_mut("Policies")
+        .and_then(|p| p.get_mut(0))
+        .and_then(|p| p.get_mut("PolicyDocument"))
+        .and_then(Value::as_object_mut)
+    {
+        document.insert("Statement".into(), Value::Array(statements));
+    }
+    let managed = dedicated_managed_policies(service, function, per_function);
+    if managed.is_empty() {
+        properties.remove("ManagedPolicyArns");
+    } else {
+        properties.insert("ManagedPolicyArns".into(), Value::Array(managed));
+    }
+    let boundary = function_role_config(function, "permissionsBoundary")
+        .or_else(|| function.get("iamPermissionsBoundary"));
+    if let Some(boundary) = boundary {
+        properties.insert("PermissionsBoundary".into(), boundary.to_json());
+    }
+    let name = function_role_config(function, "name")
+        .or_else(|| function.get("iamRoleStatementsName"))
+        .map(Node::to_json)
+        .unwrap_or_else(|| json!({"Fn::Join": ["-", role_name_parts(service, function)]}));
+    properties.insert("RoleName".into(), name);
+    if let Some(path) = function_role_config(function, "path") {
+        properties.insert("Path".into(), path.to_json());
+    }
+    if let Some(tags) = function_role_config(function, "tags").and_then(Node::as_map) {
+        merge_role_tags(properties, tags);
+    }
+    role
+}
+
+/// The dedicated role's statements: the function's logs, the provider's statements when
+/// inherited, and the function's own.
+fn dedicated_role_statements(
+    service: &Service,
+    function: &Function,
+    per_function: bool,
+) -> Vec<Value> {
+    let provider_role = service.provider.iam_role.as_ref();
     let log_group = format!("/aws/lambda/{}", function.name);
     let log_arn = json!({"Fn::Sub": format!("arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:{log_group}:*:*")});
     let mut statements = vec![
@@ -164,17 +208,17 @@ pub fn dedicated_role(
     if let Some(list) = own.and_then(Node::as_seq) {
         statements.extend(list.iter().map(user_statement));
     }
-    let Some(properties) = role.get_mut("Properties").and_then(Value::as_object_mut) else {
-        return role;
-    };
-    if let Some(document) = properties
-        .get_mut("Policies")
-        .and_then(|p| p.get_mut(0))
-        .and_then(|p| p.get_mut("PolicyDocument"))
-        .and_then(Value::as_object_mut)
-    {
-        document.insert("Statement".into(), Value::Array(statements));
-    }
+    statements
+}
+
+/// The dedicated role's managed policies: the provider's in per-function mode, the VPC policy,
+/// and the function's own.
+fn dedicated_managed_policies(
+    service: &Service,
+    function: &Function,
+    per_function: bool,
+) -> Vec<Value> {
+    let provider_role = service.provider.iam_role.as_ref();
     let mut managed: Vec<Value> = if per_function {
         provider_role
             .and_then(|r| r.get("managedPolicies"))
@@ -191,45 +235,35 @@ pub fn dedicated_role(
     if let Some(list) = function_role_config(function, "managedPolicies").and_then(Node::as_seq) {
         managed.extend(list.iter().map(Node::to_json));
     }
-    if managed.is_empty() {
-        properties.remove("ManagedPolicyArns");
-    } else {
-        properties.insert("ManagedPolicyArns".into(), Value::Array(managed));
+    if function.get("vpc").is_some() || service.provider.vpc.is_some() {
+        managed.push(json!({"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"]]}));
     }
-    let boundary = function_role_config(function, "permissionsBoundary")
-        .or_else(|| function.get("iamPermissionsBoundary"));
-    if let Some(boundary) = boundary {
-        properties.insert("PermissionsBoundary".into(), boundary.to_json());
+    if let Some(list) = function_role_config(function, "managedPolicies").and_then(Node::as_seq) {
+        managed.extend(list.iter().map(Node::to_json));
     }
-    let name = function_role_config(function, "name")
-        .or_else(|| function.get("iamRoleStatementsName"))
-        .map(Node::to_json)
-        .unwrap_or_else(|| json!({"Fn::Join": ["-", role_name_parts(service, function)]}));
-    properties.insert("RoleName".into(), name);
-    if let Some(path) = function_role_config(function, "path") {
-        properties.insert("Path".into(), path.to_json());
-    }
-    if let Some(tags) = function_role_config(function, "tags").and_then(Node::as_map) {
-        let mut merged: Map<String, Value> = Map::new();
-        if let Some(existing) = properties.get("Tags").and_then(Value::as_array) {
-            for tag in existing {
-                if let (Some(key), Some(value)) =
-                    (tag.get("Key").and_then(Value::as_str), tag.get("Value"))
-                {
-                    merged.insert(key.to_string(), value.clone());
-                }
+    managed
+}
+
+/// The function's role `tags` over the tags the role already has (the provider's), by key.
+fn merge_role_tags(properties: &mut Map<String, Value>, tags: &Mapping) {
+    let mut merged: Map<String, Value> = Map::new();
+    if let Some(existing) = properties.get("Tags").and_then(Value::as_array) {
+        for tag in existing {
+            if let (Some(key), Some(value)) =
+                (tag.get("Key").and_then(Value::as_str), tag.get("Value"))
+            {
+                merged.insert(key.to_string(), value.clone());
             }
         }
-        for entry in &tags.entries {
-            merged.insert(entry.key.clone(), entry.value.to_json());
-        }
-        let list: Vec<Value> = merged
-            .into_iter()
-            .map(|(k, v)| json!({"Key": k, "Value": v}))
-            .collect();
-        properties.insert("Tags".into(), Value::Array(list));
     }
-    role
+    for entry in &tags.entries {
+        merged.insert(entry.key.clone(), entry.value.to_json());
+    }
+    let list: Vec<Value> = merged
+        .into_iter()
+        .map(|(k, v)| json!({"Key": k, "Value": v}))
+        .collect();
+    properties.insert("Tags".into(), Value::Array(list));
 }
 
 /// Adds the execution roles of the stack: the shared `IamRoleLambdaExecution` when some
