@@ -6,7 +6,6 @@
 
 use crate::config::service::{build_service, merge_list_sections, validation_mode};
 use crate::config::unknown::Unknown;
-use crate::config::variables::{resolve_variables, VariableContext};
 use crate::config::{load_file, Service};
 use crate::env::Environment;
 use crate::events::{self, CompileContext};
@@ -19,8 +18,7 @@ use crate::template::finalize;
 use crate::template::resources::merge_user_resources;
 use crate::template::Template;
 use serde_json::Value;
-use std::path::Path;
-use streaming_events_diagnostics::{codes, sort_diagnostics, Diagnostic, SourceMap};
+use streaming_events_diagnostics::sort_diagnostics;
 use streaming_events_yaml::Node;
 
 /// Runs the pipeline; with `build` false (`streaming-events validate`) every check still runs,
@@ -91,23 +89,8 @@ fn resolve(
     root: Node,
     outcome: &mut Outcome,
 ) -> (Node, Unknown) {
-    let service_dir = options
-        .config
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
-    let dotenv = crate::config::dotenv::load(env, &root, &service_dir, options.stage.as_deref());
-    let context = VariableContext {
-        env,
-        service_dir,
-        cli_stage: options.stage.clone(),
-        cli_region: options.region.clone(),
-        options: options.options.clone(),
-        params: options.params.clone(),
-        vars: options.vars.clone(),
-        dotenv,
-    };
-    let (root, variable_diagnostics) = resolve_variables(root, &context, &mut outcome.sources);
+    let (root, variable_diagnostics) =
+        crate::config::resolve_service(env, options, root, &mut outcome.sources);
     let unknown = Unknown::from_resolution(&root, &variable_diagnostics);
     outcome.diagnostics.extend(variable_diagnostics);
     (root, unknown)
@@ -157,33 +140,11 @@ fn validate(
         .extend(crate::iam::roles::check_dedicated_roles(service));
     let rules = events::compile::rules(compilers);
     let found = unknown.retain(schema::events::validate_events(service, &rules));
-    drop_failed_events(service, unknown, &found);
+    events::compile::retain_valid_events(service, unknown, &found);
     outcome.diagnostics.extend(found);
     let found = events::compile::check_events(service, compilers);
-    drop_failed_events(service, unknown, &found);
+    events::compile::retain_valid_events(service, unknown, &found);
     outcome.diagnostics.extend(found);
-}
-
-/// Leaves out the events an error or an unknown value is about.
-fn drop_failed_events(service: &mut Service, unknown: &Unknown, diagnostics: &[Diagnostic]) {
-    let error_paths: Vec<&str> = diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .filter_map(|d| d.path.as_deref())
-        .collect();
-    for function in &mut service.functions {
-        let key = function.key.clone();
-        function.events.retain(|event| {
-            let item = format!("functions.{key}.events[{}]", event.index);
-            let path = format!("{item}.{}", event.kind);
-            let failed = error_paths.iter().any(|p| {
-                *p == item
-                    || p.strip_prefix(path.as_str())
-                        .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
-            });
-            !failed && !unknown.touches(&path)
-        });
-    }
 }
 
 /// The template the events are compiled into: the core resources, or (merge mode) the
@@ -201,7 +162,7 @@ fn start_template(
             crate::template::core::add_functions(&mut template, service);
             Some(template)
         }
-        Some(path) => match load_template(env, path, &mut outcome.sources) {
+        Some(path) => match Template::load(env, path, &mut outcome.sources) {
             Ok(template) => Some(template),
             Err(d) => {
                 outcome.diagnostics.push(*d);
@@ -239,24 +200,4 @@ fn compile(
     }
     outcome.diagnostics.extend(diagnostics);
     policies
-}
-
-fn load_template(
-    env: &dyn Environment,
-    path: &Path,
-    sources: &mut SourceMap,
-) -> Result<Template, Box<Diagnostic>> {
-    let display = path.display().to_string();
-    let node = load_file(env, path, &display, sources)?;
-    match node.to_json() {
-        Value::Object(map) => Ok(Template::from_value(map)),
-        _ => Err(Box::new(
-            Diagnostic::error(
-                codes::TEMPLATE_INVALID,
-                format!("{display} is not a CloudFormation template (a mapping with Resources)"),
-            )
-            .at(node.span, "")
-            .with_help("pass the template written by `serverless package` or another CloudFormation template"),
-        )),
-    }
 }

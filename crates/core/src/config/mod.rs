@@ -10,9 +10,38 @@ pub mod variables;
 pub use service::{Function, Service, ValidationMode};
 
 use crate::env::Environment;
+use crate::options::Options;
 use std::path::Path;
 use streaming_events_diagnostics::{codes, Diagnostic, SourceMap};
 use streaming_events_yaml::{load, LoadError, LoadErrorKind, Node};
+use variables::VariableContext;
+
+/// Resolves the service's variables with what the command line gives (stage, region, options,
+/// params, `--var`) and the `.env` files beside the service.
+pub fn resolve_service(
+    env: &dyn Environment,
+    options: &Options,
+    root: Node,
+    sources: &mut SourceMap,
+) -> (Node, Vec<Diagnostic>) {
+    let service_dir = options
+        .config
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let dotenv = dotenv::load(env, &root, &service_dir, options.stage.as_deref());
+    let context = VariableContext {
+        env,
+        service_dir,
+        cli_stage: options.stage.clone(),
+        cli_region: options.region.clone(),
+        options: options.options.clone(),
+        params: options.params.clone(),
+        vars: options.vars.clone(),
+        dotenv,
+    };
+    variables::resolve_variables(root, &context, sources)
+}
 
 /// Reads and parses a YAML or JSON file into a node tree, registering it in `sources`.
 pub fn load_file(

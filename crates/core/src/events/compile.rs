@@ -4,6 +4,7 @@
 use super::collisions::settle_collisions;
 use super::{CompileContext, EventCompiler, FunctionTarget};
 use crate::config::service::Event;
+use crate::config::unknown::Unknown;
 use crate::config::Service;
 use crate::naming;
 use crate::schema::events::EventRules;
@@ -97,5 +98,27 @@ pub fn compile_events(
                 compiler.compile(cx, &target, event, plan, suffix);
             }
         }
+    }
+}
+
+/// Leaves out the events an error or an unknown value is about.
+pub fn retain_valid_events(service: &mut Service, unknown: &Unknown, diagnostics: &[Diagnostic]) {
+    let error_paths: Vec<&str> = diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .filter_map(|d| d.path.as_deref())
+        .collect();
+    for function in &mut service.functions {
+        let key = function.key.clone();
+        function.events.retain(|event| {
+            let item = format!("functions.{key}.events[{}]", event.index);
+            let path = format!("{item}.{}", event.kind);
+            let failed = error_paths.iter().any(|p| {
+                *p == item
+                    || p.strip_prefix(path.as_str())
+                        .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+            });
+            !failed && !unknown.touches(&path)
+        });
     }
 }

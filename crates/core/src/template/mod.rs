@@ -9,7 +9,11 @@ pub mod core;
 pub mod finalize;
 pub mod resources;
 
+use crate::config::load_file;
+use crate::env::Environment;
 use serde_json::{Map, Value};
+use std::path::Path;
+use streaming_events_diagnostics::{codes, Diagnostic, SourceMap};
 
 #[derive(Debug, Clone)]
 pub struct Template {
@@ -23,6 +27,27 @@ impl Default for Template {
 }
 
 impl Template {
+    /// Merge mode: the template given with `--template` (JSON or YAML).
+    pub fn load(
+        env: &dyn Environment,
+        path: &Path,
+        sources: &mut SourceMap,
+    ) -> Result<Template, Box<Diagnostic>> {
+        let display = path.display().to_string();
+        let node = load_file(env, path, &display, sources)?;
+        match node.to_json() {
+            Value::Object(map) => Ok(Template::from_value(map)),
+            _ => Err(Box::new(
+                Diagnostic::error(
+                    codes::TEMPLATE_INVALID,
+                    format!("{display} is not a CloudFormation template (a mapping with Resources)"),
+                )
+                .at(node.span, "")
+                .with_help("pass the template written by `serverless package` or another CloudFormation template"),
+            )),
+        }
+    }
+
     pub fn new() -> Template {
         let mut root = Map::new();
         root.insert("AWSTemplateFormatVersion".into(), "2010-09-09".into());
