@@ -111,12 +111,12 @@ fn model(
     let mut diagnostics = merge_list_sections(&mut root);
     let mode = validation_mode(&root, options.strict);
     diagnostics.extend(schema::service::validate_service(&mut root, mode));
-    diagnostics.extend(schema::shape::check_shape(&root, mode));
-    outcome.diagnostics.extend(unknown.retain(diagnostics));
     let kinds: Vec<&str> = events::registry::registry()
         .iter()
         .map(|c| c.kind())
         .collect();
+    diagnostics.extend(schema::shape::check_shape(&root, mode, &kinds));
+    outcome.diagnostics.extend(unknown.retain(diagnostics));
     build_service(
         &root,
         options.stage.as_deref(),

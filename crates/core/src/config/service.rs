@@ -8,7 +8,8 @@ use crate::naming::ConsumerNaming;
 use streaming_events_diagnostics::{codes, Diagnostic};
 use streaming_events_yaml::{Mapping, Node, Span, Value};
 
-/// Every event kind the reference knows; others are errors, as in the reference.
+/// Every event kind the reference knows; others are errors, as in the reference (the kinds
+/// the registry compiles are known too).
 pub const KNOWN_EVENT_KINDS: &[&str] = &[
     "http",
     "httpApi",
@@ -279,10 +280,10 @@ fn read_events(
         // The reference compiles every known kind of an item (its schema warns about the rest).
         for entry in &map.entries {
             let kind = entry.key.as_str();
-            if !KNOWN_EVENT_KINDS.contains(&kind) {
-                continue;
-            }
             if !compiled_kinds.contains(&kind) {
+                if !KNOWN_EVENT_KINDS.contains(&kind) {
+                    continue;
+                }
                 uncompiled.push(kind.to_string());
                 continue;
             }

@@ -35,9 +35,21 @@ pub fn check_root(root: &Node) -> Option<Diagnostic> {
     }
 }
 
+/// The kinds the reference knows, then any compiled kind it does not.
+fn known_event_kinds<'a>(compiled_kinds: &[&'a str]) -> Vec<&'a str> {
+    let mut known: Vec<&str> = KNOWN_EVENT_KINDS.to_vec();
+    known.extend(
+        compiled_kinds
+            .iter()
+            .filter(|k| !KNOWN_EVENT_KINDS.contains(k)),
+    );
+    known
+}
+
 /// Every shape problem of a service whose root is a mapping (after the list sections are
 /// merged).
-pub fn check_shape(root: &Node, mode: ValidationMode) -> Vec<Diagnostic> {
+pub fn check_shape(root: &Node, mode: ValidationMode, compiled_kinds: &[&str]) -> Vec<Diagnostic> {
+    let known = known_event_kinds(compiled_kinds);
     let mut diagnostics = Vec::new();
     diagnostics.extend(check_service_name(root));
     diagnostics.extend(check_provider_name(root));
@@ -49,7 +61,7 @@ pub fn check_shape(root: &Node, mode: ValidationMode) -> Vec<Diagnostic> {
             ..
         }) => {
             for entry in &map.entries {
-                diagnostics.extend(check_function(entry, root, mode));
+                diagnostics.extend(check_function(entry, root, mode, &known));
             }
         }
         Some(node) => diagnostics.push(Diagnostic::error_at(
@@ -138,7 +150,12 @@ fn check_provider_name(root: &Node) -> Option<Diagnostic> {
 
 /// One function: its name, `handler` or `image`, the settings the reference refuses, and its
 /// events.
-fn check_function(entry: &Entry, root: &Node, mode: ValidationMode) -> Vec<Diagnostic> {
+fn check_function(
+    entry: &Entry,
+    root: &Node,
+    mode: ValidationMode,
+    known: &[&str],
+) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     let path = format!("functions.{}", entry.key);
     if !entry
@@ -233,7 +250,7 @@ fn check_function(entry: &Entry, root: &Node, mode: ValidationMode) -> Vec<Diagn
         &entry.key,
         root.get("provider").and_then(|p| p.get("vpc")),
     ));
-    diagnostics.extend(check_events(&node, &path, mode));
+    diagnostics.extend(check_events(&node, &path, mode, known));
     diagnostics
 }
 
@@ -294,7 +311,12 @@ fn function_setting_errors(
 
 /// A function's `events`: a list of mappings, each with a known event kind (and nothing next
 /// to it).
-fn check_events(function: &Node, function_path: &str, mode: ValidationMode) -> Vec<Diagnostic> {
+fn check_events(
+    function: &Node,
+    function_path: &str,
+    mode: ValidationMode,
+    known: &[&str],
+) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     // Falsy `events` (null, false, 0, '') is no events, as in the reference.
     let Some(events_node) = function.get("events").filter(|e| truthy(e)) else {
@@ -331,14 +353,10 @@ fn check_events(function: &Node, function_path: &str, mode: ValidationMode) -> V
         };
         // One kind per item; the reference compiles every known kind of an item (and its
         // schema warns about the rest), so do we.
-        let Some(first_kind) = map
-            .entries
-            .iter()
-            .find(|e| KNOWN_EVENT_KINDS.contains(&e.key.as_str()))
-        else {
+        let Some(first_kind) = map.entries.iter().find(|e| known.contains(&e.key.as_str())) else {
             let entry = &map.entries[0];
             let kind = entry.key.as_str();
-            let suggestion = did_you_mean(kind, KNOWN_EVENT_KINDS.iter().copied());
+            let suggestion = did_you_mean(kind, known.iter().copied());
             let mut d = Diagnostic::error_at(
                 codes::INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION,
                 &item_path,
@@ -351,7 +369,7 @@ fn check_events(function: &Node, function_path: &str, mode: ValidationMode) -> V
                     "Kinesis and DynamoDB streams are written `- stream: {arn: …}`".to_string()
                 }
                 (_, Some(s)) => format!("did you mean `{s}`?"),
-                _ => format!("the event kinds are: {}", KNOWN_EVENT_KINDS.join(", ")),
+                _ => format!("the event kinds are: {}", known.join(", ")),
             });
             if mode == ValidationMode::Off {
                 continue;
@@ -373,7 +391,7 @@ fn check_events(function: &Node, function_path: &str, mode: ValidationMode) -> V
                         "at {item_path}: unrecognized property '{kind}' next to `{}`",
                         first_kind.key
                     ),
-                    if KNOWN_EVENT_KINDS.contains(&kind) {
+                    if known.contains(&kind) {
                         format!("write each event as its own list item (`- {kind}: …`)")
                     } else {
                         "indent the property under the event kind".to_string()
