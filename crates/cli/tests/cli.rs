@@ -570,3 +570,138 @@ functions:
     // Nothing is said about the unknown batch size beyond its variable.
     assert_eq!(found.len(), 3, "{found:?}");
 }
+
+/// D19: a value AWS refuses is an error in every validation mode, `off` included; what AWS
+/// accepts (an unknown property, a falsy value the compilers do not emit) follows the mode.
+#[test]
+fn values_aws_refuses_are_errors_in_every_mode() {
+    for mode in ["warn", "off"] {
+        let dir = scratch(&format!("d19-{mode}"));
+        std::fs::write(
+            dir.join("serverless.yml"),
+            format!(
+                "service: orders
+configValidationMode: {mode}
+provider:
+  name: aws
+  runtime: nodejs20.x
+functions:
+  reader:
+    handler: h.reader
+    events:
+      - stream:
+          arn: arn:aws:kinesis:us-east-1:123456789012:stream/clicks
+          batchSize: 10001
+          parallelizationFactor: 11
+          bisectBatchOnFailure: true
+      - msk:
+          arn: arn:aws:kafka:us-east-1:123456789012:cluster/c/abc
+          topic: orders
+          batchSize: 20000
+      - kafka:
+          topic: orders
+          bootstrapServers: [b:9092]
+          accessConfigurations: {{saslScram512Auth: arn:aws:secretsmanager:us-east-1:123456789012:secret:x}}
+          batchSize: 0
+"
+            ),
+        )
+        .unwrap();
+        let out = run_in(&dir, &["validate", "--format", "json"]);
+        assert_eq!(out.status.code(), Some(1), "{mode}: {}", stderr(&out));
+        let items: Value = serde_json::from_slice(&out.stderr).expect("a JSON array on stderr");
+        let errors: Vec<&str> = items
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["severity"] == "error")
+            .filter_map(|d| d["path"].as_str())
+            .collect();
+        assert_eq!(
+            errors,
+            [
+                "functions.reader.events[0].stream.batchSize",
+                "functions.reader.events[0].stream.parallelizationFactor",
+                "functions.reader.events[1].msk.batchSize",
+            ],
+            "{mode}"
+        );
+        let warnings = items
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["severity"] == "warning")
+            .count();
+        // The unknown property and the falsy batch size are warnings in `warn`, silent in `off`.
+        assert_eq!(warnings, if mode == "warn" { 2 } else { 0 }, "{mode}");
+    }
+}
+
+/// D22: Kinesis and Amazon MQ filter only on `data`, Kafka and MSK only on `value`; DynamoDB keeps
+/// its metadata keys. Other top-level keys are warned about, naming the right key.
+#[test]
+fn filter_keys_the_source_cannot_filter_on_are_warned_about() {
+    let dir = scratch("filter-keys");
+    std::fs::write(
+        dir.join("serverless.yml"),
+        "service: orders
+provider:
+  name: aws
+  runtime: nodejs20.x
+functions:
+  reader:
+    handler: h.reader
+    events:
+      - stream:
+          arn: arn:aws:kinesis:us-east-1:123456789012:stream/clicks
+          filterPatterns:
+            - partitionKey: [p1]
+            - data: {kind: [order]}
+      - stream:
+          arn: arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/2024
+          filterPatterns:
+            - eventName: [INSERT]
+      - kafka:
+          topic: orders
+          bootstrapServers: [b:9092]
+          accessConfigurations: {saslScram512Auth: arn:aws:secretsmanager:us-east-1:123456789012:secret:x}
+          filterPatterns:
+            - topic: [orders]
+",
+    )
+    .unwrap();
+    let out = run_in(&dir, &["validate", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let items: Value = serde_json::from_slice(&out.stderr).expect("a JSON array on stderr");
+    let warnings: Vec<(String, String)> = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "FILTER_PATTERN_KEY_UNEXPECTED")
+        .map(|d| {
+            (
+                d["path"].as_str().unwrap_or("").to_string(),
+                d["message"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    assert_eq!(
+        warnings[0].0,
+        "functions.reader.events[0].stream.filterPatterns[0].partitionKey"
+    );
+    assert!(
+        warnings[0].1.contains("only on `data`"),
+        "{}",
+        warnings[0].1
+    );
+    assert_eq!(
+        warnings[1].0,
+        "functions.reader.events[2].kafka.filterPatterns[0].topic"
+    );
+    assert!(
+        warnings[1].1.contains("only on `value`"),
+        "{}",
+        warnings[1].1
+    );
+}

@@ -420,7 +420,8 @@ fn differential_fixtures_match_the_reference() {
 }
 
 /// One property at a time set to a doubtful value, in `error` and `warn` mode, with the
-/// reference's verdict (template or rejection); cases where a deviation applies are left out.
+/// reference's verdict (template or rejection); where a deviation applies (D19) the case carries
+/// `deviation.txt` and keeps the reference's result as `reference.json`.
 #[test]
 fn differential_rejections_match_the_reference() {
     let root =

@@ -65,11 +65,14 @@ fn access_configurations() -> Schema {
         props: vec![
             (
                 "vpcSubnet",
-                Schema::array(Schema::pattern(defs::SUBNET_PATTERN), 1),
+                Schema::array(Schema::aws(Schema::pattern(defs::SUBNET_PATTERN)), 1),
             ),
             (
                 "vpcSecurityGroup",
-                Schema::array(Schema::pattern(defs::SECURITY_GROUP_PATTERN), 1),
+                Schema::array(
+                    Schema::aws(Schema::pattern(defs::SECURITY_GROUP_PATTERN)),
+                    1,
+                ),
             ),
             ("saslPlainAuth", secret_list()),
             ("saslScram256Auth", secret_list()),

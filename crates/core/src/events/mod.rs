@@ -254,8 +254,9 @@ pub fn check_topic_and_timestamp(
 }
 
 /// Kafka's topic-name rules as CloudFormation checks them: 2 to 249 characters of
-/// `[a-zA-Z0-9._-]`, not starting with `.`. A warning, because
-/// the reference accepts such topics and compatibility keeps them (the deployment will fail).
+/// `[a-zA-Z0-9._-]`, not starting with `.`. A warning, because the reference accepts such
+/// topics and the compatibility corpus keeps them (a 251-character topic is a valid case there),
+/// though the deployment will fail.
 pub fn check_topic_name(function: &Function, event: &Event) -> Option<Diagnostic> {
     let topic = prop(&event.value, "topic")?.as_str()?;
     let valid_chars = topic

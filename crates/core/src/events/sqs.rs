@@ -103,7 +103,10 @@ impl EventCompiler for SqsCompiler {
                             Schema::Enum(&["ReportBatchItemFailures"]),
                         ),
                         ("filterPatterns", defs::filter_patterns()),
-                        ("maximumConcurrency", Schema::integer(2.0, 1000.0)),
+                        (
+                            "maximumConcurrency",
+                            Schema::aws(Schema::integer(2.0, 1000.0)),
+                        ),
                     ],
                     required: &["arn"],
                     additional: false,

@@ -53,7 +53,10 @@ fn event_object() -> Schema {
             ("arn", defs::arn()),
             ("type", Schema::Enum(&["dynamodb", "kinesis"])),
             ("batchSize", defs::batch_size()),
-            ("parallelizationFactor", Schema::integer(1.0, 10.0)),
+            (
+                "parallelizationFactor",
+                Schema::aws(Schema::integer(1.0, 10.0)),
+            ),
             ("startingPosition", defs::starting_position()),
             (
                 "startingPositionTimestamp",
@@ -70,15 +73,18 @@ fn event_object() -> Schema {
                     vec![Schema::ConstTrue, defs::arn()],
                 ),
             ),
-            ("batchWindow", Schema::integer(0.0, 300.0)),
-            ("maximumRetryAttempts", Schema::integer(-1.0, 10000.0)),
+            ("batchWindow", defs::maximum_batching_window()),
+            (
+                "maximumRetryAttempts",
+                Schema::aws(Schema::integer(-1.0, 10000.0)),
+            ),
             ("bisectBatchOnFunctionError", Schema::Bool),
             (
                 "maximumRecordAgeInSeconds",
-                Schema::any_of(
+                Schema::aws(Schema::any_of(
                     "-1 or an integer from 60 to 604800",
                     vec![Schema::ConstNumber(-1.0), Schema::integer(60.0, 604_800.0)],
-                ),
+                )),
             ),
             (
                 "functionResponseType",
@@ -99,7 +105,10 @@ fn event_object() -> Schema {
                     min_props: None,
                 },
             ),
-            ("tumblingWindowInSeconds", Schema::integer(0.0, 900.0)),
+            (
+                "tumblingWindowInSeconds",
+                Schema::aws(Schema::integer(0.0, 900.0)),
+            ),
             ("filterPatterns", defs::filter_patterns()),
         ],
         required: &["arn"],

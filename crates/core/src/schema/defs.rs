@@ -72,21 +72,22 @@ pub fn typed_starting_position() -> Schema {
     Schema::StrEnum(STARTING_POSITIONS)
 }
 
-/// Counts and seconds of kafka, msk and Amazon MQ are integers (D8).
+/// Counts and seconds of kafka, msk and Amazon MQ are integers (D8); the ranges are AWS's
+/// (D19).
 pub fn batch_size() -> Schema {
-    Schema::integer(1.0, 10000.0)
+    Schema::aws(Schema::integer(1.0, 10000.0))
 }
 
 pub fn maximum_batching_window() -> Schema {
-    Schema::integer(0.0, 300.0)
+    Schema::aws(Schema::integer(0.0, 300.0))
 }
 
 pub fn consumer_group_id() -> Schema {
-    Schema::Str {
+    Schema::aws(Schema::Str {
         pattern: Some(CONSUMER_GROUP_PATTERN),
         min_len: None,
         max_len: Some(200),
-    }
+    })
 }
 
 #[cfg(test)]

@@ -37,7 +37,9 @@ pub fn to_json_schema(schema: &Schema) -> Value {
         Schema::Map { keys, values } => {
             json!({"type": "object", "patternProperties": {*keys: to_json_schema(values)}, "additionalProperties": false})
         }
-        Schema::Checked(inner, _) | Schema::Closed(inner) => to_json_schema(inner),
+        Schema::Checked(inner, _) | Schema::Closed(inner) | Schema::Aws(inner) => {
+            to_json_schema(inner)
+        }
     }
 }
 

@@ -37,6 +37,9 @@ impl FilterSource {
         }
     }
 
+    /// The keys a pattern may use beside the data key (D22): DynamoDB keeps its metadata keys,
+    /// SQS its message metadata; Kinesis and Amazon MQ filter only on `data`, Kafka and MSK only
+    /// on `value`.
     fn other_keys(self) -> &'static [&'static str] {
         match self {
             FilterSource::DynamoDb => &[
@@ -48,6 +51,23 @@ impl FilterSource {
                 "eventID",
                 "eventSourceARN",
             ],
+            FilterSource::Sqs => &[
+                "messageId",
+                "receiptHandle",
+                "attributes",
+                "messageAttributes",
+                "md5OfBody",
+                "eventSource",
+                "eventSourceARN",
+                "awsRegion",
+            ],
+            FilterSource::Kinesis | FilterSource::Kafka | FilterSource::AmazonMq => &[],
+        }
+    }
+
+    /// Fields of the records that Lambda does not filter on (D22), for a precise warning.
+    fn unfilterable_keys(self) -> &'static [&'static str] {
+        match self {
             FilterSource::Kinesis => &[
                 "partitionKey",
                 "sequenceNumber",
@@ -69,16 +89,6 @@ impl FilterSource {
                 "key",
                 "headers",
             ],
-            FilterSource::Sqs => &[
-                "messageId",
-                "receiptHandle",
-                "attributes",
-                "messageAttributes",
-                "md5OfBody",
-                "eventSource",
-                "eventSourceARN",
-                "awsRegion",
-            ],
             FilterSource::AmazonMq => &[
                 "messageID",
                 "messageType",
@@ -94,6 +104,17 @@ impl FilterSource {
                 "properties",
                 "basicProperties",
             ],
+            FilterSource::DynamoDb | FilterSource::Sqs => &[],
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            FilterSource::DynamoDb => "DynamoDB",
+            FilterSource::Kinesis => "Kinesis",
+            FilterSource::Kafka => "Kafka and MSK",
+            FilterSource::AmazonMq => "Amazon MQ",
+            FilterSource::Sqs => "SQS",
         }
     }
 }
@@ -150,7 +171,11 @@ pub fn check_filter_patterns(patterns: &Node, path: &str, source: FilterSource) 
             out.push(
                 Diagnostic::warning(
                     codes::FILTER_PATTERN_KEY_UNEXPECTED,
-                    format!("the filter pattern key `{key}` is not a field of this source's records, so the pattern never matches"),
+                    if source.unfilterable_keys().contains(&key) {
+                        format!("{} event source mappings filter only on `{}`; a pattern on the record field `{key}` never matches", source.name(), source.data_key())
+                    } else {
+                        format!("the filter pattern key `{key}` is not a field of this source's records, so the pattern never matches")
+                    },
                 )
                 .with_path(format!("{pattern_path}.{key}"))
                 .at(entry.key_span, "this key")

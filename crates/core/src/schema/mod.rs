@@ -74,6 +74,10 @@ pub enum Schema {
     },
     /// A schema plus a check it cannot express.
     Checked(Box<Schema>, CustomCheck),
+    /// AWS's own limits (D19): what the inner schema reports as relaxed (a range, a length, a
+    /// pattern) is an error in every validation mode, because CloudFormation or Lambda would
+    /// refuse the value; a falsy value, which the compilers do not emit, stays relaxed.
+    Aws(Box<Schema>),
     /// An object whose unknown properties and keys without a value are errors in every
     /// validation mode: a key there is a setting the user meant (an authentication method), and
     /// leaving it out changes what the mapping does.
@@ -81,6 +85,11 @@ pub enum Schema {
 }
 
 impl Schema {
+    /// `inner` with AWS's limits (see [`Schema::Aws`]).
+    pub fn aws(inner: Schema) -> Schema {
+        Schema::Aws(Box::new(inner))
+    }
+
     pub fn integer(min: f64, max: f64) -> Schema {
         Schema::Integer {
             min: Some(min),
@@ -134,6 +143,8 @@ pub enum Rule {
     Relaxed,
     /// An unknown property: relaxed, unless the object is [`Schema::Closed`].
     Unknown,
+    /// A value AWS refuses (D19): an error whatever the validation mode, `off` included.
+    Aws,
 }
 
 #[derive(Debug, Clone)]
@@ -196,7 +207,12 @@ pub fn problems_to_diagnostics(
             .with_path(p.path)
             .at(p.span, "");
             d.severity = severity;
-            if let Some(help) = p.help {
+            let help = p.help.or_else(|| {
+                (p.rule == Rule::Aws).then(|| {
+                    "AWS refuses this value when it creates the mapping, so it is an error whatever configValidationMode says".to_string()
+                })
+            });
+            if let Some(help) = help {
                 d = d.with_help(help);
             }
             if let Some(via) = p.via.filter(|v| *v != p.span) {
@@ -317,6 +333,19 @@ fn check_node(
         } => check_any_of(node, options, description, path, owner, problems),
         Schema::Intrinsic { only } => check_intrinsic(node, *only, path, problems),
         Schema::Closed(inner) => check_closed(node, inner, path, owner, problems),
+        Schema::Aws(inner) => {
+            let before = problems.len();
+            check(inner, node, path, owner, problems);
+            // A falsy value is not emitted (the reference's `if (event.x)`), so AWS never sees
+            // it: it stays a relaxed problem.
+            if crate::js::truthy(node) {
+                for problem in &mut problems[before..] {
+                    if problem.rule == Rule::Relaxed {
+                        problem.rule = Rule::Aws;
+                    }
+                }
+            }
+        }
         Schema::Checked(inner, custom) => {
             check_checked(node, inner, *custom, path, owner, problems)
         }

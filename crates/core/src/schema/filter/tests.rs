@@ -50,16 +50,52 @@ const TABLE: &[(&str, FilterSource, Option<&str>, Option<&str>)] = &[
         None,
     ),
     ("{data: {kind: [a]}}", FilterSource::Kinesis, None, None),
-    ("{partitionKey: [p1]}", FilterSource::Kinesis, None, None),
-    ("{value: {type: [order]}}", FilterSource::Kafka, None, None),
-    ("{key: [{prefix: vip-}]}", FilterSource::Kafka, None, None),
+    // D22: Kinesis filters only on `data`, Kafka and MSK only on `value`.
     (
-        "{topic: [t], partition: [0], offset: [{numeric: ['>', 5]}]}",
+        "{partitionKey: [p1]}",
+        FilterSource::Kinesis,
+        None,
+        Some("FILTER_PATTERN_KEY_UNEXPECTED"),
+    ),
+    ("{value: {type: [order]}}", FilterSource::Kafka, None, None),
+    (
+        "{key: [{prefix: vip-}]}",
         FilterSource::Kafka,
+        None,
+        Some("FILTER_PATTERN_KEY_UNEXPECTED"),
+    ),
+    (
+        "{topic: [t], value: {a: [1]}}",
+        FilterSource::Kafka,
+        None,
+        Some("FILTER_PATTERN_KEY_UNEXPECTED"),
+    ),
+    (
+        "{offset: [{numeric: ['>', 5]}]}",
+        FilterSource::Kafka,
+        None,
+        Some("FILTER_PATTERN_KEY_UNEXPECTED"),
+    ),
+    (
+        "{headers: {a: [b]}}",
+        FilterSource::Kafka,
+        None,
+        Some("FILTER_PATTERN_KEY_UNEXPECTED"),
+    ),
+    (
+        "{messageID: [m1]}",
+        FilterSource::AmazonMq,
+        None,
+        Some("FILTER_PATTERN_KEY_UNEXPECTED"),
+    ),
+    // DynamoDB keeps its metadata keys beside `dynamodb`, SQS its message metadata.
+    ("{eventName: [INSERT]}", FilterSource::DynamoDb, None, None),
+    (
+        "{attributes: {SenderId: [x]}}",
+        FilterSource::Sqs,
         None,
         None,
     ),
-    ("{headers: {a: [b]}}", FilterSource::Kafka, None, None),
     (
         "{data: {kind: [invoice]}}",
         FilterSource::AmazonMq,
