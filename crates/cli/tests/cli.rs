@@ -705,3 +705,133 @@ functions:
         warnings[1].1
     );
 }
+
+/// A function with its own role is told what every event source needs, its queues included.
+#[test]
+fn custom_role_warning_lists_every_event_kinds_needs() {
+    let dir = scratch("custom-role-sqs");
+    std::fs::write(
+        dir.join("serverless.yml"),
+        "service: orders
+provider:
+  name: aws
+  runtime: nodejs20.x
+functions:
+  worker:
+    handler: h.worker
+    role: arn:aws:iam::123456789012:role/own
+    events:
+      - stream: arn:aws:kinesis:us-east-1:123456789012:stream/clicks
+      - sqs: arn:aws:sqs:us-east-1:123456789012:jobs
+  queue:
+    handler: h.queue
+    role: arn:aws:iam::123456789012:role/queue-only
+    events:
+      - sqs: {arn: arn:aws:sqs:us-east-1:123456789012:other}
+",
+    )
+    .unwrap();
+    let out = run_in(&dir, &["validate", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let items: Value = serde_json::from_slice(&out.stderr).expect("a JSON array on stderr");
+    let messages: Vec<&str> = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "IAM_CUSTOM_ROLE_NEEDS")
+        .filter_map(|d| d["message"].as_str())
+        .collect();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(
+        messages[0].contains("kinesis:GetRecords") && messages[0].contains("sqs:ReceiveMessage")
+    );
+    assert!(messages[0].contains("stream/clicks") && messages[0].contains(":jobs"));
+    assert!(messages[1].contains("sqs:DeleteMessage") && messages[1].contains(":other"));
+}
+
+/// Until S3 destinations are supported, a stream's on-failure ARN must name a queue or a topic
+/// (the reference grants `sqs:SendMessage` on anything else).
+#[test]
+fn a_stream_destination_that_is_neither_sqs_nor_sns_is_an_error() {
+    for destination in [
+        "arn:aws:s3:::failed-batches",
+        "{arn: 'arn:aws:lambda:us-east-1:123456789012:function:on-failure'}",
+    ] {
+        let dir = scratch("stream-destination");
+        std::fs::write(
+            dir.join("serverless.yml"),
+            format!(
+                "service: orders
+provider:
+  name: aws
+  runtime: nodejs20.x
+functions:
+  worker:
+    handler: h.worker
+    events:
+      - stream:
+          arn: arn:aws:kinesis:us-east-1:123456789012:stream/clicks
+          destinations:
+            onFailure: {destination}
+"
+            ),
+        )
+        .unwrap();
+        let out = run_in(&dir, &["package", "--strict", "--format", "json"]);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{destination}: {}",
+            stderr(&out)
+        );
+        assert!(out.stdout.is_empty(), "no template for {destination}");
+        let items: Value = serde_json::from_slice(&out.stderr).expect("a JSON array on stderr");
+        assert_eq!(
+            items[0]["code"], "FUNCTION_STREAM_DESTINATION_UNSUPPORTED",
+            "{destination}"
+        );
+        assert_eq!(
+            items[0]["path"],
+            "functions.worker.events[0].stream.destinations.onFailure"
+        );
+    }
+}
+
+/// No runtime: the reference's default stays in the template (ids and properties unchanged), with
+/// a warning that AWS refuses it.
+#[test]
+fn the_default_runtime_is_kept_with_a_warning() {
+    let dir = scratch("default-runtime");
+    std::fs::write(
+        dir.join("serverless.yml"),
+        "service: orders
+provider:
+  name: aws
+functions:
+  worker:
+    handler: h.worker
+    events:
+      - stream: arn:aws:kinesis:us-east-1:123456789012:stream/clicks
+  pinned:
+    handler: h.pinned
+    runtime: python3.12
+",
+    )
+    .unwrap();
+    let out = run_in(&dir, &["package", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let template: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        template["Resources"]["WorkerLambdaFunction"]["Properties"]["Runtime"],
+        "nodejs16.x"
+    );
+    let items: Value = serde_json::from_slice(&out.stderr).expect("a JSON array on stderr");
+    let warning = &items[0];
+    assert_eq!(warning["code"], "RUNTIME_DEFAULT_UNSUPPORTED");
+    assert_eq!(warning["severity"], "warning");
+    let message = warning["message"].as_str().unwrap();
+    assert!(
+        message.contains("'worker'") && !message.contains("'pinned'"),
+        "{message}"
+    );
+}

@@ -49,6 +49,7 @@ codes! {
     SERVICE_NAME_INVALID = "service is not a string";
     PROVIDER_NAME_MISSING = "provider or provider.name is missing" => "INVALID_CONFIGURATION_PROVIDER_NAME_MISSING";
     PROVIDER_NAME_INVALID = "provider.name is not aws";
+    RUNTIME_DEFAULT_UNSUPPORTED = "no runtime is set, and the reference's default runtime is one AWS no longer accepts";
     NON_OBJECT_FUNCTIONS_CONFIGURATION = "functions is neither a mapping nor a list of mappings";
     FUNCTIONS_INVALID = "a function name has characters other than letters, digits, - and _";
     NON_OBJECT_FUNCTION_CONFIGURATION_ERROR = "a function is not a mapping";
@@ -78,6 +79,7 @@ codes! {
     FUNCTION_MSK_STARTING_POSITION_TIMESTAMP_INVALID = "msk: AT_TIMESTAMP without startingPositionTimestamp";
     FUNCTION_KAFKA_VPC_ACCESS_CONFIGURATION_INVALID = "kafka: vpcSubnet and vpcSecurityGroup must be given together";
     FUNCTION_STREAM_STARTING_POSITION_UNSUPPORTED = "DynamoDB streams do not support AT_TIMESTAMP";
+    FUNCTION_STREAM_DESTINATION_UNSUPPORTED = "a stream's on-failure destination is neither an SQS queue nor an SNS topic";
     FUNCTION_STREAM_TYPE_MISMATCH = "an explicit type disagrees with the service named by a literal ARN";
     FUNCTION_STREAM_CONSUMER_UNSUPPORTED = "consumer (enhanced fan-out) set on a DynamoDB stream";
     FUNCTION_STREAM_CONSUMER_NAME_INVALID = "the Kinesis consumer name is too long or has invalid characters";

@@ -8,6 +8,10 @@ use crate::naming::ConsumerNaming;
 use streaming_events_diagnostics::{codes, Diagnostic};
 use streaming_events_yaml::{Mapping, Node, Span, Value};
 
+/// The reference's default runtime (v3.40), used when neither the function nor the provider
+/// sets one.
+pub const DEFAULT_RUNTIME: &str = "nodejs16.x";
+
 /// Every event kind the reference knows; others are errors, as in the reference (the kinds
 /// the registry compiles are known too).
 pub const KNOWN_EVENT_KINDS: &[&str] = &[

@@ -124,7 +124,17 @@ impl CompileContext<'_> {
                     self.policies.push((role.clone(), policy));
                 }
             }
-        } else if target.has_custom_role {
+        } else {
+            self.note_custom_role_need(target, statement);
+        }
+    }
+
+    /// Records what a function that brings its own role needs (D2: nothing is granted; the
+    /// warning lists it). For the permissions the compilers grant, [`Self::grant`] calls it; for
+    /// those the reference grants outside them (`iam::other_permissions`, an `sqs` queue's),
+    /// the compiler calls it directly.
+    pub fn note_custom_role_need(&mut self, target: &FunctionTarget, statement: Statement) {
+        if target.has_custom_role && target.policy_role.is_none() {
             match self
                 .custom_role_needs
                 .iter_mut()

@@ -22,6 +22,7 @@ use super::{
 };
 use crate::config::service::Event;
 use crate::config::{Function, Service};
+use crate::iam::{actions, Statement};
 use crate::naming;
 use crate::schema::defs;
 use crate::schema::filter::FilterSource;
@@ -165,6 +166,12 @@ impl EventCompiler for SqsCompiler {
     ) {
         let e = &event.value;
         let arn = arn_of(e).map(Node::to_json).unwrap_or(Value::Null);
+        // The reference grants the queue's permissions on the role itself
+        // (`iam::other_permissions`); a function with its own role is told what it needs (D2).
+        cx.note_custom_role_need(
+            target,
+            Statement::allow(actions::SQS_QUEUE, vec![arn.clone()]),
+        );
         // The short form (`- sqs: <arn>`) has no other properties.
         let mut properties = MappingProperties::new(e);
         properties

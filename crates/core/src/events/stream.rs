@@ -273,10 +273,37 @@ fn check_arn_value(
     out
 }
 
+/// A literal on-failure ARN without `type` must name an SQS queue or an SNS topic: the
+/// permission granted for any other ARN is `sqs:SendMessage`, and the mapping cannot use it.
+fn check_destination_service(destination: &Node, path: &str) -> Option<Diagnostic> {
+    let literal = match destination.as_str() {
+        Some(text) => text,
+        None if prop(destination, "type").is_none() => prop(destination, "arn")?.as_str()?,
+        None => return None,
+    };
+    let service = arn_service(literal).unwrap_or("");
+    if service == "sqs" || service == "sns" {
+        return None;
+    }
+    let at = if destination.as_str().is_some() {
+        destination.span
+    } else {
+        prop_span(destination, "arn")
+    };
+    Some(Diagnostic::error_at(
+        codes::FUNCTION_STREAM_DESTINATION_UNSUPPORTED,
+        format!("{path}.destinations.onFailure"),
+        at,
+        format!("The on-failure destination {literal} is not an SQS queue or an SNS topic, the destinations a stream mapping supports here."),
+        "send failed batches to an SQS queue or an SNS topic (arn:aws:sqs:… or arn:aws:sns:…)",
+    ))
+}
+
 /// `destinations.onFailure`: an intrinsic ARN needs its `type`, and a literal one must be of it.
 fn check_destination(e: &Node, path: &str) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     if let Some(destination) = prop(e, "destinations").and_then(|d| prop(d, "onFailure")) {
+        out.extend(check_destination_service(destination, path));
         let destination_arn = prop(destination, "arn");
         if destination_arn.is_some_and(|a| a.as_map().is_some())
             && prop(destination, "type").is_none()

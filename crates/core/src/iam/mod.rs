@@ -92,6 +92,11 @@ pub mod actions {
     ];
     pub const MSK: &[&str] = &["kafka:DescribeCluster", "kafka:GetBootstrapBrokers"];
     pub const MQ_BROKER: &[&str] = &["mq:DescribeBroker"];
+    pub const SQS_QUEUE: &[&str] = &[
+        "sqs:ReceiveMessage",
+        "sqs:DeleteMessage",
+        "sqs:GetQueueAttributes",
+    ];
 }
 
 /// Statements gathered for one role, merged as they arrive.

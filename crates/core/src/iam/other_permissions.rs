@@ -96,7 +96,8 @@ pub fn other_permissions(service: &Service, functions: &[&Function]) -> OtherPer
         })
         .collect();
     if !sqs.is_empty() {
-        out.statements.push(json!({"Effect": "Allow", "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"], "Resource": sqs}));
+        out.statements
+            .push(json!({"Effect": "Allow", "Action": super::actions::SQS_QUEUE, "Resource": sqs}));
     }
     if functions
         .iter()

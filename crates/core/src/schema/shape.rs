@@ -4,7 +4,7 @@
 //! reference's codes; the model (`config::service`) skips what fails here.
 
 use super::did_you_mean;
-use crate::config::service::{ValidationMode, KNOWN_EVENT_KINDS};
+use crate::config::service::{ValidationMode, DEFAULT_RUNTIME, KNOWN_EVENT_KINDS};
 use crate::js::{describe, truthy};
 use streaming_events_diagnostics::{codes, Diagnostic, Severity};
 use streaming_events_yaml::{Entry, Node, Value};
@@ -53,6 +53,7 @@ pub fn check_shape(root: &Node, mode: ValidationMode, compiled_kinds: &[&str]) -
     let mut diagnostics = Vec::new();
     diagnostics.extend(check_service_name(root));
     diagnostics.extend(check_provider_name(root));
+    diagnostics.extend(check_default_runtime(root));
     match root.as_map().and_then(|m| m.get("functions")) {
         None => {}
         Some(node) if node.is_null() => {}
@@ -146,6 +147,43 @@ fn check_provider_name(root: &Node) -> Option<Diagnostic> {
             "add `provider:` with `name: aws`",
         )),
     }
+}
+
+/// The reference's default runtime, kept so that properties match, is one AWS no longer lets
+/// anyone create: a warning for the functions that would get it.
+fn check_default_runtime(root: &Node) -> Option<Diagnostic> {
+    let provider = root.get("provider");
+    if provider.and_then(|p| p.get("runtime")).is_some() {
+        return None;
+    }
+    let functions = root.get("functions").and_then(Node::as_map)?;
+    let defaulted: Vec<String> = functions
+        .entries
+        .iter()
+        .filter(|f| {
+            f.value.as_map().is_some()
+                && f.value.get("runtime").is_none()
+                && f.value.get("image").is_none()
+        })
+        .map(|f| format!("'{}'", f.key))
+        .collect();
+    if defaulted.is_empty() {
+        return None;
+    }
+    let span = root
+        .as_map()
+        .and_then(|m| m.entry("provider"))
+        .map_or(root.span, |e| e.key_span);
+    Some(Diagnostic::warning(
+        codes::RUNTIME_DEFAULT_UNSUPPORTED,
+        format!(
+            "no runtime is set for function(s) {}: they get the Serverless Framework's default, {DEFAULT_RUNTIME}, which AWS no longer lets anyone create, so the deployment will fail",
+            defaulted.join(", ")
+        ),
+    )
+    .with_path("provider.runtime")
+    .at(span, "no `runtime` here")
+    .with_help("set `provider.runtime` (for example nodejs22.x); the default is kept only so that the template matches the Serverless Framework's"))
 }
 
 /// One function: its name, `handler` or `image`, the settings the reference refuses, and its

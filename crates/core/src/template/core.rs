@@ -18,8 +18,6 @@ use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 use streaming_events_yaml::Node;
 
-/// The reference's default runtime (v3.40).
-pub const DEFAULT_RUNTIME: &str = "nodejs16.x";
 pub const DEFAULT_MEMORY_SIZE: u32 = 1024;
 pub const DEFAULT_TIMEOUT: u32 = 6;
 
@@ -202,7 +200,7 @@ fn code_properties(
                 .get("runtime")
                 .or(service.provider.runtime.as_ref())
                 .map(Node::to_json)
-                .unwrap_or(json!(DEFAULT_RUNTIME));
+                .unwrap_or(json!(crate::config::service::DEFAULT_RUNTIME));
             properties.insert("Runtime".into(), runtime);
         }
     }
