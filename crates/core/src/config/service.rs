@@ -125,6 +125,24 @@ pub struct Service {
 }
 
 impl Service {
+    /// Whether the service lists `plugin` under `plugins` (a list, or `{modules: [...]}`).
+    pub fn lists_plugin(&self, plugin: &str) -> bool {
+        let plugins = self.root.get("plugins");
+        let list = plugins
+            .and_then(|p| p.get("modules"))
+            .or(plugins)
+            .and_then(Node::as_seq);
+        list.is_some_and(|items| items.iter().any(|item| item.as_str() == Some(plugin)))
+    }
+
+    /// A setting of a plugin the service lists: `custom.<plugin>.<key>`.
+    pub fn plugin_setting(&self, plugin: &str, key: &str) -> Option<&Node> {
+        if !self.lists_plugin(plugin) {
+            return None;
+        }
+        self.root.get("custom")?.get(plugin)?.get(key)
+    }
+
     pub fn consumer_naming(&self) -> ConsumerNaming {
         match self.provider.consumer_naming_mode.as_deref() {
             Some(mode) if !mode.is_empty() => ConsumerNaming::ServiceSpecific {

@@ -16,11 +16,23 @@ use crate::config::roles::{
     per_function_mode, provider_declares_role, uses_dedicated_role,
 };
 use crate::config::{Function, Service};
+use crate::js::truthy;
 use crate::naming;
 use crate::template::Template;
 use serde_json::{json, Map, Value};
 use streaming_events_diagnostics::{codes, Diagnostic};
 use streaming_events_yaml::{Mapping, Node};
+
+/// The plugin that gives functions with `iamRoleStatements` a role of their own in v3; when a
+/// service lists it, its settings are honoured (D20).
+pub const ROLES_PLUGIN: &str = "serverless-iam-roles-per-function";
+
+/// `custom.serverless-iam-roles-per-function.defaultInherit`.
+fn plugin_default_inherit(service: &Service) -> bool {
+    service
+        .plugin_setting(ROLES_PLUGIN, "defaultInherit")
+        .is_some_and(truthy)
+}
 
 /// IAM's limit on role names.
 pub const MAX_ROLE_NAME: usize = 64;
@@ -153,7 +165,8 @@ pub fn dedicated_role(
         properties.insert("ManagedPolicyArns".into(), Value::Array(managed));
     }
     let boundary = function_role_config(function, "permissionsBoundary")
-        .or_else(|| function.get("iamPermissionsBoundary"));
+        .or_else(|| function.get("iamPermissionsBoundary"))
+        .or_else(|| service.plugin_setting(ROLES_PLUGIN, "iamGlobalPermissionsBoundary"));
     if let Some(boundary) = boundary {
         properties.insert("PermissionsBoundary".into(), boundary.to_json());
     }
@@ -189,12 +202,18 @@ fn dedicated_role_statements(
             json!({"Effect": "Deny", "Action": ["logs:PutLogEvents"], "Resource": [log_arn]}),
         );
     }
-    let inherit = function
+    let inherit = match function
         .get("iam")
         .and_then(|i| i.get("inheritStatements"))
         .or_else(|| function.get("iamRoleStatementsInherit"))
-        .map(crate::js::truthy)
-        .unwrap_or(per_function);
+    {
+        // serverless-iam-roles-per-function: `iamRoleStatementsInherit || (defaultInherit &&
+        // iamRoleStatementsInherit !== false)`.
+        Some(own) => {
+            truthy(own) || (plugin_default_inherit(service) && own.as_bool() != Some(false))
+        }
+        None => per_function || plugin_default_inherit(service),
+    };
     if inherit {
         let provider_statements = provider_role
             .and_then(|r| r.get("statements"))
@@ -272,6 +291,19 @@ fn merge_role_tags(properties: &mut Map<String, Value>, tags: &Mapping) {
 pub fn add_execution_roles(template: &mut Template, service: &Service) {
     if needs_default_role(service) {
         let mut role = default_role(service);
+        // The plugin puts its global boundary on the shared role too, once it builds a role for a
+        // function with `iamRoleStatements`.
+        let boundary = service.plugin_setting(ROLES_PLUGIN, "iamGlobalPermissionsBoundary");
+        let plugin_builds_a_role = service.functions.iter().any(|f| {
+            f.node
+                .as_map()
+                .is_some_and(|m| m.contains_key("iamRoleStatements"))
+        });
+        if let (Some(boundary), true) = (boundary, plugin_builds_a_role) {
+            if let Some(properties) = role.get_mut("Properties").and_then(Value::as_object_mut) {
+                properties.insert("PermissionsBoundary".into(), boundary.to_json());
+            }
+        }
         let sharing: Vec<&Function> = service
             .functions
             .iter()
