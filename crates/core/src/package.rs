@@ -176,7 +176,13 @@ fn load_template(
     sources: &mut SourceMap,
 ) -> Result<Template, Box<Diagnostic>> {
     let display = path.display().to_string();
-    let node = load_file(env, path, &display, sources)?;
+    let node = crate::config::load_file_as(
+        env,
+        path,
+        &display,
+        sources,
+        crate::config::FileRole::Template,
+    )?;
     match node.to_json() {
         Value::Object(map) => Ok(Template::from_value(map)),
         _ => Err(Box::new(

@@ -32,6 +32,8 @@ pub enum LoadErrorKind {
     UnknownTag,
     TooDeep,
     AliasBudget,
+    /// More values than the loader accepts, none of them from an alias.
+    TooManyValues,
     UnknownAnchor,
     MultipleDocuments,
     InvalidMerge,
@@ -352,7 +354,7 @@ impl Builder<'_, '_> {
         let merge_key = std::mem::take(&mut self.merge_key_next);
         if self.produced > MAX_NODES {
             return Err(self.err(
-                LoadErrorKind::AliasBudget,
+                LoadErrorKind::TooManyValues,
                 format!("the document holds more than {MAX_NODES} values"),
                 span,
             ));

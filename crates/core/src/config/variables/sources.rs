@@ -198,11 +198,13 @@ fn file_source(
             .with_help("export the values to a YAML or JSON file, or pass them with --var"),
         ));
     }
-    let loaded = match r.files.get(&full) {
+    // Cached by what the file is, not how its path is spelled: each file is parsed once.
+    let key = r.context.env.file_key(&full);
+    let loaded = match r.files.get(&key) {
         Some(cached) => cached.clone(),
         None => {
             let loaded = load_file(r, r.context.env, &full, relative, node, path)?;
-            r.files.insert(full.clone(), loaded.clone());
+            r.files.insert(key, loaded.clone());
             loaded
         }
     };
@@ -242,14 +244,16 @@ fn load_file(
         // A missing file is null, so that a fallback applies (a missing `.js` file too).
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => {
+            let code = if e.kind() == crate::env::BUDGET_SPENT {
+                codes::VARIABLE_FILES_TOO_LARGE
+            } else {
+                codes::VARIABLE_FILE_INVALID
+            };
             return Err(r.error(
-                Diagnostic::error(
-                    codes::VARIABLE_FILE_INVALID,
-                    format!("cannot read {relative}: {e}"),
-                )
-                .with_path(display_path(path))
-                .at(node.span, "read by this variable"),
-            ))
+                Diagnostic::error(code, format!("cannot read {relative}: {e}"))
+                    .with_path(display_path(path))
+                    .at(node.span, "read by this variable"),
+            ));
         }
     };
     let extension = full
@@ -279,14 +283,18 @@ fn load_file(
     }
 }
 
-/// Removes `.` and `..` components without touching the file system.
+/// Removes `.` and `..` components without touching the file system, as Node's `path.resolve`
+/// does: a `..` removes the folder before it, never another `..` (a relative path keeps all its
+/// leading `..`, which the file system then resolves against the current folder).
 fn normalise(path: &Path) -> std::path::PathBuf {
     let mut out = std::path::PathBuf::new();
     for component in path.components() {
         match component {
             Component::CurDir => {}
             Component::ParentDir => {
-                if !out.pop() {
+                let ends_in_parent =
+                    matches!(out.components().next_back(), Some(Component::ParentDir));
+                if ends_in_parent || !out.pop() {
                     out.push("..");
                 }
             }
