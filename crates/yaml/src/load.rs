@@ -87,7 +87,7 @@ pub fn load(source: &str, file: FileId) -> Result<Node, Box<LoadError>> {
                 };
                 return Err(Box::new(LoadError {
                     kind,
-                    message: err.info().to_string(),
+                    message: quoted(err.info()),
                     span: Span::new(file, pos, pos),
                     related: None,
                 }));
@@ -337,14 +337,14 @@ impl Builder<'_, '_> {
                 } else {
                     Err(self.err(
                         LoadErrorKind::UnknownTag,
-                        format!("cannot resolve `{text}` as {name}"),
+                        format!("cannot resolve `{}` as {}", quoted(text), quoted(&name)),
                         span,
                     ))
                 }
             }
             _ => Err(self.err(
                 LoadErrorKind::UnknownTag,
-                format!("unknown tag {name}"),
+                format!("unknown tag {}", quoted(&name)),
                 span,
             )),
         }
@@ -418,7 +418,7 @@ impl Builder<'_, '_> {
                         let related = Some(first.key_span);
                         return Err(Box::new(LoadError {
                             kind: LoadErrorKind::DuplicateKey,
-                            message: format!("duplicated mapping key `{key}`"),
+                            message: format!("duplicated mapping key `{}`", quoted(&key)),
                             span: key_span,
                             related,
                         }));
@@ -478,7 +478,7 @@ fn apply_collection_tag(node: Node, tag: Option<String>) -> Result<Node, String>
     }
     match (tag.as_str(), &node.value) {
         ("!!map", Value::Map(_)) | ("!!seq", Value::Seq(_)) => Ok(node),
-        _ => Err(format!("unknown tag {tag}")),
+        _ => Err(format!("unknown tag {}", quoted(&tag))),
     }
 }
 
@@ -524,4 +524,27 @@ fn key_string(node: &Node) -> String {
         Value::Seq(items) => items.iter().map(key_string).collect::<Vec<_>>().join(","),
         Value::Map(_) => "[object Object]".to_string(),
     }
+}
+
+/// The most characters of a value from the document that a message quotes.
+const MAX_QUOTED: usize = 80;
+
+/// A value from the document as a message quotes it: at most [`MAX_QUOTED`] characters (an
+/// 800 KB key is not repeated whole), control characters escaped so that they cannot act on a
+/// terminal.
+pub fn quoted(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars();
+    for c in chars.by_ref().take(MAX_QUOTED) {
+        if c.is_control() {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    let rest = chars.count();
+    if rest > 0 {
+        out.push_str(&format!("… ({rest} more characters)"));
+    }
+    out
 }
