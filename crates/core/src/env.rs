@@ -16,7 +16,7 @@ use std::sync::Mutex;
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// What all the files one run reads may hold together (each file counted once).
-pub const MAX_TOTAL_FILE_BYTES: u64 = 32 * 1024 * 1024;
+pub const MAX_TOTAL_FILE_BYTES: u64 = 24 * 1024 * 1024;
 
 /// How a failed read says that the run's budget for all files ([`MAX_TOTAL_FILE_BYTES`]) is
 /// spent: [`io::ErrorKind::OutOfMemory`].

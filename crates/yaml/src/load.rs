@@ -7,7 +7,7 @@
 use crate::node::{Entry, FileId, Mapping, Node, Pos, Span, Value};
 use crate::scalar::{resolve_plain_scalar, Resolved};
 use saphyr_parser::{Event, Parser, ScalarStyle, Tag};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Deepest nesting accepted; real service files stay far below it, and every later stage can
 /// then walk the tree recursively without exhausting the stack.
@@ -157,7 +157,10 @@ enum Frame {
     Map {
         map: Mapping,
         /// Keys set by a merge (`<<`) that an explicit key may still override.
-        overridable: Vec<String>,
+        overridable: HashSet<String>,
+        /// Where each key is in `map`, once it is large: a mapping with 400,000 keys is checked
+        /// for duplicates in linear time, not quadratic.
+        index: KeyIndex,
         pending_key: Option<(String, Span, bool)>,
         start: Span,
         anchor: usize,
@@ -242,7 +245,8 @@ impl Builder<'_, '_> {
                 self.check_depth(span)?;
                 self.stack.push(Frame::Map {
                     map: Mapping::default(),
-                    overridable: Vec::new(),
+                    overridable: HashSet::new(),
+                    index: KeyIndex::default(),
                     pending_key: None,
                     start: span,
                     anchor,
@@ -372,6 +376,7 @@ impl Builder<'_, '_> {
             Frame::Map {
                 map,
                 overridable,
+                index,
                 pending_key,
                 ..
             } => match pending_key.take() {
@@ -400,21 +405,23 @@ impl Builder<'_, '_> {
                             ));
                         };
                         for mut entry in source_map.entries {
-                            if !map.contains_key(&entry.key) {
+                            if index.find(map, &entry.key).is_none() {
                                 if entry.value.via.is_none() {
                                     entry.value.via = Some(Box::new(key_span));
                                 }
-                                overridable.push(entry.key.clone());
-                                map.entries.push(entry);
+                                overridable.insert(entry.key.clone());
+                                index.push(map, entry);
                             }
                         }
                     }
                 }
                 Some((key, key_span, _)) => {
-                    if let Some(index) = overridable.iter().position(|k| *k == key) {
-                        overridable.swap_remove(index);
-                        map.insert(key, key_span, node);
-                    } else if let Some(first) = map.entry(&key) {
+                    if overridable.remove(&key) {
+                        // An explicit key overrides what a merge set, in the merged key's place.
+                        if let Some(i) = index.find(map, &key) {
+                            map.entries[i].value = node;
+                        }
+                    } else if let Some(first) = index.find(map, &key).map(|i| &map.entries[i]) {
                         let related = Some(first.key_span);
                         return Err(Box::new(LoadError {
                             kind: LoadErrorKind::DuplicateKey,
@@ -423,11 +430,14 @@ impl Builder<'_, '_> {
                             related,
                         }));
                     } else {
-                        map.entries.push(Entry {
-                            key,
-                            key_span,
-                            value: node,
-                        });
+                        index.push(
+                            map,
+                            Entry {
+                                key,
+                                key_span,
+                                value: node,
+                            },
+                        );
                     }
                 }
             },
@@ -523,6 +533,41 @@ fn key_string(node: &Node) -> String {
         Value::String(s) => s.clone(),
         Value::Seq(items) => items.iter().map(key_string).collect::<Vec<_>>().join(","),
         Value::Map(_) => "[object Object]".to_string(),
+    }
+}
+
+/// The keys of a mapping being built: searched in place while the mapping is small, through a
+/// hash map once it is large (most mappings have a few keys, and a hash map each would cost more
+/// memory than the keys).
+#[derive(Debug, Default)]
+struct KeyIndex {
+    positions: Option<HashMap<String, usize>>,
+}
+
+impl KeyIndex {
+    const LARGE: usize = 32;
+
+    fn find(&mut self, map: &Mapping, key: &str) -> Option<usize> {
+        if self.positions.is_none() && map.entries.len() >= Self::LARGE {
+            let positions = map
+                .entries
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (e.key.clone(), i))
+                .collect();
+            self.positions = Some(positions);
+        }
+        match &self.positions {
+            Some(positions) => positions.get(key).copied(),
+            None => map.entries.iter().position(|e| e.key == key),
+        }
+    }
+
+    fn push(&mut self, map: &mut Mapping, entry: Entry) {
+        if let Some(positions) = &mut self.positions {
+            positions.insert(entry.key.clone(), map.entries.len());
+        }
+        map.entries.push(entry);
     }
 }
 

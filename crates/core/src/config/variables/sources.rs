@@ -198,37 +198,41 @@ fn file_source(
             .with_help("export the values to a YAML or JSON file, or pass them with --var"),
         ));
     }
-    // Cached by what the file is, not how its path is spelled: each file is parsed once.
+    // Cached by what the file is, not how its path is spelled: each file is read and parsed
+    // once, failures included, and a reference copies only the part its address selects.
     let key = r.context.env.file_key(&full);
-    let loaded = match r.files.get(&key) {
-        Some(cached) => cached.clone(),
-        None => {
-            let loaded = load_file(r, r.context.env, &full, relative, node, path)?;
-            r.files.insert(key, loaded.clone());
-            loaded
+    if !r.files.contains_key(&key) {
+        let loaded = load_file(r, r.context.env, &full, relative, node, path).map_err(|d| *d);
+        r.files.insert(key.clone(), loaded);
+    }
+    let selected = match r.files.get(&key) {
+        Some(Ok(Some(root))) => select(root, address).cloned(),
+        Some(Ok(None)) | None => None,
+        Some(Err(diagnostic)) => {
+            let diagnostic = diagnostic.clone();
+            return Err(r.error(diagnostic));
         }
     };
-    let Some(mut value) = loaded else {
+    let Some(value) = selected else {
         return Ok(None);
     };
-    if let Some(address) = address.map(str::trim).filter(|a| !a.is_empty()) {
-        for segment in address.split('.') {
-            let next = match &value.value {
-                Value::Map(map) => map.get(segment).cloned(),
-                Value::Seq(items) => segment
-                    .parse::<usize>()
-                    .ok()
-                    .and_then(|i| items.get(i).cloned()),
-                _ => None,
-            };
-            match next {
-                Some(next) => value = next,
-                None => return Ok(None),
-            }
-        }
-    }
     let pseudo = format!("file:{}#{}", full.display(), address.unwrap_or(""));
     r.resolve_again(value, &pseudo, depth).map(Some)
+}
+
+/// The part of a file's tree that `address` (`a.b.0`) names; the whole tree without one.
+fn select<'n>(root: &'n Node, address: Option<&str>) -> Option<&'n Node> {
+    let mut value = root;
+    if let Some(address) = address.map(str::trim).filter(|a| !a.is_empty()) {
+        for segment in address.split('.') {
+            value = match &value.value {
+                Value::Map(map) => map.get(segment)?,
+                Value::Seq(items) => items.get(segment.parse::<usize>().ok()?)?,
+                _ => return None,
+            };
+        }
+    }
+    Some(value)
 }
 
 fn load_file(
@@ -238,7 +242,7 @@ fn load_file(
     relative: &str,
     node: &Node,
     path: &str,
-) -> Result<Option<Node>, Failed> {
+) -> Result<Option<Node>, Box<Diagnostic>> {
     let text = match env.read_file(full) {
         Ok(text) => text,
         // A missing file is null, so that a fallback applies (a missing `.js` file too).
@@ -249,7 +253,7 @@ fn load_file(
             } else {
                 codes::VARIABLE_FILE_INVALID
             };
-            return Err(r.error(
+            return Err(Box::new(
                 Diagnostic::error(code, format!("cannot read {relative}: {e}"))
                     .with_path(display_path(path))
                     .at(node.span, "read by this variable"),
@@ -265,13 +269,14 @@ fn load_file(
         // Anything else is plain text, as in the reference.
         return Ok(Some(Node::string(text, node.span)));
     }
-    let file = r.sources_map.add(relative.to_string(), text.clone());
-    match load(&text, file) {
+    let file = r.sources_map.add(relative.to_string(), text);
+    let text = r.sources_map.get(file).map_or("", |f| f.text.as_str());
+    match load(text, file) {
         Ok(mut loaded) => {
             crate::config::json_roundtrip(&mut loaded);
             Ok(Some(loaded))
         }
-        Err(e) => Err(r.error(
+        Err(e) => Err(Box::new(
             Diagnostic::error(
                 codes::VARIABLE_FILE_INVALID,
                 format!("{relative} is not valid YAML or JSON: {}", e.message),
