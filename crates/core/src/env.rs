@@ -175,7 +175,8 @@ impl Environment for OsEnvironment {
         if self.stdin_path.as_deref() == Some(path) {
             return path.to_path_buf();
         }
-        let Ok(meta) = std::fs::metadata(path) else {
+        // Only regular files share a key: what is refused is refused for each path that names it.
+        let Some(meta) = std::fs::metadata(path).ok().filter(|m| m.is_file()) else {
             return path.to_path_buf();
         };
         let id = FileId::of(&meta);
