@@ -42,16 +42,18 @@ fn scratch() -> &'static PathBuf {
 
 fuzz_target!(|data: &[u8]| {
     let dir = scratch();
-    let mut parts = data.split(|&b| b == b'\n').fold(vec![Vec::new()], |mut parts, line| {
-        if line == b"%%" && parts.len() < 4 {
-            parts.push(Vec::new());
-        } else {
-            let last = parts.last_mut().expect("one part at least");
-            last.extend_from_slice(line);
-            last.push(b'\n');
-        }
-        parts
-    });
+    let mut parts = data
+        .split(|&b| b == b'\n')
+        .fold(vec![Vec::new()], |mut parts, line| {
+            if line == b"%%" && parts.len() < 4 {
+                parts.push(Vec::new());
+            } else {
+                let last = parts.last_mut().expect("one part at least");
+                last.extend_from_slice(line);
+                last.push(b'\n');
+            }
+            parts
+        });
     parts.resize(4, Vec::new());
     for (name, bytes) in ["serverless.yml", "inc.yml", "sub/other.json", ".env"]
         .iter()

@@ -130,24 +130,26 @@ pub fn plan(path: &Path, inputs: &[&Path]) -> Result<Target, Box<Diagnostic>> {
         Err(e) => return Err(invalid(&shown, e)),
     };
     // Follow a symbolic link to what it names (all links of a chain).
-    let resolved = if link.file_type().is_symlink() {
-        match std::fs::canonicalize(path) {
-            Ok(resolved) => resolved,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                let to = std::fs::read_link(path)
-                    .map(|p| p.display().to_string())
-                    .unwrap_or_default();
-                return Err(invalid(
-                    &shown,
-                    format!("it is a symbolic link to {to}, which does not exist"),
-                ));
-            }
-            Err(e) => return Err(invalid(&shown, e)),
+    let meta = match std::fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == io::ErrorKind::NotFound && link.file_type().is_symlink() => {
+            let to = std::fs::read_link(path)
+                .map(|p| p.display().to_string())
+                .unwrap_or_default();
+            return Err(invalid(
+                &shown,
+                format!("it is a symbolic link to {to}, which does not exist"),
+            ));
         }
+        Err(e) => return Err(invalid(&shown, e)),
+    };
+    // The file a link names, to replace it in its own folder. `/dev/stdout` names a pipe
+    // through `/proc/self/fd/1`, which has no path: a pipe is written through the link.
+    let resolved = if link.file_type().is_symlink() {
+        std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
     } else {
         path.to_path_buf()
     };
-    let meta = std::fs::metadata(&resolved).map_err(|e| invalid(&shown, e))?;
     let id = FileId::of(&meta);
     for input in inputs {
         if std::fs::metadata(input).is_ok_and(|m| FileId::of(&m) == id) {

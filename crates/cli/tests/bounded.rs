@@ -355,6 +355,11 @@ fn output_to_a_fifo_is_written_to_a_reader_or_refused_without_one() {
     reader.read_to_string(&mut received).unwrap();
     serde_json::from_str::<serde_json::Value>(&received).expect("the template");
     assert!(is_fifo(&fifo));
+
+    // /dev/stdout on a pipe is that pipe, reached through /proc/self/fd/1.
+    let out = run(&dir, &["package", "--output", "/dev/stdout"]);
+    assert_eq!(out.code(), Some(0), "{}", out.stderr);
+    serde_json::from_str::<serde_json::Value>(&out.stdout).expect("the template on stdout");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
