@@ -211,3 +211,46 @@ pub fn render_json(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
         .collect();
     serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use streaming_events_yaml::{Pos, Span};
+
+    fn render(message: &str, line: &str, column: usize) -> String {
+        let mut sources = SourceMap::new();
+        let file = sources.add("s.yml", format!("{line}\n"));
+        let at = |column: usize| Pos {
+            offset: column - 1,
+            line: 1,
+            column,
+        };
+        let span = Span::new(file, at(column), at(column + 1));
+        let d = Diagnostic::error(crate::codes::YAML_SYNTAX_ERROR, message).at(span, "here");
+        render_human(&[d], &sources, RenderOptions::default())
+    }
+
+    #[test]
+    fn control_characters_never_reach_the_terminal() {
+        let out = render(
+            "bad \u{1b}]0;title\u{7} \u{202e}x\0",
+            "a: \u{1b}[2J\0\u{202e}\u{9b}b",
+            9,
+        );
+        assert!(!out.chars().any(|c| is_unsafe(c) && c != '\n'), "{out:?}");
+        assert!(
+            out.contains(r"bad \u{1b}]0;title\u{7} \u{202e}x\0"),
+            "{out}"
+        );
+        // One column per character in the snippet: the caret stays under column 9 (U+202E).
+        assert!(out.contains("a: ␛[2J␀\u{fffd}\u{fffd}b\n"), "{out}");
+        assert!(out.contains("  |         ^ here"), "{out}");
+    }
+
+    #[test]
+    fn long_messages_are_cut() {
+        let out = render(&"k".repeat(800_000), "a: 1", 1);
+        assert!(out.len() < 2_000, "{} bytes", out.len());
+        assert!(out.contains("… (799000 more characters)"), "{out}");
+    }
+}
