@@ -246,7 +246,7 @@ fn environment(
     ) {
         (true, true) => Err(Box::new(
             Diagnostic::error(
-                codes::CONFIG_FILE_UNREADABLE,
+                codes::STDIN_READ_TWICE,
                 "--config and --template cannot both read standard input",
             )
             .with_help("pass one of them as a file"),

@@ -213,6 +213,25 @@ fn standard_input_is_read_where_asked_for_and_bounded() {
     assert_eq!(out.code(), Some(0), "{}", out.stderr);
     serde_json::from_str::<serde_json::Value>(&out.stdout).expect("a JSON template");
 
+    // A template on standard input extends; both on standard input is a usage error.
+    std::fs::write(dir.join("serverless.yml"), SERVICE).unwrap();
+    for (config, code) in [("serverless.yml", 0), ("-", 2)] {
+        let mut child = command(&dir, &["package", "--config", config, "--template", "-"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let _ = stdin.write_all(br#"{"Resources": {}}"#);
+        drop(stdin);
+        let out = finish(child, "--template -");
+        assert_eq!(out.code(), Some(code), "{}", out.stderr);
+        if code == 2 {
+            assert!(out.stderr.contains("STDIN_READ_TWICE"), "{}", out.stderr);
+        }
+    }
+
     // A never-ending one stops at the limit.
     for config in ["-", "/dev/stdin"] {
         let mut child = command(&dir, &["validate", "--config", config])

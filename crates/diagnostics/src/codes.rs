@@ -33,6 +33,7 @@ codes! {
     CONFIG_FILE_NOT_FOUND = "the service file does not exist";
     CONFIG_FILE_UNREADABLE = "the service file cannot be read (a directory, a device or FIFO, not UTF-8, no permission)";
     CONFIG_FILE_TOO_LARGE = "the service file is larger than the loader accepts";
+    STDIN_READ_TWICE = "--config and --template both name standard input, which can be read once";
     CONFIG_FILE_EMPTY = "the service file holds no configuration" => "INVALID_CONFIGURATION_EXPORT";
     CONFIG_NOT_A_MAPPING = "the service file holds a value that is not a mapping" => "INVALID_CONFIGURATION_EXPORT";
     YAML_SYNTAX_ERROR = "the file is not valid YAML or JSON" => "CONFIGURATION_PARSE_ERROR";
