@@ -12,8 +12,10 @@ use std::collections::{HashMap, HashSet};
 /// Deepest nesting accepted; real service files stay far below it, and every later stage can
 /// then walk the tree recursively without exhausting the stack.
 pub const MAX_DEPTH: usize = 200;
-/// Most nodes an alias expansion may produce in one file (an "alias bomb" stops here).
-pub const MAX_NODES: usize = 2_000_000;
+/// Most values one file may produce, aliases expanded (an "alias bomb" stops here). A node
+/// costs about 100 bytes, so this keeps a file's tree near 100 MB; a real service file holds a
+/// few thousand values.
+pub const MAX_NODES: usize = 1_000_000;
 
 /// Why a file could not be loaded.
 #[derive(Debug, Clone, PartialEq)]

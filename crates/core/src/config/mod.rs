@@ -77,10 +77,8 @@ pub fn load_file_as(
         )
     })?;
     let file = sources.add(display_name.to_string(), text);
-    let text = &sources
-        .get(file)
-        .map(|f| f.text.clone())
-        .unwrap_or_default();
+    // Parsed where the source map keeps it: a 16 MiB file is not copied once more.
+    let text = sources.get(file).map_or("", |f| f.text.as_str());
     let mut root =
         load(text, file).map_err(|e| Box::new(load_error_diagnostic(*e, display_name)))?;
     json_roundtrip(&mut root);
