@@ -295,6 +295,33 @@ fn one_file_by_many_spellings_is_loaded_once_and_files_share_one_budget() {
     let out = run(&dir, &["package"]);
     assert_eq!(out.code(), Some(0), "{}", out.stderr);
 
+    // A hundred references to one 11 MiB string cost one read, not a hundred copies.
+    std::fs::write(
+        dir.join("eleven.yml"),
+        format!("k: {}\n", "x".repeat(11 << 20)),
+    )
+    .unwrap();
+    let custom: String = (0..100)
+        .map(|i| {
+            let spelling = if i % 2 == 0 {
+                "./eleven.yml".to_string()
+            } else {
+                format!("/proc/self/root{}", dir.join("eleven.yml").display())
+            };
+            format!("  e{i}: ${{file({spelling}):k}}\n")
+        })
+        .collect();
+    std::fs::write(dir.join("serverless.yml"), service_with(&custom)).unwrap();
+    let out = run(&dir, &["validate", "--color", "never"]);
+    assert_refused(
+        &out,
+        1,
+        &[
+            "VARIABLE_RESULT_TOO_LARGE",
+            "gives a string of 11534336 bytes",
+        ],
+    );
+
     // Three different 9 MiB files pass the 24 MiB budget at the third.
     std::fs::write(
         dir.join("serverless.yml"),

@@ -578,7 +578,7 @@ impl Resolver<'_, '_> {
         self.count(resolved, asked_by)
     }
 
-    fn count(&mut self, node: Node, asked_by: &Node) -> Result<Node, Failed> {
+    pub(super) fn count(&mut self, node: Node, asked_by: &Node) -> Result<Node, Failed> {
         self.produced += node.size();
         if self.produced > MAX_PRODUCED_NODES {
             return Err(self.error(

@@ -2,7 +2,7 @@
 //! `param`, `aws:region` — and the errors for those that need AWS (`ssm`, `cf`, `s3`,
 //! `aws:accountId`, …), which `--var` can answer instead.
 
-use super::resolve::{display_path, Failed, Outcome, Resolver};
+use super::resolve::{display_path, Failed, Outcome, Resolver, MAX_STRING};
 use crate::env::Environment;
 use std::path::{Component, Path};
 use streaming_events_diagnostics::{codes, Diagnostic};
@@ -205,19 +205,62 @@ fn file_source(
         let loaded = load_file(r, r.context.env, &full, relative, node, path).map_err(|d| *d);
         r.files.insert(key.clone(), loaded);
     }
+    // What a reference copies counts against the resolver's budget of copied values, and a
+    // string over MAX_STRING is refused before it is copied (an 11 MB file referenced a hundred
+    // times would otherwise cost a hundred copies).
     let selected = match r.files.get(&key) {
-        Some(Ok(Some(root))) => select(root, address).cloned(),
+        Some(Ok(Some(root))) => select(root, address).map(|value| {
+            let longest = longest_string(value);
+            if longest > MAX_STRING {
+                Err(longest)
+            } else {
+                Ok(value.clone())
+            }
+        }),
         Some(Ok(None)) | None => None,
         Some(Err(diagnostic)) => {
             let diagnostic = diagnostic.clone();
             return Err(r.error(diagnostic));
         }
     };
-    let Some(value) = selected else {
-        return Ok(None);
+    let value = match selected {
+        None => return Ok(None),
+        Some(Ok(value)) => r.count(value, node)?,
+        Some(Err(bytes)) => {
+            return Err(r.error(
+                Diagnostic::error(
+                    codes::VARIABLE_RESULT_TOO_LARGE,
+                    format!(
+                        "${{file({relative})}} gives a string of {bytes} bytes; a value may hold {MAX_STRING}"
+                    ),
+                )
+                .with_path(display_path(path))
+                .at(r.sub_span(node, relative), "this file"),
+            ))
+        }
     };
     let pseudo = format!("file:{}#{}", full.display(), address.unwrap_or(""));
     r.resolve_again(value, &pseudo, depth).map(Some)
+}
+
+/// The length in bytes of the longest string (or key) in a tree.
+fn longest_string(root: &Node) -> usize {
+    let mut longest = 0;
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        match &node.value {
+            Value::String(text) => longest = longest.max(text.len()),
+            Value::Seq(items) => stack.extend(items.iter()),
+            Value::Map(map) => {
+                for entry in &map.entries {
+                    longest = longest.max(entry.key.len());
+                    stack.push(&entry.value);
+                }
+            }
+            _ => {}
+        }
+    }
+    longest
 }
 
 /// The part of a file's tree that `address` (`a.b.0`) names; the whole tree without one.
