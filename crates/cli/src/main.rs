@@ -1,5 +1,13 @@
 //! The `streaming-events` command: the only place that touches stdout, stderr and exit codes.
-//! Exit 0 on success, 1 when the service is invalid, 2 on usage errors.
+//! Exit 0 on success, 1 when the service is invalid, 2 on usage errors (an `--output` that
+//! would destroy something included), 141 when standard output is a closed pipe (as a tool
+//! killed by `SIGPIPE`).
+//!
+//! Nothing is written with `print!`/`eprint!`, which panic when a stream is closed: standard
+//! error is written best effort (a failure there cannot be reported anywhere), standard output
+//! and `--output` through [`output`], which reports every failure.
+
+mod output;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::collections::BTreeMap;
@@ -8,7 +16,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use streaming_events_core::{run, Options, Outcome};
 use streaming_events_core::{Environment, OsEnvironment};
-use streaming_events_diagnostics::{codes, render_human, render_json, Diagnostic, RenderOptions};
+use streaming_events_diagnostics::{
+    codes, render_human, render_json, Diagnostic, RenderOptions, SourceMap,
+};
 
 #[derive(Parser)]
 #[command(
@@ -33,8 +43,9 @@ enum Command {
 
 #[derive(Args)]
 struct ServiceArgs {
-    /// The service file (default: serverless.yml, serverless.yaml or serverless.json here).
-    #[arg(long, value_name = "FILE")]
+    /// The service file (default: serverless.yml, serverless.yaml or serverless.json here; `-`
+    /// is standard input).
+    #[arg(long, value_name = "FILE", value_parser = non_empty_path)]
     config: Option<PathBuf>,
     /// The stage (default: provider.stage, else dev).
     #[arg(long, value_name = "NAME")]
@@ -67,10 +78,11 @@ struct PackageArgs {
     #[command(flatten)]
     service: ServiceArgs,
     /// Where to write the template (default: stdout; `-` is stdout).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_parser = clap::builder::NonEmptyStringValueParser::new())]
     output: Option<String>,
-    /// Extend this existing template (JSON or YAML) instead of building the core resources.
-    #[arg(long, value_name = "FILE")]
+    /// Extend this existing template (JSON or YAML; `-` is standard input) instead of building
+    /// the core resources.
+    #[arg(long, value_name = "FILE", value_parser = non_empty_path)]
     template: Option<PathBuf>,
     /// Print, per role, each policy's size and how close it is to IAM's limit.
     #[arg(long)]
@@ -88,6 +100,14 @@ enum Color {
     Auto,
     Always,
     Never,
+}
+
+fn non_empty_path(text: &str) -> Result<PathBuf, String> {
+    if text.is_empty() {
+        Err("an empty path names no file".to_string())
+    } else {
+        Ok(PathBuf::from(text))
+    }
 }
 
 fn key_value(text: &str) -> Result<(String, String), String> {
@@ -113,11 +133,24 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Schema => {
             let schema = streaming_events_core::service_json_schema();
-            println!("{}", streaming_events_core::to_js_pretty(&schema));
-            ExitCode::SUCCESS
+            let mut text = streaming_events_core::to_js_pretty(&schema);
+            text.push('\n');
+            match output::to_stdout(&text) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(failure) => {
+                    let mut diagnostics = Vec::new();
+                    let code = failure.exit_code(&mut diagnostics);
+                    print_diagnostics(Format::Human, Color::Auto, &diagnostics, &SourceMap::new());
+                    code
+                }
+            }
         }
         Command::Validate(args) => {
-            let outcome = execute(&args, None, false);
+            let env = match environment(&args, None) {
+                Ok(env) => env,
+                Err(d) => return usage_error(&args, *d),
+            };
+            let outcome = execute(&env, &args, None, false);
             report(&args, &outcome);
             if outcome.has_errors() {
                 ExitCode::from(1)
@@ -125,66 +158,133 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
         }
-        Command::Package(args) => {
-            let outcome = execute(&args.service, args.template.clone(), true);
-            report(&args.service, &outcome);
-            if args.iam_report {
-                for line in &outcome.iam_report {
-                    eprintln!("{line}");
-                }
-            }
-            let Some(template) = outcome.template.as_ref().filter(|_| !outcome.has_errors()) else {
-                return ExitCode::from(1);
-            };
-            let mut text = streaming_events_core::to_js_pretty(template);
-            text.push('\n');
-            match args.output.as_deref() {
-                None | Some("-") => {
-                    let mut stdout = std::io::stdout().lock();
-                    if stdout
-                        .write_all(text.as_bytes())
-                        .and_then(|_| stdout.flush())
-                        .is_err()
-                    {
-                        return ExitCode::from(1);
-                    }
-                }
-                Some(path) => {
-                    if let Err(e) = write_atomically(Path::new(path), &text) {
-                        eprintln!(
-                            "error[{}]: cannot write {path}: {e}",
-                            codes::OUTPUT_WRITE_FAILED.id
-                        );
-                        return ExitCode::from(1);
-                    }
-                }
-            }
-            ExitCode::SUCCESS
-        }
+        Command::Package(args) => package(&args),
     }
 }
 
-/// Writes next to the target and renames, so a failed run never leaves half a template.
-fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    let directory = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_else(|| "template.json".into());
-    let temporary = directory.join(format!(".{name}.{}.tmp", std::process::id()));
-    std::fs::write(&temporary, text)?;
-    std::fs::rename(&temporary, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&temporary);
-    })
+fn package(args: &PackageArgs) -> ExitCode {
+    let service = &args.service;
+    let env = match environment(service, args.template.as_deref()) {
+        Ok(env) => env,
+        Err(d) => return usage_error(service, *d),
+    };
+    let template = args.template.as_deref().map(stdin_alias);
+    // Where the template goes is settled before anything runs: an output that would replace
+    // what must not be replaced is a usage error, and the run is not worth doing.
+    let target = match args.output.as_deref() {
+        None | Some("-") => output::Target::Stdout,
+        Some(path) => {
+            let inputs: Vec<&Path> = service
+                .config
+                .iter()
+                .map(PathBuf::as_path)
+                .chain(template.as_deref())
+                .filter(|p| *p != Path::new(STDIN))
+                .collect();
+            match output::plan(Path::new(path), &inputs) {
+                Ok(target) => target,
+                Err(d) => return usage_error(service, *d),
+            }
+        }
+    };
+    let mut outcome = execute(&env, service, template, true);
+    if let Some(d) = target.overwrites_any(&env.files_read()) {
+        outcome.diagnostics.insert(0, *d);
+        report(service, &outcome);
+        return ExitCode::from(2);
+    }
+    let iam_report = |outcome: &Outcome| {
+        if args.iam_report {
+            let mut lines = String::new();
+            for line in &outcome.iam_report {
+                lines.push_str(line);
+                lines.push('\n');
+            }
+            write_stderr(&lines);
+        }
+    };
+    let Some(template) = outcome.template.as_ref().filter(|_| !outcome.has_errors()) else {
+        report(service, &outcome);
+        iam_report(&outcome);
+        return ExitCode::from(1);
+    };
+    let mut text = streaming_events_core::to_js_pretty(template);
+    text.push('\n');
+    let written = target.write(&text);
+    let code = match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => failure.exit_code(&mut outcome.diagnostics),
+    };
+    report(service, &outcome);
+    iam_report(&outcome);
+    code
 }
 
-fn execute(args: &ServiceArgs, template: Option<PathBuf>, build: bool) -> Outcome {
-    let env = OsEnvironment;
-    let (config, display) = match &args.config {
-        Some(path) => (path.clone(), path.display().to_string()),
+/// What stands for standard input in `--config` and `--template`.
+const STDIN: &str = "-";
+
+/// `/dev/stdin` is standard input, whatever it is (a pipe is not refused as a FIFO there).
+fn stdin_alias(path: &Path) -> PathBuf {
+    if path == Path::new("/dev/stdin") {
+        PathBuf::from(STDIN)
+    } else {
+        path.to_path_buf()
+    }
+}
+
+/// The real machine, with standard input standing for `-` when a flag asks for it.
+fn environment(
+    args: &ServiceArgs,
+    template: Option<&Path>,
+) -> Result<OsEnvironment, Box<Diagnostic>> {
+    let config = args.config.as_deref().map(stdin_alias);
+    let template = template.map(stdin_alias);
+    let stdin = Path::new(STDIN);
+    match (
+        config.as_deref() == Some(stdin),
+        template.as_deref() == Some(stdin),
+    ) {
+        (true, true) => Err(Box::new(
+            Diagnostic::error(
+                codes::STDIN_READ_TWICE,
+                "--config and --template cannot both read standard input",
+            )
+            .with_help("pass one of them as a file"),
+        )),
+        (false, false) => Ok(OsEnvironment::new()),
+        _ => Ok(OsEnvironment::new().with_stdin_at(STDIN)),
+    }
+}
+
+fn usage_error(args: &ServiceArgs, diagnostic: Diagnostic) -> ExitCode {
+    print_diagnostics(args.format, args.color, &[diagnostic], &SourceMap::new());
+    ExitCode::from(2)
+}
+
+/// Standard error, best effort: a closed or full stderr cannot be told about itself, and it must
+/// not stop the template from being written.
+fn write_stderr(text: &str) {
+    if text.is_empty() {
+        return;
+    }
+    let mut stderr = std::io::stderr().lock();
+    let _ = stderr
+        .write_all(text.as_bytes())
+        .and_then(|()| stderr.flush());
+}
+
+fn execute(
+    env: &OsEnvironment,
+    args: &ServiceArgs,
+    template: Option<PathBuf>,
+    build: bool,
+) -> Outcome {
+    let (config, display) = match args.config.as_deref().map(stdin_alias) {
+        Some(path) if path == Path::new(STDIN) => (path, "<stdin>".to_string()),
+        Some(path) => {
+            let display = path.display().to_string();
+            (path, display)
+        }
         None => match ["serverless.yml", "serverless.yaml", "serverless.json"]
             .iter()
             .find(|name| env.is_file(Path::new(name)))
@@ -211,20 +311,37 @@ fn execute(args: &ServiceArgs, template: Option<PathBuf>, build: bool) -> Outcom
         strict: args.strict,
         template,
     };
-    run(&env, &options, build)
+    run(env, &options, build)
 }
 
 fn report(args: &ServiceArgs, outcome: &Outcome) {
+    let mut notes = String::new();
     for note in &outcome.notes {
-        eprintln!("{note}");
+        notes.push_str(note);
+        notes.push('\n');
     }
-    if outcome.diagnostics.is_empty() {
+    write_stderr(&notes);
+    print_diagnostics(
+        args.format,
+        args.color,
+        &outcome.diagnostics,
+        &outcome.sources,
+    );
+}
+
+fn print_diagnostics(
+    format: Format,
+    color: Color,
+    diagnostics: &[Diagnostic],
+    sources: &SourceMap,
+) {
+    if diagnostics.is_empty() {
         return;
     }
-    let text = match args.format {
-        Format::Json => render_json(&outcome.diagnostics, &outcome.sources) + "\n",
+    let text = match format {
+        Format::Json => render_json(diagnostics, sources) + "\n",
         Format::Human => {
-            let color = match args.color {
+            let color = match color {
                 Color::Always => true,
                 Color::Never => false,
                 Color::Auto => {
@@ -232,12 +349,8 @@ fn report(args: &ServiceArgs, outcome: &Outcome) {
                         && std::io::stderr().is_terminal()
                 }
             };
-            render_human(
-                &outcome.diagnostics,
-                &outcome.sources,
-                RenderOptions { color },
-            )
+            render_human(diagnostics, sources, RenderOptions { color })
         }
     };
-    let _ = std::io::stderr().write_all(text.as_bytes());
+    write_stderr(&text);
 }

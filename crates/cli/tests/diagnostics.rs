@@ -12,6 +12,10 @@
 //!   sparse file of BYTES zero bytes (too large to commit), and removed after it. List NAME in
 //!   the folder's `.gitignore`.
 //!
+//! - `generated-files`: lines `NAME COUNT TEXT`; before the run each NAME is written with TEXT
+//!   repeated COUNT times (`\n` in TEXT is a newline), and removed after it: a file with a million
+//!   values is a few bytes here. List NAME in the folder's `.gitignore`.
+//!
 //! `UPDATE_SNAPSHOTS=1 cargo test` rewrites the snapshots; review the diff before committing.
 //!
 //! [`every_code_has_a_fixture`] requires, for every code of the registry
@@ -89,6 +93,25 @@ fn create_large_files(case: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
+/// Creates the case's `generated-files`; returns their paths, to remove after the run.
+fn create_generated_files(case: &Path) -> Vec<PathBuf> {
+    lines(case, "generated-files")
+        .iter()
+        .map(|line| {
+            let mut parts = line.splitn(3, ' ');
+            let (Some(name), Some(count), Some(text)) = (parts.next(), parts.next(), parts.next())
+            else {
+                panic!("{}: generated-files line {line:?}", case.display());
+            };
+            let count: usize = count.parse().expect("a repeat count");
+            let path = case.join(name);
+            std::fs::write(&path, text.replace("\\n", "\n").repeat(count))
+                .expect("a generated file");
+            path
+        })
+        .collect()
+}
+
 #[test]
 fn rendered_diagnostics_match_their_snapshots() {
     let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some();
@@ -96,7 +119,8 @@ fn rendered_diagnostics_match_their_snapshots() {
     let all = cases();
     assert!(all.len() >= 9);
     for case in all {
-        let large = create_large_files(&case);
+        let mut large = create_large_files(&case);
+        large.extend(create_generated_files(&case));
         let out = Command::new(env!("CARGO_BIN_EXE_streaming-events"))
             .current_dir(&case)
             .env_remove("NO_COLOR")

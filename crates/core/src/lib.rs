@@ -21,7 +21,7 @@ mod schema;
 mod template;
 
 pub use config::variables::parse::parse as parse_variables;
-pub use env::{Environment, FakeEnvironment, OsEnvironment};
+pub use env::{file_type_name, Environment, FakeEnvironment, FileId, OsEnvironment};
 pub use js::to_js_pretty;
 pub use options::{Options, Outcome};
 pub use package::run;

@@ -31,8 +31,9 @@ macro_rules! codes {
 codes! {
     // Loading the service file.
     CONFIG_FILE_NOT_FOUND = "the service file does not exist";
-    CONFIG_FILE_UNREADABLE = "the service file cannot be read (a directory, not UTF-8, no permission)";
+    CONFIG_FILE_UNREADABLE = "the service file cannot be read (a directory, a device or FIFO, not UTF-8, no permission)";
     CONFIG_FILE_TOO_LARGE = "the service file is larger than the loader accepts";
+    STDIN_READ_TWICE = "--config and --template both name standard input, which can be read once";
     CONFIG_FILE_EMPTY = "the service file holds no configuration" => "INVALID_CONFIGURATION_EXPORT";
     CONFIG_NOT_A_MAPPING = "the service file holds a value that is not a mapping" => "INVALID_CONFIGURATION_EXPORT";
     YAML_SYNTAX_ERROR = "the file is not valid YAML or JSON" => "CONFIGURATION_PARSE_ERROR";
@@ -40,6 +41,7 @@ codes! {
     YAML_UNKNOWN_TAG = "a tag that is neither a YAML core tag nor a CloudFormation short form" => "CONFIGURATION_PARSE_ERROR";
     YAML_TOO_DEEP = "the document nests deeper than the loader accepts" => "CONFIGURATION_PARSE_ERROR";
     YAML_ALIAS_BOMB = "aliases expand to more values than the loader accepts" => "CONFIGURATION_PARSE_ERROR";
+    YAML_TOO_MANY_VALUES = "the document holds more values than the loader accepts (no alias involved)" => "CONFIGURATION_PARSE_ERROR";
     YAML_UNKNOWN_ANCHOR = "an alias refers to an anchor that is not defined before it" => "CONFIGURATION_PARSE_ERROR";
     YAML_MULTIPLE_DOCUMENTS = "the file holds more than one YAML document" => "CONFIGURATION_PARSE_ERROR";
     YAML_INVALID_MERGE = "a merge key (<<) whose value is not a mapping or a list of mappings" => "CONFIGURATION_PARSE_ERROR";
@@ -72,6 +74,7 @@ codes! {
     VARIABLE_RESULT_INVALID = "a variable's value cannot be used where it stands" => "VARIABLES_RESOLUTION_ERROR";
     VARIABLE_RESULT_TOO_LARGE = "variables expand to a value larger than accepted" => "VARIABLES_RESOLUTION_ERROR";
     VARIABLE_FILE_INVALID = "a file read by ${file(...)} cannot be read or parsed" => "VARIABLES_RESOLUTION_ERROR";
+    VARIABLE_FILES_TOO_LARGE = "the files read by ${file(...)} together pass the budget for all files a run reads" => "VARIABLES_RESOLUTION_ERROR";
     VARIABLE_LOOKALIKE = "text that looks like a variable but is not one stays as written";
     // The compilers' own errors (always fatal).
     FUNCTION_STREAM_STARTING_POSITION_TIMESTAMP_INVALID = "stream: AT_TIMESTAMP without startingPositionTimestamp";
@@ -95,12 +98,15 @@ codes! {
     FILTER_PATTERNS_TOO_MANY = "more filter patterns than Lambda allows for one mapping";
     FILTER_PATTERN_KEY_UNEXPECTED = "a filter pattern whose top-level keys are not the source's data key";
     // Templates and IAM.
-    OUTPUT_WRITE_FAILED = "the template could not be written to --output";
+    OUTPUT_WRITE_FAILED = "the template could not be written to --output or standard output";
+    OUTPUT_TARGET_INVALID = "--output names something a template cannot be written to (a directory, socket, block device, FIFO without a reader, dangling symlink)";
+    OUTPUT_OVERWRITES_INPUT = "--output names the service file, the --template file or another file the service reads";
     TEMPLATE_REFERENCE_UNRESOLVED = "a Ref, Fn::GetAtt or DependsOn in the template names nothing the template defines";
     TEMPLATE_LIMIT_EXCEEDED = "the template passes a CloudFormation quota (500 resources, 200 outputs, 1 MB)";
     RESOURCE_EXTENSION_NOT_EXISTING = "resources.extensions names a resource the generated template does not have";
     RESOURCE_EXTENSION_UNSUPPORTED_ATTRIBUTE = "resources.extensions extends an attribute other than Properties, Metadata, DependsOn, Condition and the policies";
     TEMPLATE_INVALID = "the --template file is not a CloudFormation template we can extend";
+    TEMPLATE_FILE_UNREADABLE = "the --template file cannot be read (missing, a directory, a device or FIFO, too large, not UTF-8)";
     FUNCTION_IAM_ROLE_CONFLICT = "a function's own role combined with per-function IAM settings (or provider.role with perFunction mode)";
     FUNCTION_IAM_ROLE_NAME_TOO_LONG = "a generated per-function role name longer than IAM's 64 characters";
     IAM_POLICY_TOO_LARGE = "the streaming permissions do not fit in the role's policy quotas";

@@ -51,7 +51,7 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &SourceMap, style: &Sty
         out,
         "{}{}",
         style.paint(colour, &format!("{level}[{}]", d.code.id)),
-        style.paint("1", &format!(": {}", d.message))
+        style.paint("1", &format!(": {}", shown(&d.message)))
     );
     let mut labels: Vec<&Label> = d.labels.iter().filter(|l| l.primary).collect();
     labels.extend(d.labels.iter().filter(|l| !l.primary));
@@ -70,7 +70,7 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &SourceMap, style: &Sty
             out,
             "{pad}{} {}:{}:{}",
             style.paint("1;34", arrow),
-            file.name,
+            shown(&file.name),
             label.span.start.line,
             label.span.start.column
         );
@@ -78,7 +78,12 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &SourceMap, style: &Sty
         let full_line = file.index.line_text(&file.text, line_no);
         // Long lines are shown as a window around the label.
         let skip = label.span.start.column.saturating_sub(60);
-        let text: String = full_line.chars().skip(skip).take(MAX_SHOWN).collect();
+        let text: String = full_line
+            .chars()
+            .skip(skip)
+            .take(MAX_SHOWN)
+            .map(snippet_char)
+            .collect();
         let text = if skip > 0 { format!("…{text}") } else { text };
         let shift = usize::from(skip > 0);
         let bar = style.paint("1;34", "|");
@@ -110,7 +115,7 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &SourceMap, style: &Sty
         let tail = if label.text.is_empty() {
             String::new()
         } else {
-            format!(" {}", label.text)
+            format!(" {}", shown(&label.text))
         };
         let _ = writeln!(
             out,
@@ -119,14 +124,19 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &SourceMap, style: &Sty
         );
     }
     if let Some(path) = d.path.as_ref().filter(|p| !d.message.contains(p.as_str())) {
-        let _ = writeln!(out, "{pad} {} at: {path}", style.paint("1;34", "="));
+        let _ = writeln!(
+            out,
+            "{pad} {} at: {}",
+            style.paint("1;34", "="),
+            shown(path)
+        );
     }
     if let Some(help) = &d.help {
         let _ = writeln!(
             out,
             "{pad} {} {}",
             style.paint("1;34", "="),
-            style.paint("1", &format!("help: {help}"))
+            style.paint("1", &format!("help: {}", shown(help)))
         );
     }
     if let Some(reference) = d.code.reference {
@@ -135,6 +145,48 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &SourceMap, style: &Sty
             "{pad} {} note: the Serverless Framework reports this as {reference}",
             style.paint("1;34", "="),
         );
+    }
+}
+
+/// The most characters of a message, label or help the human renderer prints.
+const MAX_MESSAGE: usize = 1000;
+
+/// Whether a character would act on a terminal or hide text instead of showing itself: C0 and
+/// C1 controls, DEL, and the invisible characters that reorder text (Trojan Source).
+fn is_unsafe(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+}
+
+/// Text for a message line: unsafe characters escaped as Rust does (`\u{1b}`, `\0`, `\n`), at
+/// most [`MAX_MESSAGE`] characters.
+fn shown(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars();
+    for c in chars.by_ref().take(MAX_MESSAGE) {
+        if is_unsafe(c) && c != '\n' {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    let rest = chars.count();
+    if rest > 0 {
+        let _ = write!(out, "… ({rest} more characters)");
+    }
+    out
+}
+
+/// A character of a source line in a snippet: one column for one column, so that the carets stay
+/// under what they mark. Controls become their Unicode control pictures (`␛`, `␀`), as rustc
+/// shows them; other unsafe characters the replacement character.
+fn snippet_char(c: char) -> char {
+    match c {
+        '\t' => c,
+        '\u{0}'..='\u{1f}' => char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}'),
+        '\u{7f}' => '\u{2421}',
+        c if is_unsafe(c) => '\u{fffd}',
+        c => c,
     }
 }
 
@@ -158,4 +210,47 @@ pub fn render_json(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
         })
         .collect();
     serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use streaming_events_yaml::{Pos, Span};
+
+    fn render(message: &str, line: &str, column: usize) -> String {
+        let mut sources = SourceMap::new();
+        let file = sources.add("s.yml", format!("{line}\n"));
+        let at = |column: usize| Pos {
+            offset: column - 1,
+            line: 1,
+            column,
+        };
+        let span = Span::new(file, at(column), at(column + 1));
+        let d = Diagnostic::error(crate::codes::YAML_SYNTAX_ERROR, message).at(span, "here");
+        render_human(&[d], &sources, RenderOptions::default())
+    }
+
+    #[test]
+    fn control_characters_never_reach_the_terminal() {
+        let out = render(
+            "bad \u{1b}]0;title\u{7} \u{202e}x\0",
+            "a: \u{1b}[2J\0\u{202e}\u{9b}b",
+            9,
+        );
+        assert!(!out.chars().any(|c| is_unsafe(c) && c != '\n'), "{out:?}");
+        assert!(
+            out.contains(r"bad \u{1b}]0;title\u{7} \u{202e}x\0"),
+            "{out}"
+        );
+        // One column per character in the snippet: the caret stays under column 9 (U+202E).
+        assert!(out.contains("a: ␛[2J␀\u{fffd}\u{fffd}b\n"), "{out}");
+        assert!(out.contains("  |         ^ here"), "{out}");
+    }
+
+    #[test]
+    fn long_messages_are_cut() {
+        let out = render(&"k".repeat(800_000), "a: 1", 1);
+        assert!(out.len() < 2_000, "{} bytes", out.len());
+        assert!(out.contains("… (799000 more characters)"), "{out}");
+    }
 }

@@ -7,13 +7,15 @@
 use crate::node::{Entry, FileId, Mapping, Node, Pos, Span, Value};
 use crate::scalar::{resolve_plain_scalar, Resolved};
 use saphyr_parser::{Event, Parser, ScalarStyle, Tag};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Deepest nesting accepted; real service files stay far below it, and every later stage can
 /// then walk the tree recursively without exhausting the stack.
 pub const MAX_DEPTH: usize = 200;
-/// Most nodes an alias expansion may produce in one file (an "alias bomb" stops here).
-pub const MAX_NODES: usize = 2_000_000;
+/// Most values one file may produce, aliases expanded (an "alias bomb" stops here). A node
+/// costs about 100 bytes, so this keeps a file's tree near 100 MB; a real service file holds a
+/// few thousand values.
+pub const MAX_NODES: usize = 1_000_000;
 
 /// Why a file could not be loaded.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,6 +34,8 @@ pub enum LoadErrorKind {
     UnknownTag,
     TooDeep,
     AliasBudget,
+    /// More values than the loader accepts, none of them from an alias.
+    TooManyValues,
     UnknownAnchor,
     MultipleDocuments,
     InvalidMerge,
@@ -85,7 +89,7 @@ pub fn load(source: &str, file: FileId) -> Result<Node, Box<LoadError>> {
                 };
                 return Err(Box::new(LoadError {
                     kind,
-                    message: err.info().to_string(),
+                    message: quoted(err.info()),
                     span: Span::new(file, pos, pos),
                     related: None,
                 }));
@@ -155,7 +159,10 @@ enum Frame {
     Map {
         map: Mapping,
         /// Keys set by a merge (`<<`) that an explicit key may still override.
-        overridable: Vec<String>,
+        overridable: HashSet<String>,
+        /// Where each key is in `map`, once it is large: a mapping with 400,000 keys is checked
+        /// for duplicates in linear time, not quadratic.
+        index: KeyIndex,
         pending_key: Option<(String, Span, bool)>,
         start: Span,
         anchor: usize,
@@ -240,7 +247,8 @@ impl Builder<'_, '_> {
                 self.check_depth(span)?;
                 self.stack.push(Frame::Map {
                     map: Mapping::default(),
-                    overridable: Vec::new(),
+                    overridable: HashSet::new(),
+                    index: KeyIndex::default(),
                     pending_key: None,
                     start: span,
                     anchor,
@@ -335,14 +343,14 @@ impl Builder<'_, '_> {
                 } else {
                     Err(self.err(
                         LoadErrorKind::UnknownTag,
-                        format!("cannot resolve `{text}` as {name}"),
+                        format!("cannot resolve `{}` as {}", quoted(text), quoted(&name)),
                         span,
                     ))
                 }
             }
             _ => Err(self.err(
                 LoadErrorKind::UnknownTag,
-                format!("unknown tag {name}"),
+                format!("unknown tag {}", quoted(&name)),
                 span,
             )),
         }
@@ -352,7 +360,7 @@ impl Builder<'_, '_> {
         let merge_key = std::mem::take(&mut self.merge_key_next);
         if self.produced > MAX_NODES {
             return Err(self.err(
-                LoadErrorKind::AliasBudget,
+                LoadErrorKind::TooManyValues,
                 format!("the document holds more than {MAX_NODES} values"),
                 span,
             ));
@@ -370,6 +378,7 @@ impl Builder<'_, '_> {
             Frame::Map {
                 map,
                 overridable,
+                index,
                 pending_key,
                 ..
             } => match pending_key.take() {
@@ -398,34 +407,39 @@ impl Builder<'_, '_> {
                             ));
                         };
                         for mut entry in source_map.entries {
-                            if !map.contains_key(&entry.key) {
+                            if index.find(map, &entry.key).is_none() {
                                 if entry.value.via.is_none() {
                                     entry.value.via = Some(Box::new(key_span));
                                 }
-                                overridable.push(entry.key.clone());
-                                map.entries.push(entry);
+                                overridable.insert(entry.key.clone());
+                                index.push(map, entry);
                             }
                         }
                     }
                 }
                 Some((key, key_span, _)) => {
-                    if let Some(index) = overridable.iter().position(|k| *k == key) {
-                        overridable.swap_remove(index);
-                        map.insert(key, key_span, node);
-                    } else if let Some(first) = map.entry(&key) {
+                    if overridable.remove(&key) {
+                        // An explicit key overrides what a merge set, in the merged key's place.
+                        if let Some(i) = index.find(map, &key) {
+                            map.entries[i].value = node;
+                        }
+                    } else if let Some(first) = index.find(map, &key).map(|i| &map.entries[i]) {
                         let related = Some(first.key_span);
                         return Err(Box::new(LoadError {
                             kind: LoadErrorKind::DuplicateKey,
-                            message: format!("duplicated mapping key `{key}`"),
+                            message: format!("duplicated mapping key `{}`", quoted(&key)),
                             span: key_span,
                             related,
                         }));
                     } else {
-                        map.entries.push(Entry {
-                            key,
-                            key_span,
-                            value: node,
-                        });
+                        index.push(
+                            map,
+                            Entry {
+                                key,
+                                key_span,
+                                value: node,
+                            },
+                        );
                     }
                 }
             },
@@ -476,7 +490,7 @@ fn apply_collection_tag(node: Node, tag: Option<String>) -> Result<Node, String>
     }
     match (tag.as_str(), &node.value) {
         ("!!map", Value::Map(_)) | ("!!seq", Value::Seq(_)) => Ok(node),
-        _ => Err(format!("unknown tag {tag}")),
+        _ => Err(format!("unknown tag {}", quoted(&tag))),
     }
 }
 
@@ -522,4 +536,62 @@ fn key_string(node: &Node) -> String {
         Value::Seq(items) => items.iter().map(key_string).collect::<Vec<_>>().join(","),
         Value::Map(_) => "[object Object]".to_string(),
     }
+}
+
+/// The keys of a mapping being built: searched in place while the mapping is small, through a
+/// hash map once it is large (most mappings have a few keys, and a hash map each would cost more
+/// memory than the keys).
+#[derive(Debug, Default)]
+struct KeyIndex {
+    positions: Option<HashMap<String, usize>>,
+}
+
+impl KeyIndex {
+    const LARGE: usize = 32;
+
+    fn find(&mut self, map: &Mapping, key: &str) -> Option<usize> {
+        if self.positions.is_none() && map.entries.len() >= Self::LARGE {
+            let positions = map
+                .entries
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (e.key.clone(), i))
+                .collect();
+            self.positions = Some(positions);
+        }
+        match &self.positions {
+            Some(positions) => positions.get(key).copied(),
+            None => map.entries.iter().position(|e| e.key == key),
+        }
+    }
+
+    fn push(&mut self, map: &mut Mapping, entry: Entry) {
+        if let Some(positions) = &mut self.positions {
+            positions.insert(entry.key.clone(), map.entries.len());
+        }
+        map.entries.push(entry);
+    }
+}
+
+/// The most characters of a value from the document that a message quotes.
+const MAX_QUOTED: usize = 80;
+
+/// A value from the document as a message quotes it: at most [`MAX_QUOTED`] characters (an
+/// 800 KB key is not repeated whole), control characters escaped so that they cannot act on a
+/// terminal.
+pub fn quoted(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars();
+    for c in chars.by_ref().take(MAX_QUOTED) {
+        if c.is_control() {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    let rest = chars.count();
+    if rest > 0 {
+        out.push_str(&format!("… ({rest} more characters)"));
+    }
+    out
 }

@@ -185,3 +185,43 @@ fn hostile_inputs_are_errors_not_crashes() {
     assert_eq!(error("a: [1, 2"), LoadErrorKind::Syntax);
     assert!(load("", 0).unwrap().is_null());
 }
+
+#[test]
+fn many_plain_values_are_too_many_not_an_alias_bomb() {
+    let items = vec!["1"; streaming_events_yaml::MAX_NODES + 1].join(",");
+    let e = load(&format!("x: [{items}]\n"), 0).expect_err("too many values");
+    assert_eq!(e.kind, LoadErrorKind::TooManyValues);
+    assert!(!e.message.contains("alias"), "{}", e.message);
+}
+
+#[test]
+fn large_mappings_load_in_linear_time_and_still_find_duplicates() {
+    // 100,000 keys: a quadratic duplicate check would take about a minute.
+    let mut yaml: String = (0..100_000).map(|i| format!("k{i}: {i}\n")).collect();
+    assert_eq!(load(&yaml, 0).unwrap().as_map().unwrap().len(), 100_000);
+    yaml.push_str("k7: again\n");
+    let e = load(&yaml, 0).expect_err("a duplicate");
+    assert_eq!(e.kind, LoadErrorKind::DuplicateKey);
+    assert!(e.related.is_some_and(|r| r.start.line == 8));
+    // A merge, then an explicit key overriding one merged key, in a large mapping.
+    let mut merged = String::from("base: &b\n");
+    merged.extend((0..100).map(|i| format!("  m{i}: {i}\n")));
+    merged.push_str("x:\n  <<: *b\n  m50: override\n");
+    merged.extend((0..100).map(|i| format!("  e{i}: {i}\n")));
+    let v = value(&merged);
+    assert_eq!(v["x"]["m50"], json!("override"));
+    assert_eq!(v["x"].as_object().unwrap().len(), 200);
+    assert_eq!(
+        error(&format!("{merged}  e5: twice\n")),
+        LoadErrorKind::DuplicateKey
+    );
+}
+
+#[test]
+fn messages_quote_at_most_a_little_of_a_value() {
+    let key = "k".repeat(800_000);
+    let e = load(&format!("{key}: 1\n{key}: 2\n"), 0).expect_err("a duplicate");
+    assert!(e.message.len() < 200, "{} bytes", e.message.len());
+    let e = load(&format!("x: !!int {key}\n"), 0).expect_err("not an int");
+    assert!(e.message.len() < 300, "{} bytes", e.message.len());
+}

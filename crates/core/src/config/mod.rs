@@ -43,19 +43,39 @@ pub fn resolve_service(
     variables::resolve_variables(root, &context, sources)
 }
 
-/// Reads and parses a YAML or JSON file into a node tree, registering it in `sources`.
+/// What a file given on the command line is for: its errors name the flag that gave it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileRole {
+    /// The service file (`--config`, or found in the current folder).
+    Service,
+    /// The template to extend (`--template`).
+    Template,
+}
+
+/// Reads and parses a YAML or JSON service file into a node tree, registering it in `sources`.
 pub fn load_file(
     env: &dyn Environment,
     path: &Path,
     display_name: &str,
     sources: &mut SourceMap,
 ) -> Result<Node, Box<Diagnostic>> {
+    load_file_as(env, path, display_name, sources, FileRole::Service)
+}
+
+/// Reads and parses a YAML or JSON file given on the command line into a node tree.
+pub fn load_file_as(
+    env: &dyn Environment,
+    path: &Path,
+    display_name: &str,
+    sources: &mut SourceMap,
+    role: FileRole,
+) -> Result<Node, Box<Diagnostic>> {
     let extension = path
         .extension()
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
-    if matches!(extension.as_str(), "js" | "cjs" | "mjs" | "ts") {
+    if role == FileRole::Service && matches!(extension.as_str(), "js" | "cjs" | "mjs" | "ts") {
         return Err(Box::new(
             Diagnostic::error(
                 codes::CONFIG_FILE_UNREADABLE,
@@ -65,21 +85,31 @@ pub fn load_file(
         ));
     }
     let text = env.read_file(path).map_err(|e| {
-        let code = match e.kind() {
-            std::io::ErrorKind::NotFound => codes::CONFIG_FILE_NOT_FOUND,
-            std::io::ErrorKind::FileTooLarge => codes::CONFIG_FILE_TOO_LARGE,
-            _ => codes::CONFIG_FILE_UNREADABLE,
+        let (code, help) = match (role, e.kind()) {
+            (FileRole::Template, _) => (
+                codes::TEMPLATE_FILE_UNREADABLE,
+                "pass the CloudFormation template to extend (a JSON or YAML file) with --template FILE",
+            ),
+            (FileRole::Service, std::io::ErrorKind::NotFound) => (
+                codes::CONFIG_FILE_NOT_FOUND,
+                "pass the service file with --config FILE",
+            ),
+            (FileRole::Service, std::io::ErrorKind::FileTooLarge) => (
+                codes::CONFIG_FILE_TOO_LARGE,
+                "a service file is small; check what generated this one",
+            ),
+            (FileRole::Service, _) => (
+                codes::CONFIG_FILE_UNREADABLE,
+                "pass the service file (a YAML or JSON file) with --config FILE, or `--config -` to read it from standard input",
+            ),
         };
         Box::new(
-            Diagnostic::error(code, format!("cannot read {display_name}: {e}"))
-                .with_help("pass the service file with --config FILE"),
+            Diagnostic::error(code, format!("cannot read {display_name}: {e}")).with_help(help),
         )
     })?;
     let file = sources.add(display_name.to_string(), text);
-    let text = &sources
-        .get(file)
-        .map(|f| f.text.clone())
-        .unwrap_or_default();
+    // Parsed where the source map keeps it: a 16 MiB file is not copied once more.
+    let text = sources.get(file).map_or("", |f| f.text.as_str());
     let mut root =
         load(text, file).map_err(|e| Box::new(load_error_diagnostic(*e, display_name)))?;
     json_roundtrip(&mut root);
@@ -111,6 +141,7 @@ pub fn load_error_diagnostic(e: LoadError, display_name: &str) -> Diagnostic {
         LoadErrorKind::UnknownTag => codes::YAML_UNKNOWN_TAG,
         LoadErrorKind::TooDeep => codes::YAML_TOO_DEEP,
         LoadErrorKind::AliasBudget => codes::YAML_ALIAS_BOMB,
+        LoadErrorKind::TooManyValues => codes::YAML_TOO_MANY_VALUES,
         LoadErrorKind::UnknownAnchor => codes::YAML_UNKNOWN_ANCHOR,
         LoadErrorKind::MultipleDocuments => codes::YAML_MULTIPLE_DOCUMENTS,
         LoadErrorKind::InvalidMerge => codes::YAML_INVALID_MERGE,
@@ -120,6 +151,7 @@ pub fn load_error_diagnostic(e: LoadError, display_name: &str) -> Diagnostic {
         LoadErrorKind::DuplicateKey => "remove one of the two keys",
         LoadErrorKind::UnknownTag => "CloudFormation short forms are !Ref, !GetAtt, !Sub, !Join, !ImportValue, !If, !Select, !Split, !Base64, !Cidr, !FindInMap, !GetAZs, !Equals, !And, !Or, !Not, !Condition",
         LoadErrorKind::TooDeep | LoadErrorKind::AliasBudget => "a service file does not need this much structure; check for runaway anchors or generated content",
+        LoadErrorKind::TooManyValues => "a service file does not need this many values; check what generated it",
         LoadErrorKind::UnknownAnchor => "define the anchor (&name) before the alias (*name) that uses it",
         LoadErrorKind::MultipleDocuments => "keep one document in the service file (remove `---` separators)",
         LoadErrorKind::InvalidMerge => "merge a mapping: <<: *defaults",

@@ -9,7 +9,7 @@ pub mod core;
 pub mod finalize;
 pub mod resources;
 
-use crate::config::load_file;
+use crate::config::{load_file_as, FileRole};
 use crate::env::Environment;
 use serde_json::{Map, Value};
 use std::path::Path;
@@ -34,7 +34,7 @@ impl Template {
         sources: &mut SourceMap,
     ) -> Result<Template, Box<Diagnostic>> {
         let display = path.display().to_string();
-        let node = load_file(env, path, &display, sources)?;
+        let node = load_file_as(env, path, &display, sources, FileRole::Template)?;
         match node.to_json() {
             Value::Object(map) => Ok(Template::from_value(map)),
             _ => Err(Box::new(

@@ -71,7 +71,9 @@ pub(super) struct Resolver<'c, 'e> {
     /// Cycles already reported (by their sorted members), so each is reported once.
     cycles: HashSet<Vec<String>>,
     produced: usize,
-    pub(super) files: HashMap<PathBuf, Option<Node>>,
+    /// Each file `${file()}` read, by [`crate::env::Environment::file_key`]: its tree (`None`
+    /// when missing), or the error it failed with, so that no file is read or parsed twice.
+    pub(super) files: HashMap<PathBuf, Result<Option<Node>, Diagnostic>>,
     /// Failures so far, each counted even when its diagnostic was already recorded: whether a
     /// step failed is `failures` before and after it.
     failures: usize,
@@ -576,7 +578,7 @@ impl Resolver<'_, '_> {
         self.count(resolved, asked_by)
     }
 
-    fn count(&mut self, node: Node, asked_by: &Node) -> Result<Node, Failed> {
+    pub(super) fn count(&mut self, node: Node, asked_by: &Node) -> Result<Node, Failed> {
         self.produced += node.size();
         if self.produced > MAX_PRODUCED_NODES {
             return Err(self.error(

@@ -2,7 +2,7 @@
 //! `param`, `aws:region` — and the errors for those that need AWS (`ssm`, `cf`, `s3`,
 //! `aws:accountId`, …), which `--var` can answer instead.
 
-use super::resolve::{display_path, Failed, Outcome, Resolver};
+use super::resolve::{display_path, Failed, Outcome, Resolver, MAX_STRING};
 use crate::env::Environment;
 use std::path::{Component, Path};
 use streaming_events_diagnostics::{codes, Diagnostic};
@@ -198,35 +198,84 @@ fn file_source(
             .with_help("export the values to a YAML or JSON file, or pass them with --var"),
         ));
     }
-    let loaded = match r.files.get(&full) {
-        Some(cached) => cached.clone(),
-        None => {
-            let loaded = load_file(r, r.context.env, &full, relative, node, path)?;
-            r.files.insert(full.clone(), loaded.clone());
-            loaded
-        }
-    };
-    let Some(mut value) = loaded else {
-        return Ok(None);
-    };
-    if let Some(address) = address.map(str::trim).filter(|a| !a.is_empty()) {
-        for segment in address.split('.') {
-            let next = match &value.value {
-                Value::Map(map) => map.get(segment).cloned(),
-                Value::Seq(items) => segment
-                    .parse::<usize>()
-                    .ok()
-                    .and_then(|i| items.get(i).cloned()),
-                _ => None,
-            };
-            match next {
-                Some(next) => value = next,
-                None => return Ok(None),
-            }
-        }
+    // Cached by what the file is, not how its path is spelled: each file is read and parsed
+    // once, failures included, and a reference copies only the part its address selects.
+    let key = r.context.env.file_key(&full);
+    if !r.files.contains_key(&key) {
+        let loaded = load_file(r, r.context.env, &full, relative, node, path).map_err(|d| *d);
+        r.files.insert(key.clone(), loaded);
     }
+    // What a reference copies counts against the resolver's budget of copied values, and a
+    // string over MAX_STRING is refused before it is copied (an 11 MB file referenced a hundred
+    // times would otherwise cost a hundred copies).
+    let selected = match r.files.get(&key) {
+        Some(Ok(Some(root))) => select(root, address).map(|value| {
+            let longest = longest_string(value);
+            if longest > MAX_STRING {
+                Err(longest)
+            } else {
+                Ok(value.clone())
+            }
+        }),
+        Some(Ok(None)) | None => None,
+        Some(Err(diagnostic)) => {
+            let diagnostic = diagnostic.clone();
+            return Err(r.error(diagnostic));
+        }
+    };
+    let value = match selected {
+        None => return Ok(None),
+        Some(Ok(value)) => r.count(value, node)?,
+        Some(Err(bytes)) => {
+            return Err(r.error(
+                Diagnostic::error(
+                    codes::VARIABLE_RESULT_TOO_LARGE,
+                    format!(
+                        "${{file({relative})}} gives a string of {bytes} bytes; a value may hold {MAX_STRING}"
+                    ),
+                )
+                .with_path(display_path(path))
+                .at(r.sub_span(node, relative), "this file"),
+            ))
+        }
+    };
     let pseudo = format!("file:{}#{}", full.display(), address.unwrap_or(""));
     r.resolve_again(value, &pseudo, depth).map(Some)
+}
+
+/// The length in bytes of the longest string (or key) in a tree.
+fn longest_string(root: &Node) -> usize {
+    let mut longest = 0;
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        match &node.value {
+            Value::String(text) => longest = longest.max(text.len()),
+            Value::Seq(items) => stack.extend(items.iter()),
+            Value::Map(map) => {
+                for entry in &map.entries {
+                    longest = longest.max(entry.key.len());
+                    stack.push(&entry.value);
+                }
+            }
+            _ => {}
+        }
+    }
+    longest
+}
+
+/// The part of a file's tree that `address` (`a.b.0`) names; the whole tree without one.
+fn select<'n>(root: &'n Node, address: Option<&str>) -> Option<&'n Node> {
+    let mut value = root;
+    if let Some(address) = address.map(str::trim).filter(|a| !a.is_empty()) {
+        for segment in address.split('.') {
+            value = match &value.value {
+                Value::Map(map) => map.get(segment)?,
+                Value::Seq(items) => items.get(segment.parse::<usize>().ok()?)?,
+                _ => return None,
+            };
+        }
+    }
+    Some(value)
 }
 
 fn load_file(
@@ -236,20 +285,22 @@ fn load_file(
     relative: &str,
     node: &Node,
     path: &str,
-) -> Result<Option<Node>, Failed> {
+) -> Result<Option<Node>, Box<Diagnostic>> {
     let text = match env.read_file(full) {
         Ok(text) => text,
         // A missing file is null, so that a fallback applies (a missing `.js` file too).
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => {
-            return Err(r.error(
-                Diagnostic::error(
-                    codes::VARIABLE_FILE_INVALID,
-                    format!("cannot read {relative}: {e}"),
-                )
-                .with_path(display_path(path))
-                .at(node.span, "read by this variable"),
-            ))
+            let code = if e.kind() == crate::env::BUDGET_SPENT {
+                codes::VARIABLE_FILES_TOO_LARGE
+            } else {
+                codes::VARIABLE_FILE_INVALID
+            };
+            return Err(Box::new(
+                Diagnostic::error(code, format!("cannot read {relative}: {e}"))
+                    .with_path(display_path(path))
+                    .at(node.span, "read by this variable"),
+            ));
         }
     };
     let extension = full
@@ -261,13 +312,14 @@ fn load_file(
         // Anything else is plain text, as in the reference.
         return Ok(Some(Node::string(text, node.span)));
     }
-    let file = r.sources_map.add(relative.to_string(), text.clone());
-    match load(&text, file) {
+    let file = r.sources_map.add(relative.to_string(), text);
+    let text = r.sources_map.get(file).map_or("", |f| f.text.as_str());
+    match load(text, file) {
         Ok(mut loaded) => {
             crate::config::json_roundtrip(&mut loaded);
             Ok(Some(loaded))
         }
-        Err(e) => Err(r.error(
+        Err(e) => Err(Box::new(
             Diagnostic::error(
                 codes::VARIABLE_FILE_INVALID,
                 format!("{relative} is not valid YAML or JSON: {}", e.message),
@@ -279,14 +331,18 @@ fn load_file(
     }
 }
 
-/// Removes `.` and `..` components without touching the file system.
+/// Removes `.` and `..` components without touching the file system, as Node's `path.resolve`
+/// does: a `..` removes the folder before it, never another `..` (a relative path keeps all its
+/// leading `..`, which the file system then resolves against the current folder).
 fn normalise(path: &Path) -> std::path::PathBuf {
     let mut out = std::path::PathBuf::new();
     for component in path.components() {
         match component {
             Component::CurDir => {}
             Component::ParentDir => {
-                if !out.pop() {
+                let ends_in_parent =
+                    matches!(out.components().next_back(), Some(Component::ParentDir));
+                if ends_in_parent || !out.pop() {
                     out.push("..");
                 }
             }
