@@ -2,18 +2,62 @@
 //! `param`, `aws:region` — and the errors for those that need AWS (`ssm`, `cf`, `s3`,
 //! `aws:accountId`, …), which `--var` can answer instead.
 
-use super::resolve::{display_path, Failed, Outcome, Resolver};
+use super::context::{display_path, Failed, Outcome, VariableContext};
 use crate::env::Environment;
-use std::path::{Component, Path};
-use streaming_events_diagnostics::{codes, Diagnostic};
-use streaming_events_yaml::{load, Node, Value};
+use std::path::{Component, Path, PathBuf};
+use std::rc::Rc;
+use streaming_events_diagnostics::{codes, Diagnostic, SourceMap};
+use streaming_events_yaml::{load, Node, Span, Value};
+
+/// What the sources need from the resolver: the sources are written against this trait and the
+/// resolver implements it, so this file does not depend on the resolver's.
+pub(super) trait Host<'c> {
+    fn context(&self) -> &'c VariableContext<'c>;
+    /// Records an error (once) and returns the failure to propagate.
+    fn error(&mut self, diagnostic: Diagnostic) -> Failed;
+    /// The span of `needle` inside the text `node` was written as, else the node's span.
+    fn sub_span(&self, node: &Node, needle: &str) -> Span;
+    /// `${self:address}`: the value at a config path, itself resolved.
+    fn lookup_self(&mut self, address: &str, node: &Node, depth: usize) -> Outcome;
+    /// Resolves the variables inside a value a source yielded.
+    fn resolve_again(
+        &mut self,
+        value: Node,
+        pseudo_path: &str,
+        depth: usize,
+    ) -> Result<Node, Failed>;
+    fn sources_map(&mut self) -> &mut SourceMap;
+    /// A file loaded before (`Some(None)`: it did not exist).
+    fn loaded_file(&self, path: &Path) -> Option<Option<Rc<Node>>>;
+    fn remember_file(&mut self, path: PathBuf, loaded: Option<Rc<Node>>);
+}
+
+/// The stage: `--stage`, else `provider.stage`, else `dev`.
+pub(super) fn stage(r: &mut dyn Host<'_>, node: &Node, depth: usize) -> Result<String, Failed> {
+    if let Some(stage) = &r.context().cli_stage {
+        return Ok(stage.clone());
+    }
+    Ok(r.lookup_self("provider.stage", node, depth + 1)?
+        .and_then(|n| n.as_str().map(str::to_string))
+        .unwrap_or_else(|| "dev".to_string()))
+}
+
+/// The region: `--region`, else `provider.region`, else `us-east-1`.
+fn region(r: &mut dyn Host<'_>, node: &Node, depth: usize) -> Result<String, Failed> {
+    if let Some(region) = &r.context().cli_region {
+        return Ok(region.clone());
+    }
+    Ok(r.lookup_self("provider.region", node, depth + 1)?
+        .and_then(|n| n.as_str().map(str::to_string))
+        .unwrap_or_else(|| "us-east-1".to_string()))
+}
 
 /// Sources that exist but need an AWS account.
 const ONLINE_SOURCES: &[&str] = &["ssm", "cf", "s3", "secretsmanager", "git"];
 
 #[allow(clippy::too_many_arguments)]
 pub(super) fn resolve_source(
-    r: &mut Resolver<'_, '_>,
+    r: &mut dyn Host<'_>,
     kind: &str,
     params: &[String],
     address: Option<&str>,
@@ -32,23 +76,25 @@ pub(super) fn resolve_source(
                 // `${opt:}` is every option, as an object.
                 "" => {
                     let mut options = streaming_events_yaml::Mapping::default();
-                    let named = [("stage", r.context.cli_stage.clone()), ("region", r.context.cli_region.clone())];
+                    let named = [("stage", r.context().cli_stage.clone()), ("region", r.context().cli_region.clone())];
                     for (name, value) in named.into_iter().filter_map(|(n, v)| v.map(|v| (n.to_string(), v))) {
                         options.insert(name, span, Node::string(value, span));
                     }
-                    for (name, value) in &r.context.options {
+                    for (name, value) in &r.context().options {
                         options.insert(name.clone(), span, Node::string(value.clone(), span));
                     }
                     Some(Node::new(Value::Map(options), span))
                 }
-                "stage" => r.context.cli_stage.clone().and_then(text),
-                "region" => r.context.cli_region.clone().and_then(text),
-                _ => r.context.options.get(key).cloned().and_then(text),
+                "stage" => r.context().cli_stage.clone().and_then(text),
+                "region" => r.context().cli_region.clone().and_then(text),
+                _ => r.context().options.get(key).cloned().and_then(text),
             })
         }
         "env" => {
             let name = address.unwrap_or("").trim();
-            let value = r.context.env.var(name).or_else(|| r.context.dotenv.get(name).cloned());
+            // A name the `.env` files define has its expanded value there (computed from the
+            // process environment's value where it had one); other names are the process's.
+            let value = r.context().dotenv.get(name).or_else(|| r.context().env.var(name));
             match value {
                 Some(value) if value.contains("${") => {
                     let value = Node::string(value, span);
@@ -59,10 +105,10 @@ pub(super) fn resolve_source(
             }
         }
         "sls" => match address.unwrap_or("").trim() {
-            "stage" => Ok(text(r.stage(node, depth)?)),
+            "stage" => Ok(text(stage(r, node, depth)?)),
             "instanceId" => {
                 // Deterministic: the reference's random id would make output differ per run.
-                let stage = r.stage(node, depth)?;
+                let stage = stage(r, node, depth)?;
                 let service = r
                     .lookup_self("service", node, depth)?
                     .and_then(|n| n.as_str().map(str::to_string))
@@ -73,16 +119,16 @@ pub(super) fn resolve_source(
             other => Err(unknown(r, node, path, &format!("sls:{other}"), "sls knows `stage` and `instanceId`")),
         },
         "aws" => match address.unwrap_or("").trim() {
-            "region" => Ok(text(r.region(node, depth)?)),
+            "region" => Ok(text(region(r, node, depth)?)),
             _ => Err(offline(r, node, path, raw)),
         },
         "param" => {
             let key = address.unwrap_or("").trim();
-            if let Some(value) = r.context.params.get(key) {
+            if let Some(value) = r.context().params.get(key) {
                 return Ok(text(value.clone()));
             }
             // The stage's section, then `default`; `stages.<stage>.params` is the v4 spelling.
-            let stage = r.stage(node, depth)?;
+            let stage = stage(r, node, depth)?;
             for section in [
                 format!("stages.{stage}.params.{key}"),
                 format!("params.{stage}.{key}"),
@@ -134,7 +180,7 @@ pub(super) fn resolve_source(
     }
 }
 
-fn offline(r: &mut Resolver<'_, '_>, node: &Node, path: &str, raw: &str) -> Failed {
+fn offline(r: &mut dyn Host<'_>, node: &Node, path: &str, raw: &str) -> Failed {
     r.error(
         Diagnostic::error(
             codes::VARIABLE_SOURCE_OFFLINE,
@@ -148,7 +194,7 @@ fn offline(r: &mut Resolver<'_, '_>, node: &Node, path: &str, raw: &str) -> Fail
     )
 }
 
-fn unknown(r: &mut Resolver<'_, '_>, node: &Node, path: &str, source: &str, help: &str) -> Failed {
+fn unknown(r: &mut dyn Host<'_>, node: &Node, path: &str, source: &str, help: &str) -> Failed {
     r.error(
         Diagnostic::error(
             codes::VARIABLE_SOURCE_UNKNOWN,
@@ -164,7 +210,7 @@ fn unknown(r: &mut Resolver<'_, '_>, node: &Node, path: &str, source: &str, help
 /// any other file as plain text, relative to the service; a missing file is null. JavaScript
 /// files would need Node.js and are an error.
 fn file_source(
-    r: &mut Resolver<'_, '_>,
+    r: &mut dyn Host<'_>,
     params: &[String],
     address: Option<&str>,
     node: &Node,
@@ -181,13 +227,13 @@ fn file_source(
             .at(node.span, "in this value"),
         ));
     };
-    let full = normalise(&r.context.service_dir.join(relative));
+    let full = normalise(&r.context().service_dir.join(relative));
     let extension = full
         .extension()
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
-    if matches!(extension.as_str(), "js" | "cjs") && r.context.env.is_file(&full) {
+    if matches!(extension.as_str(), "js" | "cjs") && r.context().env.is_file(&full) {
         return Err(r.error(
             Diagnostic::error(
                 codes::VARIABLE_FILE_INVALID,
@@ -198,25 +244,25 @@ fn file_source(
             .with_help("export the values to a YAML or JSON file, or pass them with --var"),
         ));
     }
-    let loaded = match r.files.get(&full) {
-        Some(cached) => cached.clone(),
+    let loaded = match r.loaded_file(&full) {
+        Some(cached) => cached,
         None => {
-            let loaded = load_file(r, r.context.env, &full, relative, node, path)?;
-            r.files.insert(full.clone(), loaded.clone());
+            let env = r.context().env;
+            let loaded = load_file(r, env, &full, relative, node, path)?.map(Rc::new);
+            r.remember_file(full.clone(), loaded.clone());
             loaded
         }
     };
-    let Some(mut value) = loaded else {
+    let Some(file) = loaded else {
         return Ok(None);
     };
+    // Walk the loaded file by reference; only the addressed value is copied.
+    let mut value: &Node = &file;
     if let Some(address) = address.map(str::trim).filter(|a| !a.is_empty()) {
         for segment in address.split('.') {
             let next = match &value.value {
-                Value::Map(map) => map.get(segment).cloned(),
-                Value::Seq(items) => segment
-                    .parse::<usize>()
-                    .ok()
-                    .and_then(|i| items.get(i).cloned()),
+                Value::Map(map) => map.get(segment),
+                Value::Seq(items) => segment.parse::<usize>().ok().and_then(|i| items.get(i)),
                 _ => None,
             };
             match next {
@@ -225,12 +271,13 @@ fn file_source(
             }
         }
     }
+    let value = value.clone();
     let pseudo = format!("file:{}#{}", full.display(), address.unwrap_or(""));
     r.resolve_again(value, &pseudo, depth).map(Some)
 }
 
 fn load_file(
-    r: &mut Resolver<'_, '_>,
+    r: &mut dyn Host<'_>,
     env: &dyn Environment,
     full: &Path,
     relative: &str,
@@ -261,7 +308,7 @@ fn load_file(
         // Anything else is plain text, as in the reference.
         return Ok(Some(Node::string(text, node.span)));
     }
-    let file = r.sources_map.add(relative.to_string(), text.clone());
+    let file = r.sources_map().add(relative.to_string(), text.clone());
     match load(&text, file) {
         Ok(mut loaded) => {
             crate::config::json_roundtrip(&mut loaded);

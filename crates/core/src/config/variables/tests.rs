@@ -3,8 +3,9 @@
 //! resolver table covers its resolver suite's rules and the edge rules of the variables issue,
 //! each expressed with our real sources through a fake environment.
 
+use super::context::VariableContext;
 use super::parse::{parse, Literal, Piece, Source};
-use super::resolve::{resolve_variables, VariableContext};
+use super::resolve::resolve_variables;
 use crate::env::FakeEnvironment;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -242,7 +243,10 @@ fn resolve_with(
         options: BTreeMap::from([("custom-flag".to_string(), "on".to_string())]),
         params: BTreeMap::from([("cliParam".to_string(), "from-cli".to_string())]),
         vars: BTreeMap::from([("ssm:/config/topic".to_string(), "ssm-topic".to_string())]),
-        dotenv: BTreeMap::from([("SE_FROM_DOTENV".to_string(), "dotenv-value".to_string())]),
+        dotenv: crate::config::dotenv::Dotenv::from_values(BTreeMap::from([(
+            "SE_FROM_DOTENV".to_string(),
+            "dotenv-value".to_string(),
+        )])),
     };
     let (node, diagnostics) = resolve_variables(root, &context, &mut sources);
     let errors: Vec<String> = diagnostics
