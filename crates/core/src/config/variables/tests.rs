@@ -280,6 +280,8 @@ fn dollars_and_backslashes_next_to_a_variable() {
 #[test]
 fn lookalikes_are_reported_for_known_sources_only() {
     assert_eq!(parse("${env.TOPIC}").unwrap().lookalikes.len(), 1);
+    // `_` ends the reference's type, so this one is text of another kind; warned about too.
+    assert_eq!(parse("${env.ORDERS_TOPIC}").unwrap().lookalikes.len(), 1);
     assert!(parse("${stageVariables.stageName}")
         .unwrap()
         .lookalikes
@@ -319,6 +321,57 @@ fn resolve_with(
         Ok(node.to_json())
     } else {
         Err(errors)
+    }
+}
+
+#[test]
+fn dotenv_values_win_over_the_process_environment() {
+    // The `.env` value was computed from the process's value where it had one (dotenv-expand
+    // expands the process's value), so it is the one `${env:}` reads.
+    let env = FakeEnvironment::new().with_var("SE_FROM_DOTENV", "process-value");
+    let resolved = resolve_with("v: ${env:SE_FROM_DOTENV}", env, Some("dev")).unwrap();
+    assert_eq!(resolved["v"], json!("dotenv-value"));
+}
+
+#[test]
+fn failed_lookups_are_remembered() {
+    // Ten references to a failing value, ten times over: one error, resolved at once.
+    let mut yaml = String::from("custom:\n  l0: ${env:SE_NEVER_SET}\n");
+    for level in 1..=12 {
+        let items = vec![format!("'${{self:custom.l{}}}'", level - 1); 10].join(", ");
+        yaml.push_str(&format!("  l{level}: [{items}]\n"));
+    }
+    assert_eq!(error_of(&yaml), vec!["VARIABLE_NOT_RESOLVED".to_string()]);
+}
+
+/// No file of the variables folder imports one that imports it: the resolver imports the
+/// sources, which reach it through their `Host` trait; both share `context.rs`.
+#[test]
+fn the_variables_files_import_downwards_only() {
+    let files = [
+        ("context.rs", include_str!("context.rs")),
+        ("parse.rs", include_str!("parse.rs")),
+        ("sources.rs", include_str!("sources.rs")),
+        ("resolve.rs", include_str!("resolve.rs")),
+    ];
+    // Each file may name only the files listed before it (parse.rs stands alone).
+    let allowed: &[(&str, &[&str])] = &[
+        ("context.rs", &[]),
+        ("parse.rs", &[]),
+        ("sources.rs", &["context"]),
+        ("resolve.rs", &["context", "parse", "sources"]),
+    ];
+    for (name, text) in files {
+        let code = text.split("\n#[cfg(test)]").next().unwrap_or(text);
+        let may = allowed.iter().find(|(n, _)| *n == name).unwrap().1;
+        for module in ["context", "parse", "sources", "resolve"] {
+            let named = code.contains(&format!("super::{module}"))
+                || code.contains(&format!("variables::{module}"));
+            assert!(
+                !named || may.contains(&module),
+                "{name} imports {module}.rs, which would close a cycle"
+            );
+        }
     }
 }
 
