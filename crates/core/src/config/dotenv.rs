@@ -40,6 +40,10 @@ const MAX_VALUE_BYTES: usize = 1024 * 1024;
 pub struct Dotenv {
     values: BTreeMap<String, String>,
     pub problems: Vec<DotenvProblem>,
+    /// The files could not be chosen yet: no `--stage`, and `provider.stage` holds variables.
+    /// The resolver resolves it (without `.env` values, as the reference does) and then calls
+    /// [`load_for_stage`] with this folder.
+    pub pending: Option<PathBuf>,
 }
 
 /// A `.env` file that cannot be used; the reference stops with `DOTENV_LOAD_ERROR` (or crashes).
@@ -49,6 +53,7 @@ pub struct DotenvProblem {
     /// The file's text and the byte range of the key concerned, when the file could be read.
     pub text: Option<(String, usize, usize)>,
     pub message: String,
+    pub help: String,
 }
 
 impl Dotenv {
@@ -56,8 +61,13 @@ impl Dotenv {
     pub fn from_values(values: BTreeMap<String, String>) -> Self {
         Dotenv {
             values,
-            problems: Vec::new(),
+            ..Dotenv::default()
         }
+    }
+
+    /// Whether the files define `name` with a non-empty value.
+    pub fn defines(&self, name: &str) -> bool {
+        self.values.get(name).is_some_and(|v| !v.is_empty())
     }
 
     /// The value of a variable the files define (after expansion), if they define it.
@@ -67,21 +77,29 @@ impl Dotenv {
 }
 
 /// The variables of the service in `dir` for the stage given on the command line (else
-/// `provider.stage`, else `dev`).
+/// `provider.stage`, else `dev`); when `provider.stage` holds variables, the choice waits for
+/// the resolver ([`Dotenv::pending`]).
 pub fn load(env: &dyn Environment, root: &Node, dir: &Path, cli_stage: Option<&str>) -> Dotenv {
     if root.get("useDotenv").and_then(Node::as_bool) != Some(true) {
         return Dotenv::default();
     }
-    let stage = cli_stage
-        .map(str::to_string)
-        .or_else(|| {
-            root.get("provider")
-                .and_then(|p| p.get("stage"))
-                .and_then(Node::as_str)
-                .map(str::to_string)
-        })
-        .filter(|s| !s.contains("${"))
-        .unwrap_or_else(|| "dev".to_string());
+    let written = root
+        .get("provider")
+        .and_then(|p| p.get("stage"))
+        .and_then(Node::as_str);
+    match (cli_stage, written) {
+        (Some(stage), _) => load_for_stage(env, dir, stage),
+        (None, Some(stage)) if stage.contains("${") => Dotenv {
+            pending: Some(dir.to_path_buf()),
+            ..Dotenv::default()
+        },
+        (None, Some(stage)) => load_for_stage(env, dir, stage),
+        (None, None) => load_for_stage(env, dir, "dev"),
+    }
+}
+
+/// `.env.<stage>`, or `.env` when that file does not exist, in `dir`.
+pub fn load_for_stage(env: &dyn Environment, dir: &Path, stage: &str) -> Dotenv {
     for name in [format!(".env.{stage}"), ".env".to_string()] {
         let path = dir.join(&name);
         match env.read_file(&path) {
@@ -89,7 +107,6 @@ pub fn load(env: &dyn Environment, root: &Node, dir: &Path, cli_stage: Option<&s
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
             Err(e) => {
                 return Dotenv {
-                    values: BTreeMap::new(),
                     problems: vec![DotenvProblem {
                         file: path.clone(),
                         text: None,
@@ -97,7 +114,9 @@ pub fn load(env: &dyn Environment, root: &Node, dir: &Path, cli_stage: Option<&s
                             "cannot load environment variables from {}: {e}",
                             path.display()
                         ),
+                        help: "make the file a readable UTF-8 text file, or remove it".to_string(),
                     }],
+                    ..Dotenv::default()
                 }
             }
         }
@@ -145,12 +164,14 @@ fn expand_file(env: &dyn Environment, path: &Path, text: &str) -> Dotenv {
                     entry.offset + entry.key.len(),
                 )),
                 message: format!("the value of {} {reason}", entry.key),
+                help: "a value can refer to other variables ($NAME, ${NAME}, ${NAME:-default}); write \\$ for a literal $".to_string(),
             }),
         }
     }
     Dotenv {
         values: parsed,
         problems,
+        pending: None,
     }
 }
 

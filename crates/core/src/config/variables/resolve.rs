@@ -12,7 +12,8 @@
 use super::context::{display_path, Failed, Outcome, VariableContext};
 use super::parse::{parse, Literal, Parsed, Piece, Source, Template, Variable};
 use super::sources::{self, Host};
-use std::collections::{HashMap, HashSet};
+use crate::config::dotenv::{self, Dotenv, DotenvProblem};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use streaming_events_diagnostics::{codes, Diagnostic, SourceMap};
@@ -51,7 +52,10 @@ pub fn resolve_variables(
         files: HashMap::new(),
         failures: 0,
         contextual_failures: 0,
+        dotenv: None,
+        missing_env: None,
     };
+    resolver.load_pending_dotenv(&root);
     resolver.report_dotenv();
     let resolved = resolver.resolve_node(&root, "", 0);
     (resolved, resolver.diagnostics)
@@ -82,6 +86,11 @@ struct Resolver<'c> {
     /// Failures that depend on the chain of lookups (cycles, chains too deep): a failure with
     /// one of these inside is not memoised.
     contextual_failures: usize,
+    /// The `.env` files, when they could only be chosen once `provider.stage` was resolved.
+    dotenv: Option<Dotenv>,
+    /// While `provider.stage` is resolved for choosing the `.env` file: the environment
+    /// variables it asked for and did not find.
+    missing_env: Option<BTreeSet<String>>,
 }
 
 /// A resolved property: shared, with its size counted once.
@@ -142,6 +151,17 @@ impl<'c> Host<'c> for Resolver<'c> {
         Resolver::resolve_again(self, value, pseudo_path, depth)
     }
 
+    fn env_var(&mut self, name: &str) -> Option<String> {
+        let dotenv = self.dotenv.as_ref().unwrap_or(&self.context.dotenv);
+        let value = dotenv.get(name).or_else(|| self.context.env.var(name));
+        if value.is_none() {
+            if let Some(missing) = &mut self.missing_env {
+                missing.insert(name.to_string());
+            }
+        }
+        value
+    }
+
     fn sources_map(&mut self) -> &mut SourceMap {
         self.sources_map
     }
@@ -156,9 +176,39 @@ impl<'c> Host<'c> for Resolver<'c> {
 }
 
 impl Resolver<'_> {
+    /// With `useDotenv`, no `--stage` and variables in `provider.stage`: resolves the stage
+    /// first, without `.env` values (the reference does the same), then reads the files. An
+    /// environment variable the stage looked for in vain but a file defines is an error, as
+    /// in the reference (the stage would depend on the file it chooses).
+    fn load_pending_dotenv(&mut self, root: &Node) {
+        let Some(dir) = self.context.dotenv.pending.clone() else {
+            return;
+        };
+        self.missing_env = Some(BTreeSet::new());
+        let stage = sources::stage(self, root, 0).unwrap_or_else(|Failed| "dev".to_string());
+        let missing = self.missing_env.take().unwrap_or_default();
+        let mut loaded = dotenv::load_for_stage(self.context.env, &dir, &stage);
+        let conflicts: Vec<&String> = missing.iter().filter(|name| loaded.defines(name)).collect();
+        for name in conflicts {
+            loaded.problems.push(DotenvProblem {
+                file: dir.join(format!(".env.{stage}")),
+                text: None,
+                message: format!(
+                    "cannot reliably resolve env variables: provider.stage, which chooses the .env file, reads {name}, which the chosen .env file defines"
+                ),
+                help: format!("set {name} in the environment, or give --stage"),
+            });
+        }
+        self.dotenv = Some(loaded);
+    }
+
     /// The problems of the `.env` files, as errors pointing at the key (or at `useDotenv`).
     fn report_dotenv(&mut self) {
-        for problem in &self.context.dotenv.problems {
+        let problems = match &self.dotenv {
+            Some(loaded) => loaded.problems.clone(),
+            None => self.context.dotenv.problems.clone(),
+        };
+        for problem in &problems {
             let span = match &problem.text {
                 Some((text, start, end)) => {
                     let file = self
@@ -186,7 +236,7 @@ impl Resolver<'_> {
             };
             let diagnostic = Diagnostic::error(codes::DOTENV_LOAD_ERROR, problem.message.clone())
                 .at(span, "here")
-                .with_help("a value can refer to other variables ($NAME, ${NAME}, ${NAME:-default}); write \\$ for a literal $");
+                .with_help(problem.help.clone());
             self.error(diagnostic);
         }
     }

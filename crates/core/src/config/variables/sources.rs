@@ -26,6 +26,9 @@ pub(super) trait Host<'c> {
         pseudo_path: &str,
         depth: usize,
     ) -> Result<Node, Failed>;
+    /// The value `${env:name}` reads: the `.env` files' (expanded, computed from the process's
+    /// value where it had one), else the process environment's.
+    fn env_var(&mut self, name: &str) -> Option<String>;
     fn sources_map(&mut self) -> &mut SourceMap;
     /// A file loaded before (`Some(None)`: it did not exist).
     fn loaded_file(&self, path: &Path) -> Option<Option<Rc<Node>>>;
@@ -92,9 +95,7 @@ pub(super) fn resolve_source(
         }
         "env" => {
             let name = address.unwrap_or("").trim();
-            // A name the `.env` files define has its expanded value there (computed from the
-            // process environment's value where it had one); other names are the process's.
-            let value = r.context().dotenv.get(name).or_else(|| r.context().env.var(name));
+            let value = r.env_var(name);
             match value {
                 Some(value) if value.contains("${") => {
                     let value = Node::string(value, span);

@@ -333,6 +333,41 @@ fn dotenv_values_win_over_the_process_environment() {
     assert_eq!(resolved["v"], json!("dotenv-value"));
 }
 
+/// `provider.stage` with variables and no `--stage`: the stage is resolved first, without the
+/// `.env` values, and chooses the file; a name it looked for in vain that the file defines is
+/// an error (both checked against serverless 3.40).
+#[test]
+fn the_stage_with_variables_chooses_the_dotenv_file() {
+    let run = |qa_file: &str| {
+        let yaml = "useDotenv: true\nprovider:\n  stage: ${env:SE_STAGE_NAME, 'qa'}\nv: ${env:SE_DS_TOPIC}\n";
+        let env = FakeEnvironment::new()
+            .with_file("/service/.env.qa", qa_file)
+            .with_file("/service/.env.dev", "SE_DS_TOPIC=dev-topic\n");
+        let mut sources = SourceMap::new();
+        let file = sources.add("serverless.yml", yaml);
+        let root = load(yaml, file).expect("test YAML loads");
+        let dotenv =
+            crate::config::dotenv::load(&env, &root, std::path::Path::new("/service"), None);
+        assert!(dotenv.pending.is_some());
+        let context = VariableContext {
+            env: &env,
+            service_dir: PathBuf::from("/service"),
+            cli_stage: None,
+            cli_region: None,
+            options: BTreeMap::new(),
+            params: BTreeMap::new(),
+            vars: BTreeMap::new(),
+            dotenv,
+        };
+        let (node, diagnostics) = resolve_variables(root, &context, &mut sources);
+        let errors: Vec<&str> = diagnostics.iter().map(|d| d.code.id).collect();
+        (node.to_json()["v"].clone(), errors)
+    };
+    assert_eq!(run("SE_DS_TOPIC=qa-topic\n"), (json!("qa-topic"), vec![]));
+    let (_, errors) = run("SE_DS_TOPIC=qa-topic\nSE_STAGE_NAME=qa\n");
+    assert_eq!(errors, vec!["DOTENV_LOAD_ERROR"]);
+}
+
 #[test]
 fn failed_lookups_are_remembered() {
     // Ten references to a failing value, ten times over: one error, resolved at once.
