@@ -726,6 +726,17 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Strings made of the characters that matter around variables (and a multi-byte one)
+        /// parse or fail; they never panic.
+        #[test]
+        fn any_mix_of_dollars_braces_and_backslashes_parses_or_fails(
+            text in "[$\\\\{}:,'\"() a-cséF.]{0,40}"
+        ) {
+            let _ = parse(&text);
+        }
+    }
+
     #[test]
     fn deep_nesting_is_an_error_not_a_crash() {
         let text = "${self:".repeat(1000) + &"}".repeat(1000);
