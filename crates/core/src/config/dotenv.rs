@@ -34,6 +34,8 @@ use streaming_events_yaml::Node;
 const MAX_SUBSTITUTIONS: usize = 10_000;
 /// The longest value an expansion may produce.
 const MAX_VALUE_BYTES: usize = 1024 * 1024;
+/// Bytes an expansion may scan in total (each substitution scans the value).
+const MAX_SCANNED_BYTES: usize = 64 * 1024 * 1024;
 
 /// The variables the `.env` files define, expanded, and what went wrong reading them.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -271,7 +273,12 @@ fn interpolate(
     mut lookup: impl FnMut(&str, Option<&str>) -> String,
 ) -> Result<String, String> {
     let mut value = value.to_string();
+    let mut scanned = 0usize;
     for _ in 0..MAX_SUBSTITUTIONS {
+        scanned += value.len();
+        if scanned > MAX_SCANNED_BYTES {
+            break;
+        }
         let bytes = value.as_bytes();
         // The last `$` not preceded by a backslash.
         let Some(at) = (0..bytes.len())
@@ -299,9 +306,7 @@ fn interpolate(
         }
         value = next;
     }
-    Err(format!(
-        "does not stop expanding after {MAX_SUBSTITUTIONS} substitutions: it refers to itself (the Serverless Framework crashes with a stack overflow here)"
-    ))
+    Err("does not stop expanding: it refers to itself (the Serverless Framework crashes with a stack overflow here)".to_string())
 }
 
 /// At a `$`: the length of the reference it starts, its name and its default.
@@ -485,6 +490,10 @@ mod tests {
         assert_eq!(dotenv.problems.len(), 1);
         let dotenv = expand_file(&FakeEnvironment::new(), Path::new(".env"), "A=$A\n");
         assert_eq!(dotenv.problems.len(), 1);
+        // A long value that grows by one character per substitution stops early too.
+        let text = format!("B=x$B\nT={}$B\n", "p".repeat(900_000));
+        let dotenv = expand_file(&FakeEnvironment::new(), Path::new(".env"), &text);
+        assert_eq!(dotenv.problems.len(), 2);
         // `$&` brings the reference back each time: the reference overflows its stack.
         let dotenv = expand_file(&FakeEnvironment::new(), Path::new(".env"), "A=<$&>\nT=$A\n");
         assert_eq!(dotenv.problems.len(), 1);
