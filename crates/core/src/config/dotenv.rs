@@ -227,6 +227,7 @@ fn quotes_regex() -> &'static Regex {
 /// The keys and values of a file, in expansion order.
 fn parse_entries(text: &str) -> Vec<Entry> {
     let mut entries: Vec<Entry> = Vec::new();
+    let mut positions: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for caps in line_regex().captures_iter(text) {
         let Some(key) = caps.get(1) else { continue };
         let raw = caps.get(2).map_or("", |m| m.as_str());
@@ -246,13 +247,16 @@ fn parse_entries(text: &str) -> Vec<Entry> {
         if key.as_str() == "__proto__" {
             continue;
         }
-        match entries.iter_mut().find(|e| e.key == key.as_str()) {
-            Some(existing) => existing.value = value,
-            None => entries.push(Entry {
-                key: key.as_str().to_string(),
-                value,
-                offset: key.start(),
-            }),
+        match positions.get(key.as_str()) {
+            Some(&at) => entries[at].value = value,
+            None => {
+                positions.insert(key.as_str().to_string(), entries.len());
+                entries.push(Entry {
+                    key: key.as_str().to_string(),
+                    value,
+                    offset: key.start(),
+                });
+            }
         }
     }
     // Array-index keys come first in JavaScript's property order.
