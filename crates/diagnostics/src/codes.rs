@@ -76,6 +76,8 @@ codes! {
     VARIABLE_FILE_INVALID = "a file read by ${file(...)} cannot be read or parsed" => "VARIABLES_RESOLUTION_ERROR";
     VARIABLE_FILES_TOO_LARGE = "the files read by ${file(...)} together pass the budget for all files a run reads" => "VARIABLES_RESOLUTION_ERROR";
     VARIABLE_LOOKALIKE = "text that looks like a variable but is not one stays as written";
+    VARIABLE_FAN_OUT = "variables refer to values that refer to others so many times that resolving them would not end in reasonable time or memory";
+    DOTENV_LOAD_ERROR = "a .env file (useDotenv: true) cannot be read, or a value in it expands without end";
     // The compilers' own errors (always fatal).
     FUNCTION_STREAM_STARTING_POSITION_TIMESTAMP_INVALID = "stream: AT_TIMESTAMP without startingPositionTimestamp";
     FUNCTION_KAFKA_STARTING_POSITION_TIMESTAMP_INVALID = "kafka: AT_TIMESTAMP without startingPositionTimestamp";

@@ -6,11 +6,16 @@
 //! ([`resolve`]), and the sources ([`sources`]). Must not touch the process environment or the
 //! file system directly: everything goes through [`crate::env::Environment`].
 
+//! Files import downwards only: `resolve` → `sources` → `context`, and `parse` on its own; the
+//! sources reach the resolver through the [`sources::Host`] trait.
+
+pub mod context;
 pub mod parse;
 pub mod resolve;
 pub mod sources;
 
-pub use resolve::{resolve_variables, VariableContext};
+pub use context::VariableContext;
+pub use resolve::resolve_variables;
 
 #[cfg(test)]
 mod tests;

@@ -137,6 +137,17 @@ pub fn parse(text: &str) -> Result<Parsed, ParseError> {
     })
 }
 
+/// What a `${` opens.
+#[derive(Debug, PartialEq)]
+enum Opened {
+    Variable(Variable),
+    /// Text such as `${Foo.Arn}`: inside it up to its `}`, backslashes escape nothing.
+    Foreign,
+    /// Text that ends at this offset, its `}` included (`${}`, `${env.TOPIC}`): that `}`
+    /// closes nothing else.
+    Text(usize),
+}
+
 struct Parser<'a> {
     s: &'a [u8],
     text: &'a str,
@@ -164,49 +175,91 @@ impl Parser<'_> {
 
     /// Reads pieces until the end (top level) or, inside a variable, until one of `stops` at
     /// the current nesting level.
+    ///
+    /// The rules for `$` and `\\` next to a variable, as the reference's parser applies them:
+    /// - A run of `$` right before `{` opens one variable that starts at the run's first `$`:
+    ///   `q$${self:service}` is `q` and the variable (all the `$` go).
+    /// - A `$` run followed by any other character keeps both as text, and that character has
+    ///   no meaning of its own: `$}` closes nothing, `$\\${…}` escapes nothing.
+    /// - Only at the top level (not inside an address, a param or text like `${Foo}`) does a
+    ///   backslash escape: an odd run of `k` backslashes before a single `${` keeps `(k-1)/2`
+    ///   backslashes and `${` as text; an even run before a single `$` and `{` keeps `k/2`
+    ///   backslashes and opens the variable (even when what follows is not one, `\\\\${Foo}`);
+    ///   before two or more `$` the backslashes stay as written (an odd run also keeps its
+    ///   first `$`).
     fn pieces(&mut self, depth: usize, stops: Option<&[u8]>) -> Result<Vec<Piece>, ParseError> {
+        let top = stops.is_none();
         let mut pieces = Vec::new();
         let mut text = String::new();
+        // Open `${` of text that is not a variable (`${Foo.Arn}`), at the top level.
+        let mut foreign = 0usize;
         while let Some(c) = self.peek() {
             if let Some(stops) = stops {
                 if stops.contains(&c) {
                     break;
                 }
             }
-            if c == b'\\' {
-                // `\${` is an escaped variable: drop one backslash, keep `${` as text.
+            if c == b'\\' && top && foreign == 0 {
                 let run_start = self.i;
                 while self.peek() == Some(b'\\') {
                     self.i += 1;
                 }
                 let run = self.i - run_start;
-                if self.s.get(self.i) == Some(&b'$') && self.s.get(self.i + 1) == Some(&b'{') {
+                let dollars = self.s[self.i..].iter().take_while(|&&b| b == b'$').count();
+                let opens = dollars == 1 && self.s.get(self.i + 1) == Some(&b'{');
+                if run % 2 == 1 && opens {
                     text.push_str(&"\\".repeat(run / 2));
-                    if run % 2 == 1 {
-                        text.push_str("${");
-                        self.i += 2;
-                    }
+                    text.push_str("${");
+                    self.i += 2;
+                } else if run % 2 == 1 && dollars > 0 {
+                    // `\\$` is text; a `$` run after it starts afresh.
+                    text.push_str(&self.text[run_start..=self.i]);
+                    self.i += 1;
+                } else if opens {
+                    text.push_str(&"\\".repeat(run / 2));
                 } else {
                     text.push_str(&self.text[run_start..self.i]);
                 }
                 continue;
             }
-            if c == b'$' && self.s.get(self.i + 1) == Some(&b'{') {
-                match self.variable(depth)? {
-                    Some(var) => {
+            if c == b'$' {
+                let first = self.i;
+                let dollars = self.s[first..].iter().take_while(|&&b| b == b'$').count();
+                let open = first + dollars - 1;
+                if self.s.get(open + 1) != Some(&b'{') {
+                    // The run and the character after it are text.
+                    let mut end = first + dollars;
+                    if let Some(ch) = self.text[end..].chars().next() {
+                        end += ch.len_utf8();
+                    }
+                    text.push_str(&self.text[first..end]);
+                    self.i = end;
+                    continue;
+                }
+                self.i = open;
+                match self.variable(depth, first)? {
+                    Opened::Variable(var) => {
                         if !text.is_empty() {
                             pieces.push(Piece::Text(std::mem::take(&mut text)));
                         }
                         pieces.push(Piece::Var(var));
                     }
-                    None => {
-                        // Not a variable: `${` stays text; scanning goes on after it so that
+                    Opened::Text(end) => {
+                        text.push_str(&self.text[first..end]);
+                        self.i = end;
+                    }
+                    Opened::Foreign => {
+                        // Not a variable: the text stays; scanning goes on after `${` so that
                         // variables inside (`${Foo${self:x}}`) are still found.
-                        text.push_str("${");
-                        self.i += 2;
+                        foreign += 1;
+                        text.push_str(&self.text[first..open + 2]);
+                        self.i = open + 2;
                     }
                 }
                 continue;
+            }
+            if c == b'}' && foreign > 0 {
+                foreign -= 1;
             }
             let ch = self.text[self.i..].chars().next().unwrap_or('\u{fffd}');
             text.push(ch);
@@ -218,9 +271,9 @@ impl Parser<'_> {
         Ok(pieces)
     }
 
-    /// At `${`: parses a variable, or returns `None` (position unchanged) for text that only
-    /// looks like one.
-    fn variable(&mut self, depth: usize) -> Result<Option<Variable>, ParseError> {
+    /// At the `$` of `${`: parses a variable (starting at `first_dollar`, the first of the
+    /// `$` run before `{`), or tells what kind of text it is (position unchanged).
+    fn variable(&mut self, depth: usize, first_dollar: usize) -> Result<Opened, ParseError> {
         let start = self.i;
         if depth >= MAX_NESTING {
             return err(
@@ -230,13 +283,17 @@ impl Parser<'_> {
         }
         let first = self.s.get(start + 2).copied();
         if !first.is_some_and(|c| c.is_ascii_lowercase()) {
-            if depth > 0 && first != Some(b'}') {
+            if depth > 0 {
                 return err(
                     start + 2,
                     "invalid variable type: a source name must start with a lower-case letter",
                 );
             }
-            return Ok(None);
+            return Ok(if first == Some(b'}') {
+                Opened::Text(start + 3)
+            } else {
+                Opened::Foreign
+            });
         }
         // Read the type as the reference does: letters, digits, `.` and `-`.
         let mut j = start + 2;
@@ -247,26 +304,29 @@ impl Parser<'_> {
         }
         match self.s.get(j) {
             Some(b':') | Some(b'(') => {}
-            Some(b'}') | Some(_) if depth > 0 => {
+            Some(_) if depth > 0 => {
                 return err(start + 2, "invalid variable type");
             }
             Some(b'}') => {
-                // `${env.TOPIC}`: a known source followed by `.` instead of `:`.
-                let word = &self.text[start + 2..j];
-                let source = word.split('.').next().unwrap_or("");
-                if word.contains('.') && KNOWN_SOURCES.contains(&source) {
-                    self.lookalikes.push(Lookalike {
-                        offset: start,
-                        text: self.text[start..=j].to_string(),
-                    });
-                }
-                return Ok(None);
+                self.note_lookalike(start);
+                return Ok(Opened::Text(j + 1));
             }
-            _ => return Ok(None),
+            Some(_) => {
+                self.note_lookalike(start);
+                return Ok(Opened::Foreign);
+            }
+            None => return Ok(Opened::Text(j)),
         }
-        // `${aws::x}`: a `::` right after the type is CloudFormation-like text, not a variable.
-        if self.s.get(j) == Some(&b':') && self.s.get(j + 1) == Some(&b':') {
-            return Ok(None);
+        // `${aws::x}`: a second `:` right after the type's (spaces between allowed) is
+        // CloudFormation-like text, not a variable.
+        if self.s.get(j) == Some(&b':') {
+            let k = j + 1 + self.s[j + 1..].iter().take_while(|&&c| c == b' ').count();
+            if self.s.get(k) == Some(&b':') {
+                if depth > 0 {
+                    return err(k, "invalid variable address");
+                }
+                return Ok(Opened::Foreign);
+            }
         }
         self.i = start + 2;
         let mut sources = Vec::new();
@@ -287,11 +347,29 @@ impl Parser<'_> {
                 None => return err(start, "missing variable closing bracket `}`"),
             }
         }
-        Ok(Some(Variable {
-            start,
+        Ok(Opened::Variable(Variable {
+            start: first_dollar,
             end: self.i,
             sources,
         }))
+    }
+
+    /// `${env.TOPIC}` or `${env.ORDERS_TOPIC}` at `start`: a known source followed by `.`
+    /// instead of `:`, kept as text with a warning.
+    fn note_lookalike(&mut self, start: usize) {
+        let word_len = self.s[start + 2..]
+            .iter()
+            .take_while(|&&c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_'))
+            .count();
+        let end = start + 2 + word_len;
+        let word = &self.text[start + 2..end];
+        let source = word.split('.').next().unwrap_or("");
+        if self.s.get(end) == Some(&b'}') && word.contains('.') && KNOWN_SOURCES.contains(&source) {
+            self.lookalikes.push(Lookalike {
+                offset: start,
+                text: self.text[start..=end].to_string(),
+            });
+        }
     }
 
     fn source(&mut self, depth: usize, first: bool) -> Result<Source, ParseError> {
@@ -634,9 +712,29 @@ mod tests {
 
     #[test]
     fn lookalike_is_reported() {
-        let parsed = parse("${env.TOPIC}").unwrap();
-        assert!(!parsed.has_variables());
-        assert_eq!(parsed.lookalikes.len(), 1);
+        for text in [
+            "${env.TOPIC}",
+            "${env.ORDERS_TOPIC}",
+            "x-${self.custom.a_b}-y",
+        ] {
+            let parsed = parse(text).unwrap();
+            assert!(!parsed.has_variables(), "{text}");
+            assert_eq!(parsed.lookalikes.len(), 1, "{text}");
+        }
+        for text in ["${Env.TOPIC}", "${env.TOPIC", "${env.A B}", "${foo.BAR}"] {
+            assert!(parse(text).unwrap().lookalikes.is_empty(), "{text}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Strings made of the characters that matter around variables (and a multi-byte one)
+        /// parse or fail; they never panic.
+        #[test]
+        fn any_mix_of_dollars_braces_and_backslashes_parses_or_fails(
+            text in "[$\\\\{}:,'\"() a-cséF.]{0,40}"
+        ) {
+            let _ = parse(&text);
+        }
     }
 
     #[test]

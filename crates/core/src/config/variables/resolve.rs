@@ -1,39 +1,31 @@
 //! Resolution of every `${…}` in the service tree.
 //!
-//! `self:` lookups resolve their target first (memoised per config path), so a property that is
-//! itself a variable works; a lookup that reaches a path already being resolved is a cycle,
-//! reported with the whole chain. Values read from the environment or a file that contain
-//! `${…}` are resolved again. Limits: [`MAX_CHAIN`] nested lookups, [`MAX_STRING`] bytes per
-//! produced string, [`MAX_PRODUCED_NODES`] values copied by lookups.
+//! `self:` lookups resolve their target first, once per config path: results are memoised, and
+//! so are failures that do not depend on the chain that asked (a cycle or a too-deep chain
+//! does). Lookups walk the tree by reference and only the value found is copied. A lookup that
+//! reaches a path already being resolved is a cycle, reported with the whole chain. Values read
+//! from the environment or a file that contain `${…}` are resolved again. Limits: [`MAX_CHAIN`]
+//! nested lookups, [`MAX_STRING`] bytes per produced string, and a budget for the whole run
+//! ([`MAX_PRODUCED_NODES`] values and [`MAX_PRODUCED_BYTES`] bytes copied, [`MAX_STEPS`]
+//! variables resolved) that ends self-multiplying references with one error.
 
+use super::context::{display_path, Failed, Outcome, VariableContext, MAX_STRING};
 use super::parse::{parse, Literal, Parsed, Piece, Source, Template, Variable};
-use super::sources;
-use crate::env::Environment;
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::PathBuf;
+use super::sources::{self, Host, LoadedFile};
+use crate::config::dotenv::{self, Dotenv, DotenvProblem};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use streaming_events_diagnostics::{codes, Diagnostic, SourceMap};
 use streaming_events_yaml::{format_js_number, Entry, Mapping, Node, Span, Value};
 
 pub const MAX_CHAIN: usize = 64;
-pub const MAX_STRING: usize = 1024 * 1024;
+/// Values copied out of resolved properties over a whole run.
 pub const MAX_PRODUCED_NODES: usize = 1_000_000;
-
-/// What variables can read besides the service itself.
-pub struct VariableContext<'a> {
-    pub env: &'a dyn Environment,
-    /// The folder of the service file; `${file(…)}` paths are relative to it.
-    pub service_dir: PathBuf,
-    pub cli_stage: Option<String>,
-    pub cli_region: Option<String>,
-    /// `--option KEY=VALUE` (stage and region come from their own flags).
-    pub options: BTreeMap<String, String>,
-    /// `--param KEY=VALUE`.
-    pub params: BTreeMap<String, String>,
-    /// `--var 'source:address=value'`: values for any variable, by its text inside `${…}`.
-    pub vars: BTreeMap<String, String>,
-    /// Variables read from `.env` files (`useDotenv: true`); the process environment wins.
-    pub dotenv: BTreeMap<String, String>,
-}
+/// Bytes of text copied out of resolved properties or built by interpolation over a whole run.
+pub const MAX_PRODUCED_BYTES: usize = 64 * 1024 * 1024;
+/// Variables resolved over a whole run.
+pub const MAX_STEPS: usize = 1_000_000;
 
 /// Resolves all variables of `root`. Problems become diagnostics; an unresolvable value is
 /// left as written so that later stages still see the rest of the service.
@@ -42,8 +34,9 @@ pub fn resolve_variables(
     context: &VariableContext<'_>,
     sources_map: &mut SourceMap,
 ) -> (Node, Vec<Diagnostic>) {
+    let root = Rc::new(root);
     let mut resolver = Resolver {
-        root: root.clone(),
+        root: Rc::clone(&root),
         context,
         sources_map,
         cache: HashMap::new(),
@@ -52,37 +45,61 @@ pub fn resolve_variables(
         warned: HashSet::new(),
         cycles: HashSet::new(),
         produced: 0,
+        produced_bytes: 0,
+        steps: 0,
+        exhausted: false,
         files: HashMap::new(),
         failures: 0,
+        contextual_failures: 0,
+        dotenv: None,
+        missing_env: None,
     };
+    resolver.load_pending_dotenv(&root);
+    resolver.report_dotenv();
     let resolved = resolver.resolve_node(&root, "", 0);
     (resolved, resolver.diagnostics)
 }
 
-pub(super) struct Resolver<'c, 'e> {
-    root: Node,
-    pub(super) context: &'c VariableContext<'e>,
-    pub(super) sources_map: &'c mut SourceMap,
-    cache: HashMap<String, Node>,
+struct Resolver<'c> {
+    root: Rc<Node>,
+    context: &'c VariableContext<'c>,
+    sources_map: &'c mut SourceMap,
+    /// Resolved config paths: the value (and its size in values and bytes), or a failure that
+    /// does not depend on who asked.
+    cache: HashMap<String, Result<Cached, Failed>>,
     /// Config paths being resolved, with the span of the variable that asked for each.
     chain: Vec<(String, Span)>,
-    pub(super) diagnostics: Vec<Diagnostic>,
+    diagnostics: Vec<Diagnostic>,
     warned: HashSet<(u32, usize)>,
     /// Cycles already reported (by their sorted members), so each is reported once.
     cycles: HashSet<Vec<String>>,
     produced: usize,
-    /// Each file `${file()}` read, by [`crate::env::Environment::file_key`]: its tree (`None`
-    /// when missing), or the error it failed with, so that no file is read or parsed twice.
-    pub(super) files: HashMap<PathBuf, Result<Option<Node>, Diagnostic>>,
+    produced_bytes: usize,
+    steps: usize,
+    /// The run's budget is spent: every further variable fails (reported once).
+    exhausted: bool,
+    /// Each file `${file()}` read, by [`crate::env::Environment::file_key`].
+    files: HashMap<PathBuf, LoadedFile>,
     /// Failures so far, each counted even when its diagnostic was already recorded: whether a
     /// step failed is `failures` before and after it.
     failures: usize,
+    /// Failures that depend on the chain of lookups (cycles, chains too deep): a failure with
+    /// one of these inside is not memoised.
+    contextual_failures: usize,
+    /// The `.env` files, when they could only be chosen once `provider.stage` was resolved.
+    dotenv: Option<Dotenv>,
+    /// While `provider.stage` is resolved for choosing the `.env` file: the environment
+    /// variables it asked for and did not find.
+    missing_env: Option<BTreeSet<String>>,
 }
 
-/// A failed resolution; the diagnostic is already recorded.
-pub(super) struct Failed;
-
-pub(super) type Outcome = Result<Option<Node>, Failed>;
+/// A resolved property: shared, with its size counted once.
+#[derive(Clone)]
+struct Cached {
+    node: Rc<Node>,
+    values: usize,
+    bytes: usize,
+}
 
 fn child_path(path: &str, key: &str) -> String {
     if path.is_empty() {
@@ -92,9 +109,145 @@ fn child_path(path: &str, key: &str) -> String {
     }
 }
 
-impl Resolver<'_, '_> {
+/// The number of values and the bytes of text in a node.
+fn measure(node: &Node) -> (usize, usize) {
+    match &node.value {
+        Value::String(s) => (1, s.len()),
+        Value::Seq(items) => items.iter().fold((1, 0), |(v, b), item| {
+            let (iv, ib) = measure(item);
+            (v + iv, b + ib)
+        }),
+        Value::Map(map) => map.entries.iter().fold((1, 0), |(v, b), e| {
+            let (iv, ib) = measure(&e.value);
+            (v + iv, b + ib + e.key.len())
+        }),
+        _ => (1, 0),
+    }
+}
+
+impl<'c> Host<'c> for Resolver<'c> {
+    fn context(&self) -> &'c VariableContext<'c> {
+        self.context
+    }
+
+    fn error(&mut self, diagnostic: Diagnostic) -> Failed {
+        Resolver::error(self, diagnostic)
+    }
+
+    fn sub_span(&self, node: &Node, needle: &str) -> Span {
+        Resolver::sub_span(self, node, needle)
+    }
+
+    fn lookup_self(&mut self, address: &str, node: &Node, depth: usize) -> Outcome {
+        Resolver::lookup_self(self, address, node, depth)
+    }
+
+    fn resolve_again(
+        &mut self,
+        value: Node,
+        pseudo_path: &str,
+        depth: usize,
+    ) -> Result<Node, Failed> {
+        Resolver::resolve_again(self, value, pseudo_path, depth)
+    }
+
+    fn env_var(&mut self, name: &str) -> Option<String> {
+        let dotenv = self.dotenv.as_ref().unwrap_or(&self.context.dotenv);
+        let value = dotenv.get(name).or_else(|| self.context.env.var(name));
+        if value.is_none() {
+            if let Some(missing) = &mut self.missing_env {
+                missing.insert(name.to_string());
+            }
+        }
+        value
+    }
+
+    fn sources_map(&mut self) -> &mut SourceMap {
+        self.sources_map
+    }
+
+    fn loaded_file(&self, key: &Path) -> Option<LoadedFile> {
+        self.files.get(key).cloned()
+    }
+
+    fn remember_file(&mut self, key: PathBuf, loaded: LoadedFile) {
+        self.files.insert(key, loaded);
+    }
+
+    fn count_copy(&mut self, value: &Node, asked_by: &Node) -> Result<(), Failed> {
+        let (values, bytes) = measure(value);
+        self.spend(values, bytes, asked_by)
+    }
+}
+
+impl Resolver<'_> {
+    /// With `useDotenv`, no `--stage` and variables in `provider.stage`: resolves the stage
+    /// first, without `.env` values (the reference does the same), then reads the files. An
+    /// environment variable the stage looked for in vain but a file defines is an error, as
+    /// in the reference (the stage would depend on the file it chooses).
+    fn load_pending_dotenv(&mut self, root: &Node) {
+        let Some(dir) = self.context.dotenv.pending.clone() else {
+            return;
+        };
+        self.missing_env = Some(BTreeSet::new());
+        let stage = sources::stage(self, root, 0).unwrap_or_else(|Failed| "dev".to_string());
+        let missing = self.missing_env.take().unwrap_or_default();
+        let mut loaded = dotenv::load_for_stage(self.context.env, &dir, &stage);
+        let conflicts: Vec<&String> = missing.iter().filter(|name| loaded.defines(name)).collect();
+        for name in conflicts {
+            loaded.problems.push(DotenvProblem {
+                file: dir.join(format!(".env.{stage}")),
+                text: None,
+                message: format!(
+                    "cannot reliably resolve env variables: provider.stage, which chooses the .env file, reads {name}, which the chosen .env file defines"
+                ),
+                help: format!("set {name} in the environment, or give --stage"),
+            });
+        }
+        self.dotenv = Some(loaded);
+    }
+
+    /// The problems of the `.env` files, as errors pointing at the key (or at `useDotenv`).
+    fn report_dotenv(&mut self) {
+        let problems = match &self.dotenv {
+            Some(loaded) => loaded.problems.clone(),
+            None => self.context.dotenv.problems.clone(),
+        };
+        for problem in &problems {
+            let span = match &problem.text {
+                Some((text, start, end)) => {
+                    let file = self
+                        .sources_map
+                        .add(problem.file.display().to_string(), text.clone());
+                    let index = streaming_events_yaml::LineIndex::new(text);
+                    let pos = |offset: usize| {
+                        let (line, column) = index.line_col(text, offset);
+                        streaming_events_yaml::Pos {
+                            offset,
+                            line,
+                            column,
+                        }
+                    };
+                    Span::new(file, pos(*start), pos(*end))
+                }
+                None => match &self.root.value {
+                    Value::Map(map) => map
+                        .entries
+                        .iter()
+                        .find(|e| e.key == "useDotenv")
+                        .map_or(self.root.span, |e| e.key_span),
+                    _ => self.root.span,
+                },
+            };
+            let diagnostic = Diagnostic::error(codes::DOTENV_LOAD_ERROR, problem.message.clone())
+                .at(span, "here")
+                .with_help(problem.help.clone());
+            self.error(diagnostic);
+        }
+    }
+
     /// Records an error once (a value reached by several lookups fails the same way each time).
-    pub(super) fn error(&mut self, diagnostic: Diagnostic) -> Failed {
+    fn error(&mut self, diagnostic: Diagnostic) -> Failed {
         self.failures += 1;
         if !self.diagnostics.contains(&diagnostic) {
             self.diagnostics.push(diagnostic);
@@ -104,7 +257,7 @@ impl Resolver<'_, '_> {
 
     /// A copy of `node` with every variable inside resolved. `path` is its config path
     /// (dotted, numeric list indexes) or a pseudo path for values from files.
-    pub(super) fn resolve_node(&mut self, node: &Node, path: &str, depth: usize) -> Node {
+    fn resolve_node(&mut self, node: &Node, path: &str, depth: usize) -> Node {
         match &node.value {
             Value::String(text) => {
                 if !text.contains("${") {
@@ -183,6 +336,7 @@ impl Resolver<'_, '_> {
         }
         let pushed = !again && !path.is_empty() && !path.starts_with("file:");
         if pushed && self.chain.iter().any(|(p, _)| p == path) {
+            self.contextual_failures += 1;
             return Err(self.error(
                 Diagnostic::error(
                     codes::VARIABLE_CYCLE,
@@ -264,6 +418,7 @@ impl Resolver<'_, '_> {
                 ));
             }
         }
+        self.spend(0, out.len(), node)?;
         Ok(Node {
             value: Value::String(out),
             span: node.span,
@@ -339,7 +494,12 @@ impl Resolver<'_, '_> {
         path: &str,
         depth: usize,
     ) -> Outcome {
+        self.steps += 1;
+        if self.exhausted || self.steps > MAX_STEPS {
+            self.spend(0, 0, node)?;
+        }
         if depth > MAX_CHAIN || self.chain.len() > MAX_CHAIN {
+            self.contextual_failures += 1;
             return Err(self.error(
                 Diagnostic::error(
                     codes::VARIABLE_TOO_DEEP,
@@ -378,7 +538,7 @@ impl Resolver<'_, '_> {
                         };
                         let before = self.failures;
                         let value = sources::resolve_source(
-                            self,
+                            &mut *self,
                             kind,
                             &params,
                             address.as_deref(),
@@ -454,42 +614,47 @@ impl Resolver<'_, '_> {
     }
 
     /// `${self:address}`: the value at a config path, itself resolved.
-    pub(super) fn lookup_self(&mut self, address: &str, node: &Node, depth: usize) -> Outcome {
+    fn lookup_self(&mut self, address: &str, node: &Node, depth: usize) -> Outcome {
         let address = address.trim();
         if address.is_empty() {
-            let root = self.root.clone();
-            return self.resolve_at("", &root, node, depth).map(Some);
+            let root = Rc::clone(&self.root);
+            let found = self.resolve_at("", &root, node, depth)?;
+            return self.copy_out(&found, node).map(Some);
         }
         let segments: Vec<&str> = address.split('.').collect();
-        let mut current = self.root.clone();
+        // The tree is walked by reference from `base` (the root, or the last value a variable
+        // on the way produced) along `segments[from..]`; nothing is copied but the target.
+        let mut base = Rc::clone(&self.root);
+        let mut from = 0;
         let mut current_path = String::new();
         for (i, segment) in segments.iter().enumerate() {
             current_path = child_path(&current_path, segment);
-            let child = match &current.value {
-                Value::Map(map) => map.get(segment).cloned(),
-                Value::Seq(items) => segment
-                    .parse::<usize>()
-                    .ok()
-                    .and_then(|i| items.get(i).cloned()),
-                _ => None,
+            let Some(child) = descend(&base, &segments[from..=i]) else {
+                return Ok(None);
             };
-            let Some(child) = child else { return Ok(None) };
             // Only the target, and strings that produce the structure to descend into, are
             // resolved; other ancestors are walked as written.
             let is_last = i + 1 == segments.len();
             let is_variable = child.as_str().is_some_and(|s| s.contains("${"));
-            current = if is_last || is_variable {
-                self.resolve_at(&current_path, &child, node, depth)?
-            } else {
-                child
-            };
+            if is_last || is_variable {
+                let found = self.resolve_at(&current_path, child, node, depth)?;
+                base = found.node;
+                from = i + 1;
+                if is_last {
+                    let found = Cached {
+                        node: base,
+                        ..found
+                    };
+                    return self.copy_out(&found, node).map(Some);
+                }
+            }
         }
-        Ok(Some(current))
+        Ok(None)
     }
 
     /// The span of `needle` inside the text `node` was written as (a variable inside a longer
     /// string), or the node's span when it cannot be found (multi-line or escaped text).
-    pub(super) fn sub_span(&self, node: &Node, needle: &str) -> Span {
+    fn sub_span(&self, node: &Node, needle: &str) -> Span {
         let Some(file) = self.sources_map.get(node.span.file) else {
             return node.span;
         };
@@ -529,19 +694,26 @@ impl Resolver<'_, '_> {
         Span::new(span.file, span.start, span.start)
     }
 
-    /// Resolves the node found at `target_path`, memoised, with cycle detection.
+    /// Resolves the node found at `target_path`, memoised (failures that do not depend on the
+    /// chain included), with cycle detection.
     fn resolve_at(
         &mut self,
         target_path: &str,
         target: &Node,
         asked_by: &Node,
         depth: usize,
-    ) -> Result<Node, Failed> {
+    ) -> Result<Cached, Failed> {
         if let Some(cached) = self.cache.get(target_path) {
-            let cached = cached.clone();
-            return self.count(cached, asked_by);
+            return match cached {
+                Ok(found) => Ok(found.clone()),
+                Err(Failed) => {
+                    self.failures += 1;
+                    Err(Failed)
+                }
+            };
         }
         if let Some(start) = self.chain.iter().position(|(p, _)| p == target_path) {
+            self.contextual_failures += 1;
             let mut members: Vec<String> =
                 self.chain[start..].iter().map(|(p, _)| p.clone()).collect();
             members.sort();
@@ -569,32 +741,64 @@ impl Resolver<'_, '_> {
             }
             return Err(self.error(diagnostic.with_help("make one of these values a literal")));
         }
-        let before = self.failures;
+        let before = (self.failures, self.contextual_failures);
         let resolved = self.resolve_node(target, target_path, depth + 1);
-        if self.failures > before {
+        if self.failures > before.0 {
+            if self.contextual_failures == before.1 {
+                self.cache.insert(target_path.to_string(), Err(Failed));
+            }
             return Err(Failed);
         }
-        self.cache.insert(target_path.to_string(), resolved.clone());
-        self.count(resolved, asked_by)
+        let (values, bytes) = measure(&resolved);
+        let found = Cached {
+            node: Rc::new(resolved),
+            values,
+            bytes,
+        };
+        self.cache
+            .insert(target_path.to_string(), Ok(found.clone()));
+        Ok(found)
     }
 
-    pub(super) fn count(&mut self, node: Node, asked_by: &Node) -> Result<Node, Failed> {
-        self.produced += node.size();
-        if self.produced > MAX_PRODUCED_NODES {
+    /// A copy of a resolved property for the tree being built, counted against the budget
+    /// before it is made.
+    fn copy_out(&mut self, found: &Cached, asked_by: &Node) -> Result<Node, Failed> {
+        self.spend(found.values, found.bytes, asked_by)?;
+        Ok((*found.node).clone())
+    }
+
+    /// Counts work against the run's budget; when it is spent, reports it once and fails.
+    fn spend(&mut self, values: usize, bytes: usize, asked_by: &Node) -> Result<(), Failed> {
+        if !self.exhausted {
+            self.produced = self.produced.saturating_add(values);
+            self.produced_bytes = self.produced_bytes.saturating_add(bytes);
+            let over = if self.produced > MAX_PRODUCED_NODES {
+                Some(format!("copy more than {MAX_PRODUCED_NODES} values"))
+            } else if self.produced_bytes > MAX_PRODUCED_BYTES {
+                Some(format!("copy more than {MAX_PRODUCED_BYTES} bytes of text"))
+            } else if self.steps > MAX_STEPS {
+                Some(format!("take more than {MAX_STEPS} steps"))
+            } else {
+                None
+            };
+            let Some(over) = over else { return Ok(()) };
+            self.exhausted = true;
             return Err(self.error(
                 Diagnostic::error(
-                    codes::VARIABLE_RESULT_TOO_LARGE,
-                    format!("variables copy more than {MAX_PRODUCED_NODES} values"),
+                    codes::VARIABLE_FAN_OUT,
+                    format!("resolving the variables would {over}: values refer to values that refer to others many times over"),
                 )
-                .at(asked_by.span, "while resolving this value"),
+                .at(asked_by.span, "the budget ran out while resolving this value")
+                .with_help("a value that refers several times to another that does the same grows exponentially with each level; refer to each value once"),
             ));
         }
-        Ok(node)
+        self.failures += 1;
+        Err(Failed)
     }
 
     /// Resolves variables inside a value that came from a source (an environment variable or a
     /// file that itself contains `${…}`).
-    pub(super) fn resolve_again(
+    fn resolve_again(
         &mut self,
         value: Node,
         pseudo_path: &str,
@@ -607,28 +811,19 @@ impl Resolver<'_, '_> {
         }
         Ok(resolved)
     }
+}
 
-    /// The stage: `--stage`, else `provider.stage`, else `dev`.
-    pub(super) fn stage(&mut self, node: &Node, depth: usize) -> Result<String, Failed> {
-        if let Some(stage) = &self.context.cli_stage {
-            return Ok(stage.clone());
-        }
-        Ok(self
-            .lookup_self("provider.stage", node, depth + 1)?
-            .and_then(|n| n.as_str().map(str::to_string))
-            .unwrap_or_else(|| "dev".to_string()))
+/// The node at `segments` below `node`, walked by reference.
+fn descend<'n>(node: &'n Node, segments: &[&str]) -> Option<&'n Node> {
+    let mut current = node;
+    for segment in segments {
+        current = match &current.value {
+            Value::Map(map) => map.get(segment)?,
+            Value::Seq(items) => items.get(segment.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
     }
-
-    /// The region: `--region`, else `provider.region`, else `us-east-1`.
-    pub(super) fn region(&mut self, node: &Node, depth: usize) -> Result<String, Failed> {
-        if let Some(region) = &self.context.cli_region {
-            return Ok(region.clone());
-        }
-        Ok(self
-            .lookup_self("provider.region", node, depth + 1)?
-            .and_then(|n| n.as_str().map(str::to_string))
-            .unwrap_or_else(|| "us-east-1".to_string()))
-    }
+    Some(current)
 }
 
 /// Whether a value holds a string with variables in it (escaped ones do not count).
@@ -669,20 +864,4 @@ fn var_text(var: &Variable, node: &Node) -> String {
         .and_then(|s| s.get(var.start..var.end))
         .map(str::to_string)
         .unwrap_or_else(|| "${…}".to_string())
-}
-
-/// `functions.a.events.0.kafka` → `functions.a.events[0].kafka`.
-pub fn display_path(path: &str) -> String {
-    let mut out = String::new();
-    for segment in path.split('.') {
-        if !out.is_empty() && segment.chars().all(|c| c.is_ascii_digit()) && !segment.is_empty() {
-            out.push_str(&format!("[{segment}]"));
-        } else {
-            if !out.is_empty() {
-                out.push('.');
-            }
-            out.push_str(segment);
-        }
-    }
-    out
 }

@@ -2,18 +2,71 @@
 //! `param`, `aws:region` — and the errors for those that need AWS (`ssm`, `cf`, `s3`,
 //! `aws:accountId`, …), which `--var` can answer instead.
 
-use super::resolve::{display_path, Failed, Outcome, Resolver, MAX_STRING};
+use super::context::{display_path, Failed, Outcome, VariableContext, MAX_STRING};
 use crate::env::Environment;
-use std::path::{Component, Path};
-use streaming_events_diagnostics::{codes, Diagnostic};
-use streaming_events_yaml::{load, Node, Value};
+use std::path::{Component, Path, PathBuf};
+use std::rc::Rc;
+use streaming_events_diagnostics::{codes, Diagnostic, SourceMap};
+use streaming_events_yaml::{load, Node, Span, Value};
+
+/// What the sources need from the resolver: the sources are written against this trait and the
+/// resolver implements it, so this file does not depend on the resolver's.
+pub(super) trait Host<'c> {
+    fn context(&self) -> &'c VariableContext<'c>;
+    /// Records an error (once) and returns the failure to propagate.
+    fn error(&mut self, diagnostic: Diagnostic) -> Failed;
+    /// The span of `needle` inside the text `node` was written as, else the node's span.
+    fn sub_span(&self, node: &Node, needle: &str) -> Span;
+    /// `${self:address}`: the value at a config path, itself resolved.
+    fn lookup_self(&mut self, address: &str, node: &Node, depth: usize) -> Outcome;
+    /// Resolves the variables inside a value a source yielded.
+    fn resolve_again(
+        &mut self,
+        value: Node,
+        pseudo_path: &str,
+        depth: usize,
+    ) -> Result<Node, Failed>;
+    /// The value `${env:name}` reads: the `.env` files' (expanded, computed from the process's
+    /// value where it had one), else the process environment's.
+    fn env_var(&mut self, name: &str) -> Option<String>;
+    fn sources_map(&mut self) -> &mut SourceMap;
+    /// A file loaded before, by [`crate::env::Environment::file_key`]: its tree (`Ok(None)`: it
+    /// did not exist), or the error it failed with, so that no file is read or parsed twice.
+    fn loaded_file(&self, key: &Path) -> Option<LoadedFile>;
+    fn remember_file(&mut self, key: PathBuf, loaded: LoadedFile);
+    /// Counts a copy of `value` against the run's budget before it is made.
+    fn count_copy(&mut self, value: &Node, asked_by: &Node) -> Result<(), Failed>;
+}
+
+/// What reading a `${file()}` gave: its tree (none when the file does not exist), or the error.
+pub(super) type LoadedFile = Result<Option<Rc<Node>>, Diagnostic>;
+
+/// The stage: `--stage`, else `provider.stage`, else `dev`.
+pub(super) fn stage(r: &mut dyn Host<'_>, node: &Node, depth: usize) -> Result<String, Failed> {
+    if let Some(stage) = &r.context().cli_stage {
+        return Ok(stage.clone());
+    }
+    Ok(r.lookup_self("provider.stage", node, depth + 1)?
+        .and_then(|n| n.as_str().map(str::to_string))
+        .unwrap_or_else(|| "dev".to_string()))
+}
+
+/// The region: `--region`, else `provider.region`, else `us-east-1`.
+fn region(r: &mut dyn Host<'_>, node: &Node, depth: usize) -> Result<String, Failed> {
+    if let Some(region) = &r.context().cli_region {
+        return Ok(region.clone());
+    }
+    Ok(r.lookup_self("provider.region", node, depth + 1)?
+        .and_then(|n| n.as_str().map(str::to_string))
+        .unwrap_or_else(|| "us-east-1".to_string()))
+}
 
 /// Sources that exist but need an AWS account.
 const ONLINE_SOURCES: &[&str] = &["ssm", "cf", "s3", "secretsmanager", "git"];
 
 #[allow(clippy::too_many_arguments)]
 pub(super) fn resolve_source(
-    r: &mut Resolver<'_, '_>,
+    r: &mut dyn Host<'_>,
     kind: &str,
     params: &[String],
     address: Option<&str>,
@@ -32,23 +85,23 @@ pub(super) fn resolve_source(
                 // `${opt:}` is every option, as an object.
                 "" => {
                     let mut options = streaming_events_yaml::Mapping::default();
-                    let named = [("stage", r.context.cli_stage.clone()), ("region", r.context.cli_region.clone())];
+                    let named = [("stage", r.context().cli_stage.clone()), ("region", r.context().cli_region.clone())];
                     for (name, value) in named.into_iter().filter_map(|(n, v)| v.map(|v| (n.to_string(), v))) {
                         options.insert(name, span, Node::string(value, span));
                     }
-                    for (name, value) in &r.context.options {
+                    for (name, value) in &r.context().options {
                         options.insert(name.clone(), span, Node::string(value.clone(), span));
                     }
                     Some(Node::new(Value::Map(options), span))
                 }
-                "stage" => r.context.cli_stage.clone().and_then(text),
-                "region" => r.context.cli_region.clone().and_then(text),
-                _ => r.context.options.get(key).cloned().and_then(text),
+                "stage" => r.context().cli_stage.clone().and_then(text),
+                "region" => r.context().cli_region.clone().and_then(text),
+                _ => r.context().options.get(key).cloned().and_then(text),
             })
         }
         "env" => {
             let name = address.unwrap_or("").trim();
-            let value = r.context.env.var(name).or_else(|| r.context.dotenv.get(name).cloned());
+            let value = r.env_var(name);
             match value {
                 Some(value) if value.contains("${") => {
                     let value = Node::string(value, span);
@@ -59,10 +112,10 @@ pub(super) fn resolve_source(
             }
         }
         "sls" => match address.unwrap_or("").trim() {
-            "stage" => Ok(text(r.stage(node, depth)?)),
+            "stage" => Ok(text(stage(r, node, depth)?)),
             "instanceId" => {
                 // Deterministic: the reference's random id would make output differ per run.
-                let stage = r.stage(node, depth)?;
+                let stage = stage(r, node, depth)?;
                 let service = r
                     .lookup_self("service", node, depth)?
                     .and_then(|n| n.as_str().map(str::to_string))
@@ -73,16 +126,16 @@ pub(super) fn resolve_source(
             other => Err(unknown(r, node, path, &format!("sls:{other}"), "sls knows `stage` and `instanceId`")),
         },
         "aws" => match address.unwrap_or("").trim() {
-            "region" => Ok(text(r.region(node, depth)?)),
+            "region" => Ok(text(region(r, node, depth)?)),
             _ => Err(offline(r, node, path, raw)),
         },
         "param" => {
             let key = address.unwrap_or("").trim();
-            if let Some(value) = r.context.params.get(key) {
+            if let Some(value) = r.context().params.get(key) {
                 return Ok(text(value.clone()));
             }
             // The stage's section, then `default`; `stages.<stage>.params` is the v4 spelling.
-            let stage = r.stage(node, depth)?;
+            let stage = stage(r, node, depth)?;
             for section in [
                 format!("stages.{stage}.params.{key}"),
                 format!("params.{stage}.{key}"),
@@ -134,7 +187,7 @@ pub(super) fn resolve_source(
     }
 }
 
-fn offline(r: &mut Resolver<'_, '_>, node: &Node, path: &str, raw: &str) -> Failed {
+fn offline(r: &mut dyn Host<'_>, node: &Node, path: &str, raw: &str) -> Failed {
     r.error(
         Diagnostic::error(
             codes::VARIABLE_SOURCE_OFFLINE,
@@ -148,7 +201,7 @@ fn offline(r: &mut Resolver<'_, '_>, node: &Node, path: &str, raw: &str) -> Fail
     )
 }
 
-fn unknown(r: &mut Resolver<'_, '_>, node: &Node, path: &str, source: &str, help: &str) -> Failed {
+fn unknown(r: &mut dyn Host<'_>, node: &Node, path: &str, source: &str, help: &str) -> Failed {
     r.error(
         Diagnostic::error(
             codes::VARIABLE_SOURCE_UNKNOWN,
@@ -164,7 +217,7 @@ fn unknown(r: &mut Resolver<'_, '_>, node: &Node, path: &str, source: &str, help
 /// any other file as plain text, relative to the service; a missing file is null. JavaScript
 /// files would need Node.js and are an error.
 fn file_source(
-    r: &mut Resolver<'_, '_>,
+    r: &mut dyn Host<'_>,
     params: &[String],
     address: Option<&str>,
     node: &Node,
@@ -181,13 +234,13 @@ fn file_source(
             .at(node.span, "in this value"),
         ));
     };
-    let full = normalise(&r.context.service_dir.join(relative));
+    let full = normalise(&r.context().service_dir.join(relative));
     let extension = full
         .extension()
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
-    if matches!(extension.as_str(), "js" | "cjs") && r.context.env.is_file(&full) {
+    if matches!(extension.as_str(), "js" | "cjs") && r.context().env.is_file(&full) {
         return Err(r.error(
             Diagnostic::error(
                 codes::VARIABLE_FILE_INVALID,
@@ -199,87 +252,62 @@ fn file_source(
         ));
     }
     // Cached by what the file is, not how its path is spelled: each file is read and parsed
-    // once, failures included, and a reference copies only the part its address selects.
-    let key = r.context.env.file_key(&full);
-    if !r.files.contains_key(&key) {
-        let loaded = load_file(r, r.context.env, &full, relative, node, path).map_err(|d| *d);
-        r.files.insert(key.clone(), loaded);
-    }
-    // What a reference copies counts against the resolver's budget of copied values, and a
-    // string over MAX_STRING is refused before it is copied (an 11 MB file referenced a hundred
-    // times would otherwise cost a hundred copies).
-    let selected = match r.files.get(&key) {
-        Some(Ok(Some(root))) => select(root, address).map(|value| {
-            let longest = longest_string(value);
-            if longest > MAX_STRING {
-                Err(longest)
-            } else {
-                Ok(value.clone())
+    // once, failures included.
+    let key = r.context().env.file_key(&full);
+    let loaded = match r.loaded_file(&key) {
+        Some(cached) => cached,
+        None => {
+            let env = r.context().env;
+            let loaded = load_file(r, env, &full, relative, node, path)
+                .map(|tree| tree.map(Rc::new))
+                .map_err(|d| *d);
+            r.remember_file(key, loaded.clone());
+            loaded
+        }
+    };
+    let file = match loaded {
+        Ok(Some(file)) => file,
+        Ok(None) => return Ok(None),
+        Err(diagnostic) => return Err(r.error(diagnostic)),
+    };
+    // Walk the loaded file by reference; only the addressed value is copied, after it is counted
+    // against the run's budget, and a string over MAX_STRING is refused before it is copied (an
+    // 11 MB file referenced a hundred times would otherwise cost a hundred copies).
+    let mut value: &Node = &file;
+    if let Some(address) = address.map(str::trim).filter(|a| !a.is_empty()) {
+        for segment in address.split('.') {
+            let next = match &value.value {
+                Value::Map(map) => map.get(segment),
+                Value::Seq(items) => segment.parse::<usize>().ok().and_then(|i| items.get(i)),
+                _ => None,
+            };
+            match next {
+                Some(next) => value = next,
+                None => return Ok(None),
             }
-        }),
-        Some(Ok(None)) | None => None,
-        Some(Err(diagnostic)) => {
-            let diagnostic = diagnostic.clone();
-            return Err(r.error(diagnostic));
         }
-    };
-    let value = match selected {
-        None => return Ok(None),
-        Some(Ok(value)) => r.count(value, node)?,
-        Some(Err(bytes)) => {
-            return Err(r.error(
-                Diagnostic::error(
-                    codes::VARIABLE_RESULT_TOO_LARGE,
-                    format!(
-                        "${{file({relative})}} gives a string of {bytes} bytes; a value may hold {MAX_STRING}"
-                    ),
-                )
-                .with_path(display_path(path))
-                .at(r.sub_span(node, relative), "this file"),
-            ))
-        }
-    };
+    }
+    let longest = longest_string(value);
+    if longest > MAX_STRING {
+        return Err(r.error(
+            Diagnostic::error(
+                codes::VARIABLE_RESULT_TOO_LARGE,
+                format!(
+                    "${{file({relative})}} gives a string of {longest} bytes; a value may hold {MAX_STRING}"
+                ),
+            )
+            .with_path(display_path(path))
+            .at(r.sub_span(node, relative), "this file"),
+        ));
+    }
+    r.count_copy(value, node)?;
+    let value = value.clone();
     let pseudo = format!("file:{}#{}", full.display(), address.unwrap_or(""));
     r.resolve_again(value, &pseudo, depth).map(Some)
 }
 
-/// The length in bytes of the longest string (or key) in a tree.
-fn longest_string(root: &Node) -> usize {
-    let mut longest = 0;
-    let mut stack = vec![root];
-    while let Some(node) = stack.pop() {
-        match &node.value {
-            Value::String(text) => longest = longest.max(text.len()),
-            Value::Seq(items) => stack.extend(items.iter()),
-            Value::Map(map) => {
-                for entry in &map.entries {
-                    longest = longest.max(entry.key.len());
-                    stack.push(&entry.value);
-                }
-            }
-            _ => {}
-        }
-    }
-    longest
-}
-
-/// The part of a file's tree that `address` (`a.b.0`) names; the whole tree without one.
-fn select<'n>(root: &'n Node, address: Option<&str>) -> Option<&'n Node> {
-    let mut value = root;
-    if let Some(address) = address.map(str::trim).filter(|a| !a.is_empty()) {
-        for segment in address.split('.') {
-            value = match &value.value {
-                Value::Map(map) => map.get(segment)?,
-                Value::Seq(items) => items.get(segment.parse::<usize>().ok()?)?,
-                _ => return None,
-            };
-        }
-    }
-    Some(value)
-}
-
 fn load_file(
-    r: &mut Resolver<'_, '_>,
+    r: &mut dyn Host<'_>,
     env: &dyn Environment,
     full: &Path,
     relative: &str,
@@ -312,8 +340,8 @@ fn load_file(
         // Anything else is plain text, as in the reference.
         return Ok(Some(Node::string(text, node.span)));
     }
-    let file = r.sources_map.add(relative.to_string(), text);
-    let text = r.sources_map.get(file).map_or("", |f| f.text.as_str());
+    let file = r.sources_map().add(relative.to_string(), text);
+    let text = r.sources_map().get(file).map_or("", |f| f.text.as_str());
     match load(text, file) {
         Ok(mut loaded) => {
             crate::config::json_roundtrip(&mut loaded);
@@ -350,4 +378,24 @@ fn normalise(path: &Path) -> std::path::PathBuf {
         }
     }
     out
+}
+
+/// The length in bytes of the longest string (or key) in a tree.
+fn longest_string(root: &Node) -> usize {
+    let mut longest = 0;
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        match &node.value {
+            Value::String(text) => longest = longest.max(text.len()),
+            Value::Seq(items) => stack.extend(items.iter()),
+            Value::Map(map) => {
+                for entry in &map.entries {
+                    longest = longest.max(entry.key.len());
+                    stack.push(&entry.value);
+                }
+            }
+            _ => {}
+        }
+    }
+    longest
 }

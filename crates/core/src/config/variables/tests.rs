@@ -3,8 +3,9 @@
 //! resolver table covers its resolver suite's rules and the edge rules of the variables issue,
 //! each expressed with our real sources through a fake environment.
 
+use super::context::VariableContext;
 use super::parse::{parse, Literal, Piece, Source};
-use super::resolve::{resolve_variables, VariableContext};
+use super::resolve::resolve_variables;
 use crate::env::FakeEnvironment;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -215,9 +216,72 @@ fn escapes_keep_the_text() {
     );
 }
 
+/// A string with each variable shown as `<type:address>` (`~` for an address with variables).
+fn rendered(text: &str) -> String {
+    match parse(text) {
+        Err(_) => "ERR".to_string(),
+        Ok(parsed) => parsed
+            .pieces
+            .iter()
+            .map(|piece| match piece {
+                Piece::Text(t) => t.clone(),
+                Piece::Var(v) => match &v.sources[0] {
+                    Source::Reference { kind, address, .. } => format!(
+                        "<{kind}:{}>",
+                        address.as_ref().map_or(String::new(), |a| a
+                            .as_literal()
+                            .unwrap_or_else(|| "~".into()))
+                    ),
+                    Source::Literal(_) => "<literal>".into(),
+                },
+            })
+            .collect(),
+    }
+}
+
+/// `$` and `\` next to a variable. Every row was checked against serverless 3.40's parser
+/// (and the parser as a whole against it on 40,000 generated strings of these characters).
+#[test]
+fn dollars_and_backslashes_next_to_a_variable() {
+    let table = [
+        // A `$` run right before `${` is part of the variable.
+        ("q${self:service}", "q<self:service>"),
+        ("q$${self:service}", "q<self:service>"),
+        ("q$$${self:service}", "q<self:service>"),
+        ("$${self:a}$", "<self:a>$"),
+        ("a$$", "a$$"),
+        // `$` and the character after it are text; that character means nothing.
+        ("$\\${x:y}", "$\\<x:y>"),
+        ("${self:a$}x}", "<self:a$}x>"),
+        ("${self:a$,b}", "<self:a$,b>"),
+        ("${self:a$}", "ERR"),
+        ("${Foo$}${self:x}}", "${Foo$}<self:x>}"),
+        // Backslashes escape at the top level only, and only before a single `$`.
+        ("\\${self:x}", "${self:x}"),
+        ("\\\\${self:x}", "\\<self:x>"),
+        ("\\\\\\${self:x}", "\\${self:x}"),
+        ("\\$${self:x}", "\\$<self:x>"),
+        ("\\$$${self:x}", "\\$<self:x>"),
+        ("\\\\$${x:y}", "\\\\<x:y>"),
+        ("\\\\${Foo}", "\\${Foo}"),
+        ("${self:a\\${self:b}}", "<self:~>"),
+        ("${Foo\\${self:x}}", "${Foo\\<self:x>}"),
+        // `${}` and lookalikes end at their own `}`, inside text like `${Foo …}` too.
+        ("$${${}\\${Foo}\\", "$${${}\\${Foo}\\"),
+        ("${self:a${}}", "ERR"),
+        ("${aws: :x}${self:y}", "${aws: :x}<self:y>"),
+        ("${self:${aws::x}}", "ERR"),
+    ];
+    for (text, expected) in table {
+        assert_eq!(rendered(text), expected, "{text:?}");
+    }
+}
+
 #[test]
 fn lookalikes_are_reported_for_known_sources_only() {
     assert_eq!(parse("${env.TOPIC}").unwrap().lookalikes.len(), 1);
+    // `_` ends the reference's type, so this one is text of another kind; warned about too.
+    assert_eq!(parse("${env.ORDERS_TOPIC}").unwrap().lookalikes.len(), 1);
     assert!(parse("${stageVariables.stageName}")
         .unwrap()
         .lookalikes
@@ -242,7 +306,10 @@ fn resolve_with(
         options: BTreeMap::from([("custom-flag".to_string(), "on".to_string())]),
         params: BTreeMap::from([("cliParam".to_string(), "from-cli".to_string())]),
         vars: BTreeMap::from([("ssm:/config/topic".to_string(), "ssm-topic".to_string())]),
-        dotenv: BTreeMap::from([("SE_FROM_DOTENV".to_string(), "dotenv-value".to_string())]),
+        dotenv: crate::config::dotenv::Dotenv::from_values(BTreeMap::from([(
+            "SE_FROM_DOTENV".to_string(),
+            "dotenv-value".to_string(),
+        )])),
     };
     let (node, diagnostics) = resolve_variables(root, &context, &mut sources);
     let errors: Vec<String> = diagnostics
@@ -254,6 +321,92 @@ fn resolve_with(
         Ok(node.to_json())
     } else {
         Err(errors)
+    }
+}
+
+#[test]
+fn dotenv_values_win_over_the_process_environment() {
+    // The `.env` value was computed from the process's value where it had one (dotenv-expand
+    // expands the process's value), so it is the one `${env:}` reads.
+    let env = FakeEnvironment::new().with_var("SE_FROM_DOTENV", "process-value");
+    let resolved = resolve_with("v: ${env:SE_FROM_DOTENV}", env, Some("dev")).unwrap();
+    assert_eq!(resolved["v"], json!("dotenv-value"));
+}
+
+/// `provider.stage` with variables and no `--stage`: the stage is resolved first, without the
+/// `.env` values, and chooses the file; a name it looked for in vain that the file defines is
+/// an error (both checked against serverless 3.40).
+#[test]
+fn the_stage_with_variables_chooses_the_dotenv_file() {
+    let run = |qa_file: &str| {
+        let yaml = "useDotenv: true\nprovider:\n  stage: ${env:SE_STAGE_NAME, 'qa'}\nv: ${env:SE_DS_TOPIC}\n";
+        let env = FakeEnvironment::new()
+            .with_file("/service/.env.qa", qa_file)
+            .with_file("/service/.env.dev", "SE_DS_TOPIC=dev-topic\n");
+        let mut sources = SourceMap::new();
+        let file = sources.add("serverless.yml", yaml);
+        let root = load(yaml, file).expect("test YAML loads");
+        let dotenv =
+            crate::config::dotenv::load(&env, &root, std::path::Path::new("/service"), None);
+        assert!(dotenv.pending.is_some());
+        let context = VariableContext {
+            env: &env,
+            service_dir: PathBuf::from("/service"),
+            cli_stage: None,
+            cli_region: None,
+            options: BTreeMap::new(),
+            params: BTreeMap::new(),
+            vars: BTreeMap::new(),
+            dotenv,
+        };
+        let (node, diagnostics) = resolve_variables(root, &context, &mut sources);
+        let errors: Vec<&str> = diagnostics.iter().map(|d| d.code.id).collect();
+        (node.to_json()["v"].clone(), errors)
+    };
+    assert_eq!(run("SE_DS_TOPIC=qa-topic\n"), (json!("qa-topic"), vec![]));
+    let (_, errors) = run("SE_DS_TOPIC=qa-topic\nSE_STAGE_NAME=qa\n");
+    assert_eq!(errors, vec!["DOTENV_LOAD_ERROR"]);
+}
+
+#[test]
+fn failed_lookups_are_remembered() {
+    // Ten references to a failing value, ten times over: one error, resolved at once.
+    let mut yaml = String::from("custom:\n  l0: ${env:SE_NEVER_SET}\n");
+    for level in 1..=12 {
+        let items = vec![format!("'${{self:custom.l{}}}'", level - 1); 10].join(", ");
+        yaml.push_str(&format!("  l{level}: [{items}]\n"));
+    }
+    assert_eq!(error_of(&yaml), vec!["VARIABLE_NOT_RESOLVED".to_string()]);
+}
+
+/// No file of the variables folder imports one that imports it: the resolver imports the
+/// sources, which reach it through their `Host` trait; both share `context.rs`.
+#[test]
+fn the_variables_files_import_downwards_only() {
+    let files = [
+        ("context.rs", include_str!("context.rs")),
+        ("parse.rs", include_str!("parse.rs")),
+        ("sources.rs", include_str!("sources.rs")),
+        ("resolve.rs", include_str!("resolve.rs")),
+    ];
+    // Each file may name only the files listed before it (parse.rs stands alone).
+    let allowed: &[(&str, &[&str])] = &[
+        ("context.rs", &[]),
+        ("parse.rs", &[]),
+        ("sources.rs", &["context"]),
+        ("resolve.rs", &["context", "parse", "sources"]),
+    ];
+    for (name, text) in files {
+        let code = text.split("\n#[cfg(test)]").next().unwrap_or(text);
+        let may = allowed.iter().find(|(n, _)| *n == name).unwrap().1;
+        for module in ["context", "parse", "sources", "resolve"] {
+            let named = code.contains(&format!("super::{module}"))
+                || code.contains(&format!("variables::{module}"));
+            assert!(
+                !named || may.contains(&module),
+                "{name} imports {module}.rs, which would close a cycle"
+            );
+        }
     }
 }
 
