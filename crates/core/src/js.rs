@@ -233,6 +233,23 @@ pub fn regex_test(pattern: &'static str, text: &str) -> bool {
     regex.as_ref().is_some_and(|r| r.is_match(text))
 }
 
+/// The reference passes the configuration (and each value a variable source returns) through
+/// `JSON.parse(JSON.stringify(…))`: what JSON cannot hold, `.inf`, `-.inf` and `.nan`, becomes
+/// `null`, which then counts as absent.
+pub fn json_roundtrip(node: &mut Node) {
+    match &mut node.value {
+        streaming_events_yaml::Value::Number(n) if !n.is_finite() => {
+            node.value = streaming_events_yaml::Value::Null;
+        }
+        streaming_events_yaml::Value::Seq(items) => items.iter_mut().for_each(json_roundtrip),
+        streaming_events_yaml::Value::Map(map) => map
+            .entries
+            .iter_mut()
+            .for_each(|e| json_roundtrip(&mut e.value)),
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

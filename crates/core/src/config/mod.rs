@@ -112,25 +112,8 @@ pub fn load_file_as(
     let text = sources.get(file).map_or("", |f| f.text.as_str());
     let mut root =
         load(text, file).map_err(|e| Box::new(load_error_diagnostic(*e, display_name)))?;
-    json_roundtrip(&mut root);
+    crate::js::json_roundtrip(&mut root);
     Ok(root)
-}
-
-/// The reference passes the configuration (and each value a variable source returns) through
-/// `JSON.parse(JSON.stringify(…))`: what JSON cannot hold, `.inf`, `-.inf` and `.nan`, becomes
-/// `null`, which then counts as absent.
-pub fn json_roundtrip(node: &mut Node) {
-    match &mut node.value {
-        streaming_events_yaml::Value::Number(n) if !n.is_finite() => {
-            node.value = streaming_events_yaml::Value::Null;
-        }
-        streaming_events_yaml::Value::Seq(items) => items.iter_mut().for_each(json_roundtrip),
-        streaming_events_yaml::Value::Map(map) => map
-            .entries
-            .iter_mut()
-            .for_each(|e| json_roundtrip(&mut e.value)),
-        _ => {}
-    }
 }
 
 /// A loader error as a located diagnostic.

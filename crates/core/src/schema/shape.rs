@@ -238,39 +238,7 @@ fn check_function(
         ));
         return diagnostics;
     }
-    let has_handler = node.get("handler").is_some();
-    let image = node.get("image");
-    if !has_handler && image.is_none() {
-        diagnostics.push(Diagnostic::error_at(
-            codes::FUNCTION_NEITHER_HANDLER_NOR_IMAGE_DEFINED_ERROR,
-            &path,
-            entry.key_span,
-            format!(
-                "Either \"handler\" or \"image\" property needs to be set on function \"{}\"",
-                entry.key
-            ),
-            "add `handler: file.export` (or the `image` URI of a container function)",
-        ));
-    } else if has_handler && image.is_some() {
-        diagnostics.push(Diagnostic::error_at(
-            codes::FUNCTION_BOTH_HANDLER_AND_IMAGE_DEFINED_ERROR,
-            &path,
-            entry.key_span,
-            format!("Either \"handler\" or \"image\" property (not both) needs to be set on function \"{}\".", entry.key),
-            "keep one of the two",
-        ));
-    } else if let Some(name) = image
-        .and_then(Node::as_str)
-        .filter(|i| !i.contains(':') && !i.contains('@'))
-    {
-        diagnostics.push(Diagnostic::error_at(
-            codes::FUNCTION_IMAGE_UNSUPPORTED,
-            format!("{path}.image"),
-            image.map(|i| i.span).unwrap_or(entry.key_span),
-            format!("the image `{name}` is built by the Serverless Framework with Docker; streaming-events needs the pushed image's URI"),
-            "give the image URI (…dkr.ecr…amazonaws.com/repo@sha256:…) as `image`",
-        ));
-    }
+    diagnostics.extend(check_code(entry, &node, &path));
     if node.get("provisionedConcurrency").is_some_and(truthy)
         && node.get("snapStart").is_some_and(truthy)
     {
@@ -290,6 +258,43 @@ fn check_function(
     ));
     diagnostics.extend(check_events(&node, &path, mode, known));
     diagnostics
+}
+
+/// `handler` or `image`, exactly one, and an image given by its pushed URI.
+fn check_code(entry: &Entry, node: &Node, path: &str) -> Option<Diagnostic> {
+    let has_handler = node.get("handler").is_some();
+    let image = node.get("image");
+    if !has_handler && image.is_none() {
+        Some(Diagnostic::error_at(
+            codes::FUNCTION_NEITHER_HANDLER_NOR_IMAGE_DEFINED_ERROR,
+            path,
+            entry.key_span,
+            format!(
+                "Either \"handler\" or \"image\" property needs to be set on function \"{}\"",
+                entry.key
+            ),
+            "add `handler: file.export` (or the `image` URI of a container function)",
+        ))
+    } else if has_handler && image.is_some() {
+        Some(Diagnostic::error_at(
+            codes::FUNCTION_BOTH_HANDLER_AND_IMAGE_DEFINED_ERROR,
+            path,
+            entry.key_span,
+            format!("Either \"handler\" or \"image\" property (not both) needs to be set on function \"{}\".", entry.key),
+            "keep one of the two",
+        ))
+    } else {
+        let name = image
+            .and_then(Node::as_str)
+            .filter(|i| !i.contains(':') && !i.contains('@'))?;
+        Some(Diagnostic::error_at(
+            codes::FUNCTION_IMAGE_UNSUPPORTED,
+            format!("{path}.image"),
+            image.map(|i| i.span).unwrap_or(entry.key_span),
+            format!("the image `{name}` is built by the Serverless Framework with Docker; streaming-events needs the pushed image's URI"),
+            "give the image URI (…dkr.ecr…amazonaws.com/repo@sha256:…) as `image`",
+        ))
+    }
 }
 
 /// The reference's errors about function settings it compiles itself: `fileSystemConfig`

@@ -430,6 +430,19 @@ impl Parser<'_> {
         }
         let kind = word.to_string();
         self.i = j;
+        let params = self.params(depth)?;
+        let address = self.address(depth)?;
+        let raw = self.text[source_start..self.i].trim().to_string();
+        Ok(Source::Reference {
+            kind,
+            params,
+            address,
+            raw,
+        })
+    }
+
+    /// `(param, …)` after a source's type, if there is one.
+    fn params(&mut self, depth: usize) -> Result<Vec<Template>, ParseError> {
         let mut params = Vec::new();
         if self.peek() == Some(b'(') {
             self.i += 1;
@@ -463,6 +476,11 @@ impl Parser<'_> {
                 }
             }
         }
+        Ok(params)
+    }
+
+    /// `:address` after a source's type and params; none before `}` or `,`.
+    fn address(&mut self, depth: usize) -> Result<Option<Template>, ParseError> {
         let mut address = None;
         self.skip_spaces();
         if self.peek() == Some(b':') {
@@ -487,13 +505,7 @@ impl Parser<'_> {
         } else if !matches!(self.peek(), Some(b'}') | Some(b',')) {
             return err(self.i, "invalid variable address");
         }
-        let raw = self.text[source_start..self.i].trim().to_string();
-        Ok(Source::Reference {
-            kind,
-            params,
-            address,
-            raw,
-        })
+        Ok(address)
     }
 
     fn quoted(&mut self, quote: u8) -> Result<String, ParseError> {

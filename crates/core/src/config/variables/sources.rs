@@ -79,26 +79,7 @@ pub(super) fn resolve_source(
     let text = |s: String| Some(Node::string(s, span));
     match kind {
         "self" => r.lookup_self(address.unwrap_or(""), node, depth),
-        "opt" => {
-            let key = address.unwrap_or("").trim();
-            Ok(match key {
-                // `${opt:}` is every option, as an object.
-                "" => {
-                    let mut options = streaming_events_yaml::Mapping::default();
-                    let named = [("stage", r.context().cli_stage.clone()), ("region", r.context().cli_region.clone())];
-                    for (name, value) in named.into_iter().filter_map(|(n, v)| v.map(|v| (n.to_string(), v))) {
-                        options.insert(name, span, Node::string(value, span));
-                    }
-                    for (name, value) in &r.context().options {
-                        options.insert(name.clone(), span, Node::string(value.clone(), span));
-                    }
-                    Some(Node::new(Value::Map(options), span))
-                }
-                "stage" => r.context().cli_stage.clone().and_then(text),
-                "region" => r.context().cli_region.clone().and_then(text),
-                _ => r.context().options.get(key).cloned().and_then(text),
-            })
-        }
+        "opt" => Ok(opt_source(r, address, span)),
         "env" => {
             let name = address.unwrap_or("").trim();
             let value = r.env_var(name);
@@ -111,70 +92,13 @@ pub(super) fn resolve_source(
                 None => Ok(None),
             }
         }
-        "sls" => match address.unwrap_or("").trim() {
-            "stage" => Ok(text(stage(r, node, depth)?)),
-            "instanceId" => {
-                // Deterministic: the reference's random id would make output differ per run.
-                let stage = stage(r, node, depth)?;
-                let service = r
-                    .lookup_self("service", node, depth)?
-                    .and_then(|n| n.as_str().map(str::to_string))
-                    .unwrap_or_default();
-                let digest = crate::naming::disambiguation_suffix(&format!("{service}:{stage}"));
-                Ok(text(digest.to_lowercase()))
-            }
-            other => Err(unknown(r, node, path, &format!("sls:{other}"), "sls knows `stage` and `instanceId`")),
-        },
+        "sls" => sls_source(r, address, node, path, depth),
         "aws" => match address.unwrap_or("").trim() {
             "region" => Ok(text(region(r, node, depth)?)),
             _ => Err(offline(r, node, path, raw)),
         },
-        "param" => {
-            let key = address.unwrap_or("").trim();
-            if let Some(value) = r.context().params.get(key) {
-                return Ok(text(value.clone()));
-            }
-            // The stage's section, then `default`; `stages.<stage>.params` is the v4 spelling.
-            let stage = stage(r, node, depth)?;
-            for section in [
-                format!("stages.{stage}.params.{key}"),
-                format!("params.{stage}.{key}"),
-                format!("stages.default.params.{key}"),
-                format!("params.default.{key}"),
-            ] {
-                if let Some(value) = r.lookup_self(&section, node, depth)?.filter(|v| !v.is_null()) {
-                    return Ok(Some(value));
-                }
-            }
-            Ok(None)
-        }
-        "strToBool" => {
-            let input = params.first().map(|s| s.trim().to_lowercase()).unwrap_or_default();
-            match input.as_str() {
-                "true" | "1" => Ok(Some(Node::new(Value::Bool(true), span))),
-                "false" | "0" => Ok(Some(Node::new(Value::Bool(false), span))),
-                "" => Err(r.error(
-                    Diagnostic::error(
-                        codes::VARIABLE_RESULT_INVALID,
-                        "strToBool has no input (unquoted `false`, `0` and `null` count as none)",
-                    )
-                    .with_path(display_path(path))
-                    .at(span, "in this value")
-                    .with_help("quote the input: ${strToBool('false')}"),
-                )),
-                _ => Err(r.error(
-                    Diagnostic::error(
-                        codes::VARIABLE_RESULT_INVALID,
-                        format!(
-                            "strToBool expects \"true\", \"false\", \"0\" or \"1\", got {:?}",
-                            params.first().map(String::as_str).unwrap_or("")
-                        ),
-                    )
-                    .with_path(display_path(path))
-                    .at(span, "in this value"),
-                )),
-            }
-        }
+        "param" => param_source(r, address, node, depth),
+        "strToBool" => str_to_bool(r, params, path, span),
         "file" => file_source(r, params, address, node, path, depth),
         k if ONLINE_SOURCES.contains(&k) => Err(offline(r, node, path, raw)),
         other => Err(unknown(
@@ -183,6 +107,123 @@ pub(super) fn resolve_source(
             path,
             other,
             "the sources that work offline are self, opt, env, sls, file, strToBool, param and aws:region",
+        )),
+    }
+}
+
+/// `${opt:…}`: a command-line option (`stage`, `region`, `--option KEY=VALUE`), or all of them.
+fn opt_source(r: &mut dyn Host<'_>, address: Option<&str>, span: Span) -> Option<Node> {
+    let text = |s: String| Some(Node::string(s, span));
+    let key = address.unwrap_or("").trim();
+    match key {
+        // `${opt:}` is every option, as an object.
+        "" => {
+            let mut options = streaming_events_yaml::Mapping::default();
+            let named = [
+                ("stage", r.context().cli_stage.clone()),
+                ("region", r.context().cli_region.clone()),
+            ];
+            for (name, value) in named
+                .into_iter()
+                .filter_map(|(n, v)| v.map(|v| (n.to_string(), v)))
+            {
+                options.insert(name, span, Node::string(value, span));
+            }
+            for (name, value) in &r.context().options {
+                options.insert(name.clone(), span, Node::string(value.clone(), span));
+            }
+            Some(Node::new(Value::Map(options), span))
+        }
+        "stage" => r.context().cli_stage.clone().and_then(text),
+        "region" => r.context().cli_region.clone().and_then(text),
+        _ => r.context().options.get(key).cloned().and_then(text),
+    }
+}
+
+/// `${sls:stage}` and `${sls:instanceId}`.
+fn sls_source(
+    r: &mut dyn Host<'_>,
+    address: Option<&str>,
+    node: &Node,
+    path: &str,
+    depth: usize,
+) -> Outcome {
+    let text = |s: String| Some(Node::string(s, node.span));
+    match address.unwrap_or("").trim() {
+        "stage" => Ok(text(stage(r, node, depth)?)),
+        "instanceId" => {
+            // Deterministic: the reference's random id would make output differ per run.
+            let stage = stage(r, node, depth)?;
+            let service = r
+                .lookup_self("service", node, depth)?
+                .and_then(|n| n.as_str().map(str::to_string))
+                .unwrap_or_default();
+            let digest = crate::naming::disambiguation_suffix(&format!("{service}:{stage}"));
+            Ok(text(digest.to_lowercase()))
+        }
+        other => Err(unknown(
+            r,
+            node,
+            path,
+            &format!("sls:{other}"),
+            "sls knows `stage` and `instanceId`",
+        )),
+    }
+}
+
+/// `${param:key}`: `--param`, then the stage's `params`/`stages` section, then `default`.
+fn param_source(r: &mut dyn Host<'_>, address: Option<&str>, node: &Node, depth: usize) -> Outcome {
+    let text = |s: String| Some(Node::string(s, node.span));
+    let key = address.unwrap_or("").trim();
+    if let Some(value) = r.context().params.get(key) {
+        return Ok(text(value.clone()));
+    }
+    // The stage's section, then `default`; `stages.<stage>.params` is the v4 spelling.
+    let stage = stage(r, node, depth)?;
+    for section in [
+        format!("stages.{stage}.params.{key}"),
+        format!("params.{stage}.{key}"),
+        format!("stages.default.params.{key}"),
+        format!("params.default.{key}"),
+    ] {
+        if let Some(value) = r
+            .lookup_self(&section, node, depth)?
+            .filter(|v| !v.is_null())
+        {
+            return Ok(Some(value));
+        }
+    }
+    Ok(None)
+}
+
+/// `${strToBool(…)}`.
+fn str_to_bool(r: &mut dyn Host<'_>, params: &[String], path: &str, span: Span) -> Outcome {
+    let input = params
+        .first()
+        .map(|s| s.trim().to_lowercase())
+        .unwrap_or_default();
+    match input.as_str() {
+        "true" | "1" => Ok(Some(Node::new(Value::Bool(true), span))),
+        "false" | "0" => Ok(Some(Node::new(Value::Bool(false), span))),
+        "" => Err(r.error(
+            Diagnostic::error(
+                codes::VARIABLE_RESULT_INVALID,
+                "strToBool has no input (unquoted `false`, `0` and `null` count as none)",
+            )
+            .with_path(display_path(path))
+            .at(span, "in this value")
+            .with_help("quote the input: ${strToBool('false')}"),
+        )),
+        _ => Err(r.error(
+            Diagnostic::error(
+                codes::VARIABLE_RESULT_INVALID,
+                format!(
+                    "strToBool expects \"true\", \"false\", \"0\" or \"1\", got {:?}",
+                    params.first().map(String::as_str).unwrap_or("")
+                ),
+            )
+            .with_path(display_path(path))
+            .at(span, "in this value"),
         )),
     }
 }
@@ -344,7 +385,7 @@ fn load_file(
     let text = r.sources_map().get(file).map_or("", |f| f.text.as_str());
     match load(text, file) {
         Ok(mut loaded) => {
-            crate::config::json_roundtrip(&mut loaded);
+            crate::js::json_roundtrip(&mut loaded);
             Ok(Some(loaded))
         }
         Err(e) => Err(Box::new(
