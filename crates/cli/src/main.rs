@@ -72,6 +72,10 @@ struct PackageArgs {
     /// Extend this existing template (JSON or YAML) instead of building the core resources.
     #[arg(long, value_name = "FILE")]
     template: Option<PathBuf>,
+    /// Binary mode (the Serverless Framework plugin): the configuration as the Framework
+    /// resolved it, as JSON; no variable is resolved, and --config only gives positions.
+    #[arg(long, value_name = "FILE")]
+    resolved: Option<PathBuf>,
     /// Print, per role, each policy's size and how close it is to IAM's limit.
     #[arg(long)]
     iam_report: bool,
@@ -117,7 +121,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Validate(args) => {
-            let outcome = execute(&args, None, false);
+            let outcome = execute(&args, None, None, false);
             report(&args, &outcome);
             if outcome.has_errors() {
                 ExitCode::from(1)
@@ -126,7 +130,16 @@ fn main() -> ExitCode {
             }
         }
         Command::Package(args) => {
-            let outcome = execute(&args.service, args.template.clone(), true);
+            let mut outcome = execute(
+                &args.service,
+                args.template.clone(),
+                args.resolved.clone(),
+                true,
+            );
+            if args.template.is_some() {
+                // The other events are the given template's; nothing is left out of it.
+                outcome.notes.clear();
+            }
             report(&args.service, &outcome);
             if args.iam_report {
                 for line in &outcome.iam_report {
@@ -181,10 +194,17 @@ fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
     })
 }
 
-fn execute(args: &ServiceArgs, template: Option<PathBuf>, build: bool) -> Outcome {
+fn execute(
+    args: &ServiceArgs,
+    template: Option<PathBuf>,
+    resolved: Option<PathBuf>,
+    build: bool,
+) -> Outcome {
     let env = OsEnvironment;
     let (config, display) = match &args.config {
         Some(path) => (path.clone(), path.display().to_string()),
+        // Binary mode without a service file: positions are the resolved file's.
+        None if resolved.is_some() => (PathBuf::new(), String::new()),
         None => match ["serverless.yml", "serverless.yaml", "serverless.json"]
             .iter()
             .find(|name| env.is_file(Path::new(name)))
@@ -210,6 +230,7 @@ fn execute(args: &ServiceArgs, template: Option<PathBuf>, build: bool) -> Outcom
         vars: args.vars.iter().cloned().collect(),
         strict: args.strict,
         template,
+        resolved,
     };
     run(&env, &options, build)
 }

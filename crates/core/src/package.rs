@@ -41,7 +41,29 @@ fn run_inner(env: &dyn Environment, options: &Options, outcome: &mut Outcome) ->
     } else {
         options.config_display.clone()
     };
-    let root = match load_file(env, &options.config, &display, &mut outcome.sources) {
+    let root = match &options.resolved {
+        Some(resolved) => crate::config::resolved::load_resolved(
+            env,
+            resolved,
+            (!options.config.as_os_str().is_empty())
+                .then_some((options.config.as_path(), &display)),
+            &mut outcome.sources,
+        )
+        .map_err(|d| outcome.diagnostics.push(*d))
+        .ok()?,
+        None => load_and_resolve(env, options, &display, outcome)?,
+    };
+    finish(env, options, root, outcome)
+}
+
+/// The service file loaded and its variables resolved.
+fn load_and_resolve(
+    env: &dyn Environment,
+    options: &Options,
+    display: &str,
+    outcome: &mut Outcome,
+) -> Option<streaming_events_yaml::Node> {
+    let root = match load_file(env, &options.config, display, &mut outcome.sources) {
         Ok(root) => root,
         Err(d) => {
             outcome.diagnostics.push(*d);
@@ -70,6 +92,16 @@ fn run_inner(env: &dyn Environment, options: &Options, outcome: &mut Outcome) ->
     if variables_failed {
         return None;
     }
+    Some(root)
+}
+
+/// From the resolved node tree on: the model, validation, compilation and IAM.
+fn finish(
+    env: &dyn Environment,
+    options: &Options,
+    root: streaming_events_yaml::Node,
+    outcome: &mut Outcome,
+) -> Option<Value> {
     let (service, service_diagnostics) = build_service(
         &root,
         options.stage.as_deref(),
@@ -128,9 +160,15 @@ fn run_inner(env: &dyn Environment, options: &Options, outcome: &mut Outcome) ->
     if outcome.has_errors() {
         return None;
     }
-    outcome
-        .diagnostics
-        .extend(finalize::unresolved_references(&template));
+    // Binary mode: the Framework merges the service's `resources` after this step.
+    let finished = options
+        .resolved
+        .as_ref()
+        .filter(|_| options.template.is_some())
+        .map(|_| crate::config::resolved::with_user_resources(&template, &service));
+    outcome.diagnostics.extend(finalize::unresolved_references(
+        finished.as_ref().unwrap_or(&template),
+    ));
     let (report, iam_diagnostics) = attach::attach_policies(&mut template, &policies);
     outcome.iam_report.extend(report);
     outcome.diagnostics.extend(iam_diagnostics);
