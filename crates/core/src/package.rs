@@ -146,6 +146,7 @@ fn finish(
         policies: &mut policies,
         custom_role_needs: Vec::new(),
         diagnostics: Vec::new(),
+        merge_mode: options.template.is_some(),
     };
     compile_events(&mut cx, &compilers, options.template.is_some());
     let mut compile_diagnostics = std::mem::take(&mut cx.diagnostics);

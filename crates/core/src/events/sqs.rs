@@ -192,6 +192,15 @@ impl EventCompiler for SqsCompiler {
                 json!({"MaximumConcurrency": v.to_json()}),
             );
         }
+        if cx.merge_mode {
+            // Without the core template (where `iam::other_permissions` puts them, as the
+            // reference's role template does), the queue's permissions are granted here.
+            let queue = properties["EventSourceArn"].clone();
+            cx.grant(
+                target,
+                crate::iam::Statement::allow(crate::iam::actions::SQS_QUEUE, vec![queue]),
+            );
+        }
         let resource = super::mapping_resource(target.depends_on(), properties);
         let id = naming::with_suffix(&plan.logical_id, suffix);
         // Two events of one function on queues of the same name share one id; the reference

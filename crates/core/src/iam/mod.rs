@@ -93,6 +93,12 @@ pub mod actions {
     pub const KINESIS_CONSUMER: &[&str] = &["kinesis:SubscribeToShard"];
     pub const SNS_DESTINATION: &[&str] = &["sns:Publish"];
     pub const SQS_DESTINATION: &[&str] = &["sqs:ListQueues", "sqs:SendMessage"];
+    /// What an SQS event source needs (the reference's compiler's list, in its order).
+    pub const SQS_QUEUE: &[&str] = &[
+        "sqs:ReceiveMessage",
+        "sqs:DeleteMessage",
+        "sqs:GetQueueAttributes",
+    ];
     pub const SECRETS: &[&str] = &["secretsmanager:GetSecretValue"];
     pub const VPC: &[&str] = &[
         "ec2:CreateNetworkInterface",
