@@ -280,3 +280,50 @@ fn references_to_the_services_own_resources_are_not_reported() {
         "{found:?}"
     );
 }
+
+#[test]
+fn a_function_with_iam_of_its_own_gets_its_role_in_the_template() {
+    let dir = write_case("dedicated", json!(100));
+    let mut config = resolved(json!(100));
+    config["functions"]["worker"]["iam"] = json!({"role": {"statements": [
+        {"Effect": "Allow", "Action": ["sns:Publish"], "Resource": "arn:aws:sns:us-east-1:123456789012:out"}
+    ]}});
+    std::fs::write(dir.join("resolved.json"), config.to_string()).unwrap();
+    let output = run_in(&dir, PLUGIN_ARGS);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let template: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let resources = &template["Resources"];
+    let function = &resources["WorkerLambdaFunction"];
+    assert_eq!(
+        function["Properties"]["Role"],
+        json!({"Fn::GetAtt": ["WorkerIamRoleLambdaExecution", "Arn"]})
+    );
+    assert_eq!(
+        function["DependsOn"],
+        json!(["WorkerIamRoleLambdaExecution", "WorkerLogGroup"])
+    );
+    let statements = |role: &str| {
+        resources[role]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    };
+    let grants_secret = |role: &str| {
+        statements(role)
+            .iter()
+            .any(|s| s["Action"] == json!(["secretsmanager:GetSecretValue"]))
+    };
+    assert!(grants_secret("WorkerIamRoleLambdaExecution"));
+    assert!(
+        !grants_secret("IamRoleLambdaExecution"),
+        "not on the shared role"
+    );
+    assert!(statements("WorkerIamRoleLambdaExecution")
+        .iter()
+        .any(|s| s["Action"] == json!(["sns:Publish"])));
+    assert_eq!(
+        resources["WorkerEventSourceMappingKafkaOrders"]["DependsOn"],
+        json!(["WorkerIamRoleLambdaExecution"])
+    );
+}

@@ -139,6 +139,9 @@ fn finish(
             }
         },
     };
+    if options.template.is_some() {
+        crate::iam::merge_roles::add_missing_dedicated_roles(&mut template, &service);
+    }
     let mut policies: Vec<(String, PolicyBuilder)> = Vec::new();
     let mut cx = CompileContext {
         service: &service,

@@ -4,6 +4,7 @@
 
 pub mod attach;
 pub mod custom_roles;
+pub mod merge_roles;
 pub mod other_permissions;
 pub mod roles;
 
