@@ -7,7 +7,7 @@
 # Environment: E2E_WORK, E2E_BIN (streaming-events), E2E_NPM (folder holding node_modules with
 # serverless and osls), E2E_ROOT (the repository).
 set -u
-flavor=$1 name=$2 src=$3
+flavor=$1 name=$2 src=$(cd "$3" && pwd)
 dir="$E2E_WORK/services/$flavor-$name"
 rm -rf "$dir"
 mkdir -p "$dir"
@@ -34,6 +34,21 @@ plugin=$?
 written=.serverless/cloudformation-template-update-stack.json
 
 fail() { echo "FAIL $flavor/$name ($1)"; exit 0; }
+# A service of plugin/e2e/services with `expected-framework-template` turns the plugin off
+# (custom.streamingEvents.enabled: false): its template must be the Framework's own, as
+# `serverless package` writes it without the plugin.
+if [ -f expected-framework-template ]; then
+  [ "$plugin" -eq 0 ] || fail "serverless package failed: $(grep -m1 -E 'error\[|Error' -A2 plugin.out | tr '\n' ' ' | cut -c1-300)"
+  mkdir -p without-plugin
+  cp -R "$src"/. without-plugin/
+  sed -i '/- serverless-streaming-events$/d' without-plugin/serverless.yml
+  (cd without-plugin && SLS_TELEMETRY_DISABLED=1 SLS_NOTIFICATIONS_MODE=off SLS_DEPRECATION_DISABLE='*' \
+    node "$framework" package --stage dev --region us-east-1 > plugin.out 2>&1) || fail "serverless package without the plugin failed"
+  python3 "$E2E_ROOT/plugin/e2e/compare_templates.py" "$E2E_ROOT/tests/compat/compare.py" \
+    "without-plugin/$written" "$written" > compare.txt || fail "templates differ: $(head -c 600 compare.txt | tr '\n' ' ')"
+  echo "PASS $flavor/$name (the Framework's own template)"
+  exit 0
+fi
 if [ -n "$plugin_error" ]; then
   [ "$plugin" -ne 0 ] || fail "expected serverless package to fail with $plugin_error"
   [ ! -f "$written" ] || fail "a template was written although the command failed"

@@ -11,6 +11,8 @@
 # 3. Runs, JOBS (2) at a time, plugin/e2e/case.sh on: every case of tests/compat/cases and the
 #    example service with Serverless Framework 3.40.0; the example and plugin/e2e/services/osls-*
 #    with osls; plugin/e2e/services/sls3-* (serverless-iam-roles-per-function beside ours).
+#    (A service there may expect a failure with a given code, `expected-plugin-error`, or the
+#    Framework's own template, `expected-framework-template`: see case.sh.)
 #    A valid service must give, through `serverless package` with the plugin, the streaming
 #    resources and IAM permission set of `streaming-events package` on the same file (each
 #    permission once per role); a rejected one must fail with our first error's code and
