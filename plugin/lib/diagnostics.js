@@ -22,8 +22,10 @@ function parseStderr(stderr) {
 
 function formatDiagnostic(diagnostic) {
   const lines = [`${diagnostic.severity || 'error'}[${diagnostic.code}]: ${diagnostic.message}`];
-  if (diagnostic.file) {
+  if (diagnostic.file && diagnostic.line != null) {
     lines.push(`  --> ${diagnostic.file}:${diagnostic.line}:${diagnostic.column}`);
+  } else if (diagnostic.file) {
+    lines.push(`  --> ${diagnostic.file}`);
   }
   if (diagnostic.help) lines.push(`  help: ${diagnostic.help}`);
   if (diagnostic.referenceCode) lines.push(`  (the Serverless Framework's code: ${diagnostic.referenceCode})`);

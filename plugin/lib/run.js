@@ -49,7 +49,15 @@ function runBinary(input) {
     if (result.error) {
       return { status: null, error: result.error, template: null, diagnostics: [], other: '' };
     }
-    const { diagnostics, other } = parseStderr(result.stderr);
+    const parsed = parseStderr(result.stderr);
+    const { other } = parsed;
+    // Without a service file we can read (serverless.js / .ts), positions are the resolved
+    // file's, a scratch file the user never sees: name the service file, without a position.
+    const diagnostics = parsed.diagnostics.map((d) =>
+      d.file && path.resolve(input.cwd || process.cwd(), d.file) === resolvedFile
+        ? { ...d, file: input.configFile || null, line: null, column: null }
+        : d
+    );
     let template = null;
     if (result.status === 0) {
       template = JSON.parse(fs.readFileSync(outputFile, 'utf8'));

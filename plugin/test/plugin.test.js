@@ -144,3 +144,32 @@ test("when the Framework's validation rejects the configuration, our diagnostics
   await assert.rejects(fresh.serverless.configSchemaHandler.validateConfig({}), framework);
   assert.strictEqual(typeof handler.validateConfig, 'function');
 });
+
+test('with a JavaScript service file, the real binary reports against that file, without positions', (t) => {
+  const real = path.join(__dirname, '..', '..', 'target', 'release', 'streaming-events');
+  if (!fs.existsSync(real)) {
+    t.skip('target/release/streaming-events is not built (cargo build --release)');
+    return;
+  }
+  const { runBinary } = require('../lib/run');
+  const dir = scratch();
+  const result = runBinary({
+    binary: real,
+    configuration: {
+      service: 'orders',
+      provider: { name: 'aws' },
+      functions: { worker: { handler: 'h.worker', events: [{ kafka: { bootstrapServers: ['b:9092'] } }] } },
+    },
+    template: null,
+    configFile: 'serverless.ts',
+    cwd: dir,
+    stage: 'dev',
+    region: 'us-east-1',
+  });
+  assert.strictEqual(result.status, 1);
+  const error = result.diagnostics.find((d) => d.severity === 'error');
+  assert.ok(error, JSON.stringify(result));
+  assert.deepStrictEqual([error.file, error.line, error.column], ['serverless.ts', null, null]);
+  assert.match(require('../lib/diagnostics').formatDiagnostic(error), /\n {2}--> serverless\.ts(\n|$)/);
+  assert.ok(!result.args.includes('--config'), 'a .ts file is not read for positions');
+});
