@@ -84,6 +84,10 @@ struct PackageArgs {
     /// the core resources.
     #[arg(long, value_name = "FILE", value_parser = non_empty_path)]
     template: Option<PathBuf>,
+    /// Binary mode (the Serverless Framework plugin): the configuration as the Framework
+    /// resolved it, as JSON; no variable is resolved, and --config only gives positions.
+    #[arg(long, value_name = "FILE")]
+    resolved: Option<PathBuf>,
     /// Print, per role, each policy's size and how close it is to IAM's limit.
     #[arg(long)]
     iam_report: bool,
@@ -150,7 +154,7 @@ fn main() -> ExitCode {
                 Ok(env) => env,
                 Err(d) => return usage_error(&args, *d),
             };
-            let outcome = execute(&env, &args, None, false);
+            let outcome = execute(&env, &args, None, None, false);
             report(&args, &outcome);
             if outcome.has_errors() {
                 ExitCode::from(1)
@@ -179,6 +183,7 @@ fn package(args: &PackageArgs) -> ExitCode {
                 .iter()
                 .map(PathBuf::as_path)
                 .chain(template.as_deref())
+                .chain(args.resolved.as_deref())
                 .filter(|p| *p != Path::new(STDIN))
                 .collect();
             match output::plan(Path::new(path), &inputs) {
@@ -187,7 +192,11 @@ fn package(args: &PackageArgs) -> ExitCode {
             }
         }
     };
-    let mut outcome = execute(&env, service, template, true);
+    let mut outcome = execute(&env, service, template, args.resolved.clone(), true);
+    if args.template.is_some() {
+        // The other events are the given template's; nothing is left out of it.
+        outcome.notes.clear();
+    }
     if let Some(d) = target.overwrites_any(&env.files_read()) {
         outcome.diagnostics.insert(0, *d);
         report(service, &outcome);
@@ -277,6 +286,7 @@ fn execute(
     env: &OsEnvironment,
     args: &ServiceArgs,
     template: Option<PathBuf>,
+    resolved: Option<PathBuf>,
     build: bool,
 ) -> Outcome {
     let (config, display) = match args.config.as_deref().map(stdin_alias) {
@@ -285,6 +295,8 @@ fn execute(
             let display = path.display().to_string();
             (path, display)
         }
+        // Binary mode without a service file: positions are the resolved file's.
+        None if resolved.is_some() => (PathBuf::new(), String::new()),
         None => match ["serverless.yml", "serverless.yaml", "serverless.json"]
             .iter()
             .find(|name| env.is_file(Path::new(name)))
@@ -310,6 +322,7 @@ fn execute(
         vars: args.vars.iter().cloned().collect(),
         strict: args.strict,
         template,
+        resolved,
     };
     run(env, &options, build)
 }

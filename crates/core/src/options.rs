@@ -22,6 +22,9 @@ pub struct Options {
     pub strict: bool,
     /// `--template FILE`: extend this template instead of building the core.
     pub template: Option<PathBuf>,
+    /// `--resolved FILE`: the configuration as the Framework resolved it (JSON); `config` then
+    /// only gives positions (see `config::resolved`), and no variable is resolved.
+    pub resolved: Option<PathBuf>,
 }
 
 /// The result of a run.

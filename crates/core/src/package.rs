@@ -37,8 +37,17 @@ pub fn run(env: &dyn Environment, options: &Options, build: bool) -> Outcome {
 }
 
 fn run_inner(env: &dyn Environment, options: &Options, outcome: &mut Outcome) -> Option<Value> {
-    let root = load(env, options, outcome)?;
-    let (root, unknown) = resolve(env, options, root, outcome);
+    let (root, unknown) = match &options.resolved {
+        // Binary mode: the configuration as the Framework resolved it, positions from the file.
+        Some(resolved) => (
+            load_resolved(env, options, resolved, outcome)?,
+            Unknown::default(),
+        ),
+        None => {
+            let root = load(env, options, outcome)?;
+            resolve(env, options, root, outcome)
+        }
+    };
     let mut service = model(root, options, &unknown, outcome)?;
     if !service.uncompiled_kinds.is_empty() {
         outcome.notes.push(format!(
@@ -50,9 +59,15 @@ fn run_inner(env: &dyn Environment, options: &Options, outcome: &mut Outcome) ->
     validate(&mut service, &compilers, &unknown, outcome);
     let mut template = start_template(env, options, &service, outcome)?;
     let policies = compile(&service, &compilers, &mut template, options, outcome);
-    outcome
-        .diagnostics
-        .extend(finalize::unresolved_references(&template));
+    // Binary mode: the Framework merges the service's `resources` after this step.
+    let finished = options
+        .resolved
+        .as_ref()
+        .filter(|_| options.template.is_some())
+        .map(|_| crate::template::resources::with_user_resources(&template, &service));
+    outcome.diagnostics.extend(finalize::unresolved_references(
+        finished.as_ref().unwrap_or(&template),
+    ));
     let (report, iam_diagnostics) = attach::attach_policies(&mut template, &policies);
     outcome.iam_report.extend(report);
     outcome.diagnostics.extend(iam_diagnostics);
@@ -68,17 +83,38 @@ fn run_inner(env: &dyn Environment, options: &Options, outcome: &mut Outcome) ->
 
 /// The service file as a node tree.
 fn load(env: &dyn Environment, options: &Options, outcome: &mut Outcome) -> Option<Node> {
-    let display = if options.config_display.is_empty() {
-        options.config.display().to_string()
-    } else {
-        options.config_display.clone()
-    };
+    let display = display_name(options);
     match load_file(env, &options.config, &display, &mut outcome.sources) {
         Ok(root) => Some(root),
         Err(d) => {
             outcome.diagnostics.push(*d);
             None
         }
+    }
+}
+
+/// `--resolved FILE`: the Framework's resolved configuration (JSON), each value placed at the
+/// position of the same config path in the service file.
+fn load_resolved(
+    env: &dyn Environment,
+    options: &Options,
+    resolved: &std::path::Path,
+    outcome: &mut Outcome,
+) -> Option<Node> {
+    let display = display_name(options);
+    let config = (!options.config.as_os_str().is_empty())
+        .then_some((options.config.as_path(), display.as_str()));
+    crate::config::resolved::load_resolved(env, resolved, config, &mut outcome.sources)
+        .map_err(|d| outcome.diagnostics.push(*d))
+        .ok()
+}
+
+/// How the service file is named in messages.
+fn display_name(options: &Options) -> String {
+    if options.config_display.is_empty() {
+        options.config.display().to_string()
+    } else {
+        options.config_display.clone()
     }
 }
 
@@ -163,7 +199,10 @@ fn start_template(
             Some(template)
         }
         Some(path) => match Template::load(env, path, &mut outcome.sources) {
-            Ok(template) => Some(template),
+            Ok(mut template) => {
+                crate::iam::merge_roles::add_missing_dedicated_roles(&mut template, service);
+                Some(template)
+            }
             Err(d) => {
                 outcome.diagnostics.push(*d);
                 None
@@ -188,6 +227,7 @@ fn compile(
         policies: &mut policies,
         custom_role_needs: Vec::new(),
         diagnostics: Vec::new(),
+        merge_mode: options.template.is_some(),
     };
     events::compile::compile_events(&mut cx, compilers, options.template.is_some());
     let mut diagnostics = std::mem::take(&mut cx.diagnostics);

@@ -109,6 +109,7 @@ codes! {
     RESOURCE_EXTENSION_UNSUPPORTED_ATTRIBUTE = "resources.extensions extends an attribute other than Properties, Metadata, DependsOn, Condition and the policies";
     TEMPLATE_INVALID = "the --template file is not a CloudFormation template we can extend";
     TEMPLATE_FILE_UNREADABLE = "the --template file cannot be read (missing, a directory, a device or FIFO, too large, not UTF-8)";
+    RESOLVED_CONFIG_INVALID = "the --resolved file is not a service configuration as JSON";
     FUNCTION_IAM_ROLE_CONFLICT = "a function's own role combined with per-function IAM settings (or provider.role with perFunction mode)";
     FUNCTION_IAM_ROLE_NAME_TOO_LONG = "a generated per-function role name longer than IAM's 64 characters";
     IAM_POLICY_TOO_LARGE = "the streaming permissions do not fit in the role's policy quotas";

@@ -2,6 +2,7 @@
 //! typed service model the compilers read.
 
 pub mod dotenv;
+pub mod resolved;
 pub mod roles;
 pub mod service;
 pub mod unknown;

@@ -110,6 +110,9 @@ pub struct CompileContext<'a> {
     /// reported as a warning so users can check their role).
     pub custom_role_needs: Vec<(String, PolicyBuilder)>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Extending a given template (`--template`): permissions the core template would carry
+    /// (those of `sqs` queues) are granted by the compilers instead.
+    pub merge_mode: bool,
 }
 
 impl CompileContext<'_> {

@@ -167,11 +167,14 @@ impl EventCompiler for SqsCompiler {
         let e = &event.value;
         let arn = arn_of(e).map(Node::to_json).unwrap_or(Value::Null);
         // The reference grants the queue's permissions on the role itself
-        // (`iam::other_permissions`); a function with its own role is told what it needs (D2).
-        cx.note_custom_role_need(
-            target,
-            Statement::allow(actions::SQS_QUEUE, vec![arn.clone()]),
-        );
+        // (`iam::other_permissions`, with the core template); without the core template (merge
+        // mode) they are granted here. A function with its own role is told what it needs (D2).
+        let queue = Statement::allow(actions::SQS_QUEUE, vec![arn.clone()]);
+        if cx.merge_mode {
+            cx.grant(target, queue);
+        } else {
+            cx.note_custom_role_need(target, queue);
+        }
         // The short form (`- sqs: <arn>`) has no other properties.
         let mut properties = MappingProperties::new(e);
         properties

@@ -158,34 +158,105 @@ fn report_role(role_id: &str, role: &Value, managed: &[(String, Value)], report:
     }
 }
 
-/// Our statements minus the resources the role already grants with the same Effect and
-/// Action list (merge mode over a template `serverless package` wrote, which has them).
+/// Our statements minus what the role already grants (merge mode over a template
+/// `serverless package` wrote, or one another plugin added statements to): per resource, the
+/// actions the role grants on it with the same Effect are left out; a resource with every
+/// action granted is dropped, one with some granted gets a statement with the rest, so no
+/// permission is granted twice.
 fn without_granted(existing: &[Value], ours: Vec<Value>) -> Vec<Value> {
     let as_list = |v: &Value| match v {
         Value::Array(items) => items.clone(),
         Value::Null => Vec::new(),
         other => vec![other.clone()],
     };
-    ours.into_iter()
-        .filter_map(|mut statement| {
-            let granted: Vec<Value> = existing
-                .iter()
-                .filter(|e| {
-                    e["Effect"] == statement["Effect"]
-                        && as_list(&e["Action"]) == as_list(&statement["Action"])
-                })
-                .flat_map(|e| as_list(&e["Resource"]))
-                .collect();
-            if granted.is_empty() {
-                return Some(statement);
-            }
-            match &mut statement["Resource"] {
-                Value::Array(resources) => {
-                    resources.retain(|r| !granted.contains(r));
-                    (!resources.is_empty()).then_some(statement)
-                }
-                other => (!granted.contains(other)).then_some(statement),
-            }
+    let granted = |effect: &Value, action: &Value, resource: &Value| {
+        existing.iter().any(|e| {
+            e["Effect"] == *effect
+                && as_list(&e["Action"]).contains(action)
+                && as_list(&e["Resource"]).contains(resource)
         })
-        .collect()
+    };
+    let mut out = Vec::new();
+    for statement in ours {
+        let actions = as_list(&statement["Action"]);
+        let resources = as_list(&statement["Resource"]);
+        let mut kept = Vec::new();
+        // Resources with some of the actions granted already: the rest, grouped by action list.
+        let mut partial: Vec<(Vec<Value>, Vec<Value>)> = Vec::new();
+        for resource in &resources {
+            let missing: Vec<Value> = actions
+                .iter()
+                .filter(|a| !granted(&statement["Effect"], a, resource))
+                .cloned()
+                .collect();
+            if missing.len() == actions.len() {
+                kept.push(resource.clone());
+            } else if !missing.is_empty() {
+                match partial.iter_mut().find(|(a, _)| *a == missing) {
+                    Some((_, list)) => list.push(resource.clone()),
+                    None => partial.push((missing, vec![resource.clone()])),
+                }
+            }
+        }
+        if kept.len() == resources.len() {
+            out.push(statement);
+            continue;
+        }
+        if !kept.is_empty() {
+            let mut rest = statement.clone();
+            rest["Resource"] = Value::Array(kept);
+            out.push(rest);
+        }
+        for (missing, list) in partial {
+            let mut rest = statement.clone();
+            rest["Action"] = Value::Array(missing);
+            rest["Resource"] = Value::Array(list);
+            out.push(rest);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_granted;
+    use serde_json::json;
+
+    #[test]
+    fn what_the_role_grants_already_is_left_out_per_action_and_resource() {
+        // What serverless-iam-roles-per-function grants for a Kinesis stream.
+        let existing = vec![json!({"Effect": "Allow",
+            "Action": ["kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:DescribeStream", "kinesis:ListStreams"],
+            "Resource": ["arn:s/a"]})];
+        let ours = vec![
+            // A consumer's stream: two of its four actions are granted on `a`, none on `b`.
+            json!({"Effect": "Allow",
+                "Action": ["kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:DescribeStreamSummary", "kinesis:ListShards"],
+                "Resource": ["arn:s/a", "arn:s/b"]}),
+            // Granted entirely.
+            json!({"Effect": "Allow", "Action": ["kinesis:GetRecords"], "Resource": "arn:s/a"}),
+            // Another effect is another permission.
+            json!({"Effect": "Deny", "Action": ["kinesis:GetRecords"], "Resource": ["arn:s/a"]}),
+        ];
+        assert_eq!(
+            without_granted(&existing, ours),
+            vec![
+                json!({"Effect": "Allow",
+                    "Action": ["kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:DescribeStreamSummary", "kinesis:ListShards"],
+                    "Resource": ["arn:s/b"]}),
+                json!({"Effect": "Allow",
+                    "Action": ["kinesis:DescribeStreamSummary", "kinesis:ListShards"],
+                    "Resource": ["arn:s/a"]}),
+                json!({"Effect": "Deny", "Action": ["kinesis:GetRecords"], "Resource": ["arn:s/a"]}),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_statement_nothing_of_which_is_granted_is_kept_as_it_is() {
+        let existing = vec![json!({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"})];
+        let ours =
+            vec![json!({"Effect": "Allow", "Action": ["ec2:DescribeVpcs"], "Resource": "*"})];
+        assert_eq!(without_granted(&existing, ours.clone()), ours);
+    }
 }

@@ -4,6 +4,7 @@
 
 pub mod attach;
 pub mod custom_roles;
+pub mod merge_roles;
 pub mod other_permissions;
 pub mod roles;
 
@@ -81,6 +82,12 @@ pub mod actions {
     pub const KINESIS_CONSUMER: &[&str] = &["kinesis:SubscribeToShard"];
     pub const SNS_DESTINATION: &[&str] = &["sns:Publish"];
     pub const SQS_DESTINATION: &[&str] = &["sqs:ListQueues", "sqs:SendMessage"];
+    /// What an SQS event source needs (the reference's compiler's list, in its order).
+    pub const SQS_QUEUE: &[&str] = &[
+        "sqs:ReceiveMessage",
+        "sqs:DeleteMessage",
+        "sqs:GetQueueAttributes",
+    ];
     pub const SECRETS: &[&str] = &["secretsmanager:GetSecretValue"];
     pub const VPC: &[&str] = &[
         "ec2:CreateNetworkInterface",
@@ -92,11 +99,6 @@ pub mod actions {
     ];
     pub const MSK: &[&str] = &["kafka:DescribeCluster", "kafka:GetBootstrapBrokers"];
     pub const MQ_BROKER: &[&str] = &["mq:DescribeBroker"];
-    pub const SQS_QUEUE: &[&str] = &[
-        "sqs:ReceiveMessage",
-        "sqs:DeleteMessage",
-        "sqs:GetQueueAttributes",
-    ];
 }
 
 /// Statements gathered for one role, merged as they arrive.

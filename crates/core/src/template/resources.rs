@@ -104,3 +104,13 @@ pub fn merge_user_resources(template: &mut Template, service: &Service) -> Vec<D
     }
     diagnostics
 }
+
+/// The template as the Framework will finish it: the template compiled so far with the
+/// service's `resources` merged in, which the Framework does after the plugin's step. The
+/// checks of the whole template (references, quotas) look at this one; the output does not
+/// include the merge, which stays the Framework's to do.
+pub fn with_user_resources(template: &Template, service: &Service) -> Template {
+    let mut finished = template.clone();
+    let _ = merge_user_resources(&mut finished, service);
+    finished
+}
