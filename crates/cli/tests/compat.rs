@@ -140,11 +140,73 @@ fn statement_triples(statement: &Value, into: &mut BTreeSet<(String, String, Str
     }
 }
 
-/// Whether a policy resource's `Roles` name the default role.
-fn attached_to_default_role(properties: Option<&Value>) -> bool {
+/// Whether a policy resource's `Roles` name `role`.
+fn attached_to_role(properties: Option<&Value>, role: &str) -> bool {
     as_list(properties.and_then(|p| p.get("Roles")))
         .iter()
-        .any(|r| r == DEFAULT_ROLE || r.get("Ref").and_then(Value::as_str) == Some(DEFAULT_ROLE))
+        .any(|r| r == role || r.get("Ref").and_then(Value::as_str) == Some(role))
+}
+
+/// The permissions of one role: its inline policies and the policies attached to it.
+fn role_triples(
+    resources: &serde_json::Map<String, Value>,
+    role: &str,
+) -> BTreeSet<(String, String, String)> {
+    let only: serde_json::Map<String, Value> = resources
+        .iter()
+        .filter(|(id, r)| {
+            *id == role
+                || (matches!(
+                    r.get("Type").and_then(Value::as_str),
+                    Some("AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy")
+                ) && attached_to_role(r.get("Properties"), role))
+        })
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    candidate_triples(&only, false, &[])
+}
+
+/// `functionRoles` (compare.py): each listed function runs under exactly that role, and the
+/// role grants exactly the listed permissions (logs left out).
+fn compare_function_roles(
+    expected: &Value,
+    resources: &serde_json::Map<String, Value>,
+    report: &mut Vec<String>,
+) {
+    let Some(roles) = expected.get("functionRoles").and_then(Value::as_object) else {
+        return;
+    };
+    for (function, spec) in roles {
+        let want = spec.get("role").and_then(Value::as_str).unwrap_or("");
+        let got = resources
+            .get(function)
+            .and_then(|f| f.get("Properties"))
+            .and_then(|p| p.get("Role"))
+            .and_then(|r| r.get("Fn::GetAtt"))
+            .and_then(|a| a.get(0))
+            .and_then(Value::as_str);
+        if got != Some(want) || !resources.contains_key(want) {
+            report.push(format!(
+                "~ Resources.{function}.Properties.Role: expected {{\"Fn::GetAtt\":[\"{want}\",\"Arn\"]}}, got {got:?}"
+            ));
+            continue;
+        }
+        let mut wanted = BTreeSet::new();
+        for statement in as_list(spec.get("statements")) {
+            statement_triples(&statement, &mut wanted);
+        }
+        let granted = role_triples(resources, want);
+        for t in wanted.difference(&granted) {
+            report.push(format!(
+                "- IAM permission {t:?} (role of {function}): not granted"
+            ));
+        }
+        for t in granted.difference(&wanted) {
+            report.push(format!(
+                "+ IAM permission {t:?} (role of {function}): not expected"
+            ));
+        }
+    }
 }
 
 /// The permissions the template grants; with `default_role_only`, those of
@@ -153,6 +215,7 @@ fn attached_to_default_role(properties: Option<&Value>) -> bool {
 fn candidate_triples(
     resources: &serde_json::Map<String, Value>,
     default_role_only: bool,
+    own_roles: &[&str],
 ) -> BTreeSet<(String, String, String)> {
     let mut triples = BTreeSet::new();
     for (id, resource) in resources {
@@ -161,7 +224,14 @@ fn candidate_triples(
         if default_role_only
             && id != DEFAULT_ROLE
             && !(matches!(kind, "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy")
-                && attached_to_default_role(properties))
+                && attached_to_role(properties, DEFAULT_ROLE))
+        {
+            continue;
+        }
+        // The roles `functionRoles` names are compared one by one, not in the service-wide set.
+        if own_roles.contains(&id.as_str())
+            || (matches!(kind, "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy")
+                && own_roles.iter().any(|r| attached_to_role(properties, r)))
         {
             continue;
         }
@@ -246,7 +316,18 @@ fn compare_template(expected: &Value, template: &Value, default_role_only: bool)
                 .into(),
         );
     }
-    let actual_triples = candidate_triples(resources, default_role_only);
+    let own_roles: Vec<&str> = expected
+        .get("functionRoles")
+        .and_then(Value::as_object)
+        .map(|roles| {
+            roles
+                .values()
+                .filter_map(|spec| spec.get("role").and_then(Value::as_str))
+                .collect()
+        })
+        .unwrap_or_default();
+    compare_function_roles(expected, resources, &mut report);
+    let actual_triples = candidate_triples(resources, default_role_only, &own_roles);
     for t in expected_triples.difference(&actual_triples) {
         report.push(format!("- IAM permission {t:?}: not granted"));
     }
@@ -417,6 +498,17 @@ fn differential_fixtures_match_the_reference() {
     let cases = case_dirs(&root);
     assert!(cases.len() >= 16);
     check_cases(&cases, "differential");
+}
+
+/// Services that list serverless-iam-roles-per-function, recorded with the reference and the
+/// plugin (`scripts/record-plugin-fixture.py`), per-function roles checked through
+/// `functionRoles`.
+#[test]
+fn iam_plugin_fixtures_match_the_reference() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/iam-plugin");
+    let cases = case_dirs(&root);
+    assert!(cases.len() >= 2);
+    check_cases(&cases, "iam-plugin");
 }
 
 /// One property at a time set to a doubtful value, in `error` and `warn` mode, with the

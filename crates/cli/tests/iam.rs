@@ -372,3 +372,41 @@ fn cloudformation_quotas_are_checked() {
         "{error}"
     );
 }
+
+/// serverless-iam-roles-per-function's settings as the plugin applies them (checked against
+/// `serverless package` 3.40 with the plugin 3.2.0; the permission sets are compared by the
+/// `iam-plugin` fixtures): the global boundary on every function role and on the shared role, a
+/// function's own boundary over it, and `iamRoleStatementsName`.
+#[test]
+fn roles_per_function_plugin_boundaries_and_names() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/iam-plugin");
+    let template = package_file(&fixtures.join("default-inherit/serverless.yml"));
+    let resources = &template["Resources"];
+    for role in [
+        "IamRoleLambdaExecution",
+        "InheritsIamRoleLambdaExecution",
+        "OptsOutIamRoleLambdaExecution",
+    ] {
+        assert_eq!(
+            resources[role]["Properties"]["PermissionsBoundary"],
+            "arn:aws:iam::123456789012:policy/boundary",
+            "{role}"
+        );
+    }
+    assert_eq!(
+        resources["OptsOutIamRoleLambdaExecution"]["Properties"]["RoleName"],
+        "opts-out-role"
+    );
+    let template = package_file(&fixtures.join("no-default-inherit/serverless.yml"));
+    let resources = &template["Resources"];
+    assert_eq!(
+        resources["InheritsIamRoleLambdaExecution"]["Properties"]["PermissionsBoundary"],
+        "arn:aws:iam::123456789012:policy/fn-boundary"
+    );
+    assert!(resources["OwnIamRoleLambdaExecution"]["Properties"]
+        .get("PermissionsBoundary")
+        .is_none());
+    assert!(resources["IamRoleLambdaExecution"]["Properties"]
+        .get("PermissionsBoundary")
+        .is_none());
+}
