@@ -779,3 +779,40 @@ fn messages_say_what_happened() {
     assert!(!out.stderr.contains("alias"), "{}", out.stderr);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A `${file()}` that includes itself, directly or through another file, is one cycle error,
+/// not a chain that runs out of depth.
+#[test]
+fn a_self_including_file_is_a_cycle() {
+    let dir = scratch("self-include");
+    std::fs::write(
+        dir.join("serverless.yml"),
+        service_with("  direct: ${file(./serverless.yml)}\n"),
+    )
+    .unwrap();
+    let direct = run(&dir, &["validate", "--color", "never"]);
+    assert_refused(
+        &direct,
+        1,
+        &[
+            "VARIABLE_CYCLE",
+            "includes itself: serverless.yml -> serverless.yml",
+        ],
+    );
+    assert_eq!(
+        direct.stderr.matches("error[").count(),
+        1,
+        "{}",
+        direct.stderr
+    );
+    assert!(!direct.stderr.contains("levels deep"), "{}", direct.stderr);
+    std::fs::write(dir.join("a.yml"), "x: ${file(./b.yml)}\n").unwrap();
+    std::fs::write(dir.join("b.yml"), "y: ${file(./a.yml)}\n").unwrap();
+    std::fs::write(
+        dir.join("serverless.yml"),
+        service_with("  pair: ${file(./a.yml)}\n"),
+    )
+    .unwrap();
+    let pair = run(&dir, &["validate", "--color", "never"]);
+    assert_refused(&pair, 1, &["includes itself: a.yml -> b.yml -> a.yml"]);
+}

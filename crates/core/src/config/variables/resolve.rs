@@ -41,6 +41,7 @@ pub fn resolve_variables(
         sources_map,
         cache: HashMap::new(),
         chain: Vec::new(),
+        file_chain: Vec::new(),
         diagnostics: Vec::new(),
         warned: HashSet::new(),
         cycles: HashSet::new(),
@@ -69,6 +70,8 @@ struct Resolver<'c> {
     cache: HashMap<String, Result<Cached, Failed>>,
     /// Config paths being resolved, with the span of the variable that asked for each.
     chain: Vec<(String, Span)>,
+    /// The `${file()}` parts being resolved, innermost last (`file:<path>#<address>`).
+    file_chain: Vec<String>,
     diagnostics: Vec<Diagnostic>,
     warned: HashSet<(u32, usize)>,
     /// Cycles already reported (by their sorted members), so each is reported once.
@@ -804,8 +807,42 @@ impl Resolver<'_> {
         pseudo_path: &str,
         depth: usize,
     ) -> Result<Node, Failed> {
+        // A file (part) that is being resolved and asks for itself again includes itself.
+        let is_file = pseudo_path.starts_with("file:");
+        if is_file && self.file_chain.iter().any(|p| p == pseudo_path) {
+            self.contextual_failures += 1;
+            // Named by file name only: the message must not carry a path of the machine.
+            let files: Vec<String> = self
+                .file_chain
+                .iter()
+                .map(String::as_str)
+                .chain(std::iter::once(pseudo_path))
+                .map(|p| {
+                    let file = p.trim_start_matches("file:");
+                    let file = file.split('#').next().unwrap_or(file);
+                    file.rsplit('/').next().unwrap_or(file).to_string()
+                })
+                .collect();
+            return Err(self.error(
+                Diagnostic::error(
+                    codes::VARIABLE_CYCLE,
+                    format!("${{file()}} includes itself: {}", files.join(" -> ")),
+                )
+                .at(
+                    value.via.as_deref().copied().unwrap_or(value.span),
+                    "this file is included again here",
+                )
+                .with_help("a file cannot include itself, directly or through another file"),
+            ));
+        }
+        if is_file {
+            self.file_chain.push(pseudo_path.to_string());
+        }
         let before = self.failures;
         let resolved = self.resolve_node(&value, pseudo_path, depth + 1);
+        if is_file {
+            self.file_chain.pop();
+        }
         if self.failures > before {
             return Err(Failed);
         }
