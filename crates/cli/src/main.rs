@@ -17,7 +17,8 @@ use std::process::ExitCode;
 use streaming_events_core::{run, Options, Outcome};
 use streaming_events_core::{Environment, OsEnvironment};
 use streaming_events_diagnostics::{
-    codes, render_human, render_json, Diagnostic, RenderOptions, SourceMap,
+    codes, render_github, render_human, render_json, render_json_value, render_sarif, Diagnostic,
+    RenderOptions, SourceMap,
 };
 
 #[derive(Parser)]
@@ -65,7 +66,9 @@ struct ServiceArgs {
     /// Treat schema violations as errors (configValidationMode: error).
     #[arg(long)]
     strict: bool,
-    /// How diagnostics are printed.
+    /// How diagnostics are printed (on standard error): human, json (one JSON array, `[]` when
+    /// there is nothing to say), github (workflow commands that annotate a pull request) or
+    /// sarif (SARIF 2.1.0, for code scanning).
     #[arg(long, value_enum, default_value = "human")]
     format: Format,
     /// Colour in human diagnostics (NO_COLOR is respected with auto).
@@ -97,6 +100,8 @@ struct PackageArgs {
 enum Format {
     Human,
     Json,
+    Github,
+    Sarif,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -155,7 +160,7 @@ fn main() -> ExitCode {
                 Err(d) => return usage_error(&args, *d),
             };
             let outcome = execute(&env, &args, None, None, false);
-            report(&args, &outcome);
+            report(&args, &outcome, false);
             if outcome.has_errors() {
                 ExitCode::from(1)
             } else {
@@ -199,22 +204,11 @@ fn package(args: &PackageArgs) -> ExitCode {
     }
     if let Some(d) = target.overwrites_any(&env.files_read()) {
         outcome.diagnostics.insert(0, *d);
-        report(service, &outcome);
+        report(service, &outcome, false);
         return ExitCode::from(2);
     }
-    let iam_report = |outcome: &Outcome| {
-        if args.iam_report {
-            let mut lines = String::new();
-            for line in &outcome.iam_report {
-                lines.push_str(line);
-                lines.push('\n');
-            }
-            write_stderr(&lines);
-        }
-    };
     let Some(template) = outcome.template.as_ref().filter(|_| !outcome.has_errors()) else {
-        report(service, &outcome);
-        iam_report(&outcome);
+        report(service, &outcome, args.iam_report);
         return ExitCode::from(1);
     };
     let mut text = streaming_events_core::to_js_pretty(template);
@@ -224,8 +218,7 @@ fn package(args: &PackageArgs) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => failure.exit_code(&mut outcome.diagnostics),
     };
-    report(service, &outcome);
-    iam_report(&outcome);
+    report(service, &outcome, args.iam_report);
     code
 }
 
@@ -327,32 +320,77 @@ fn execute(
     run(env, &options, build)
 }
 
-fn report(args: &ServiceArgs, outcome: &Outcome) {
-    let mut notes = String::new();
-    for note in &outcome.notes {
-        notes.push_str(note);
-        notes.push('\n');
+/// Everything a run has to say, on standard error, in the chosen format. In the human format:
+/// the notes (`note: …` lines), the diagnostics, then with `--iam-report` the report's lines.
+/// The machine formats hold the notes as entries of their own (severity note). JSON is one
+/// array, `[]` when there is nothing to say; with `--iam-report`, one object
+/// `{"diagnostics": [...], "iamReport": [...]}`. GitHub lines print no IAM report; SARIF carries
+/// it in the run's `properties.iamReport`.
+fn report(args: &ServiceArgs, outcome: &Outcome, iam_report: bool) {
+    let mut all = outcome.diagnostics.clone();
+    all.extend(outcome.notes.iter().cloned());
+    let iam = || -> serde_json::Value {
+        outcome
+            .iam_report
+            .iter()
+            .map(streaming_events_core::RoleReport::to_json)
+            .collect()
+    };
+    match args.format {
+        Format::Human => {
+            let mut notes = String::new();
+            for note in &outcome.notes {
+                notes.push_str(&format!("note: {}\n", note.message));
+            }
+            write_stderr(&notes);
+            print_diagnostics(
+                args.format,
+                args.color,
+                &outcome.diagnostics,
+                &outcome.sources,
+            );
+            if iam_report {
+                let mut lines = String::new();
+                for line in outcome.iam_report.iter().flat_map(|r| r.lines()) {
+                    lines.push_str(&line);
+                    lines.push('\n');
+                }
+                write_stderr(&lines);
+            }
+        }
+        Format::Json if iam_report => {
+            let document = serde_json::json!({
+                "diagnostics": render_json_value(&all, &outcome.sources),
+                "iamReport": iam(),
+            });
+            write_stderr(&(serde_json::to_string_pretty(&document).unwrap_or_default() + "\n"));
+        }
+        Format::Sarif if iam_report => {
+            let text = render_sarif(&all, &outcome.sources, env!("CARGO_PKG_VERSION"));
+            let with_report = serde_json::from_str::<serde_json::Value>(&text)
+                .ok()
+                .and_then(|mut log| {
+                    log["runs"][0]["properties"] = serde_json::json!({"iamReport": iam()});
+                    serde_json::to_string_pretty(&log).ok()
+                });
+            write_stderr(&with_report.map(|t| t + "\n").unwrap_or(text));
+        }
+        _ => print_diagnostics(args.format, args.color, &all, &outcome.sources),
     }
-    write_stderr(&notes);
-    print_diagnostics(
-        args.format,
-        args.color,
-        &outcome.diagnostics,
-        &outcome.sources,
-    );
 }
 
+/// Diagnostics on standard error. The human and GitHub formats print nothing when there is
+/// nothing to say; JSON prints `[]` and SARIF a run without results.
 fn print_diagnostics(
     format: Format,
     color: Color,
     diagnostics: &[Diagnostic],
     sources: &SourceMap,
 ) {
-    if diagnostics.is_empty() {
-        return;
-    }
     let text = match format {
         Format::Json => render_json(diagnostics, sources) + "\n",
+        Format::Github => render_github(diagnostics, sources),
+        Format::Sarif => render_sarif(diagnostics, sources, env!("CARGO_PKG_VERSION")),
         Format::Human => {
             let color = match color {
                 Color::Always => true,
