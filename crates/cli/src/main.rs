@@ -17,8 +17,8 @@ use std::process::ExitCode;
 use streaming_events_core::{run, Options, Outcome};
 use streaming_events_core::{Environment, OsEnvironment};
 use streaming_events_diagnostics::{
-    codes, render_github, render_human, render_json, render_json_value, render_sarif, Diagnostic,
-    RenderOptions, SourceMap,
+    codes, render_github, render_human, render_json, render_json_value, render_sarif,
+    render_sarif_services, Diagnostic, RenderOptions, SourceMap,
 };
 
 #[derive(Parser)]
@@ -37,12 +37,12 @@ enum Command {
     /// Compile the service and write the CloudFormation template.
     Package(PackageArgs),
     /// Run every check, write no template.
-    Validate(ServiceArgs),
+    Validate(ValidateArgs),
     /// Print the JSON Schema of the compiled events (for editors).
     Schema,
 }
 
-#[derive(Args)]
+#[derive(Args, Clone)]
 struct ServiceArgs {
     /// The service file (default: serverless.yml, serverless.yaml or serverless.json here; `-`
     /// is standard input).
@@ -74,6 +74,17 @@ struct ServiceArgs {
     /// Colour in human diagnostics (NO_COLOR is respected with auto).
     #[arg(long, value_enum, default_value = "auto")]
     color: Color,
+}
+
+#[derive(Args)]
+struct ValidateArgs {
+    /// Service files to check, each as `--config FILE` would (a monorepo's, or what pre-commit
+    /// passes); every service's diagnostics are reported with its file, and the exit code is 1
+    /// if any is invalid.
+    #[arg(value_name = "FILE", value_parser = non_empty_path, conflicts_with = "config")]
+    files: Vec<PathBuf>,
+    #[command(flatten)]
+    service: ServiceArgs,
 }
 
 #[derive(Args)]
@@ -154,7 +165,8 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Validate(args) => {
+        Command::Validate(args) if !args.files.is_empty() => validate_files(&args),
+        Command::Validate(ValidateArgs { service: args, .. }) => {
             let env = match environment(&args, None) {
                 Ok(env) => env,
                 Err(d) => return usage_error(&args, *d),
@@ -220,6 +232,88 @@ fn package(args: &PackageArgs) -> ExitCode {
     };
     report(service, &outcome, args.iam_report);
     code
+}
+
+/// `validate FILE...`: each file is checked as `--config FILE` would be, one after another,
+/// and reported together (one JSON array, one SARIF run): every diagnostic names its service
+/// file, those without a place too (as `file`), and human notes are prefixed with it.
+fn validate_files(args: &ValidateArgs) -> ExitCode {
+    let mut services = Vec::new();
+    for file in &args.files {
+        let mut one = args.service.clone();
+        one.config = Some(file.clone());
+        let env = match environment(&one, None) {
+            Ok(env) => env,
+            Err(d) => return usage_error(&one, *d),
+        };
+        let outcome = execute(&env, &one, None, None, false);
+        let shown = if stdin_alias(file) == Path::new(STDIN) {
+            "<stdin>".to_string()
+        } else {
+            file.display().to_string()
+        };
+        services.push((shown, outcome));
+    }
+    let service = &args.service;
+    let all = |outcome: &Outcome| {
+        let mut all = outcome.diagnostics.clone();
+        all.extend(outcome.notes.iter().cloned());
+        all
+    };
+    let text = match service.format {
+        Format::Human => {
+            let mut text = String::new();
+            for (shown, outcome) in &services {
+                for note in &outcome.notes {
+                    text.push_str(&format!("note: {shown}: {}\n", note.message));
+                }
+                text.push_str(&render_human(
+                    &outcome.diagnostics,
+                    &outcome.sources,
+                    RenderOptions {
+                        color: human_colour(service.color),
+                    },
+                ));
+            }
+            text
+        }
+        Format::Json => {
+            let mut items = Vec::new();
+            for (shown, outcome) in &services {
+                if let serde_json::Value::Array(entries) =
+                    render_json_value(&all(outcome), &outcome.sources)
+                {
+                    items.extend(entries.into_iter().map(|mut entry| {
+                        if entry["file"].is_null() {
+                            entry["file"] = shown.clone().into();
+                        }
+                        entry
+                    }));
+                }
+            }
+            serde_json::to_string_pretty(&items).unwrap_or_default() + "\n"
+        }
+        Format::Github => services
+            .iter()
+            .map(|(shown, outcome)| render_github(&all(outcome), &outcome.sources, Some(shown)))
+            .collect(),
+        Format::Sarif => {
+            let diagnostics: Vec<Vec<Diagnostic>> =
+                services.iter().map(|(_, outcome)| all(outcome)).collect();
+            let groups: Vec<(&[Diagnostic], &SourceMap, Option<&str>)> = services
+                .iter()
+                .zip(&diagnostics)
+                .map(|((shown, outcome), d)| (d.as_slice(), &outcome.sources, Some(shown.as_str())))
+                .collect();
+            render_sarif_services(&groups, env!("CARGO_PKG_VERSION"))
+        }
+    };
+    write_stderr(&text);
+    if services.iter().any(|(_, outcome)| outcome.has_errors()) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 /// What stands for standard input in `--config` and `--template`.
@@ -389,19 +483,27 @@ fn print_diagnostics(
 ) {
     let text = match format {
         Format::Json => render_json(diagnostics, sources) + "\n",
-        Format::Github => render_github(diagnostics, sources),
+        Format::Github => render_github(diagnostics, sources, None),
         Format::Sarif => render_sarif(diagnostics, sources, env!("CARGO_PKG_VERSION")),
-        Format::Human => {
-            let color = match color {
-                Color::Always => true,
-                Color::Never => false,
-                Color::Auto => {
-                    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                        && std::io::stderr().is_terminal()
-                }
-            };
-            render_human(diagnostics, sources, RenderOptions { color })
-        }
+        Format::Human => render_human(
+            diagnostics,
+            sources,
+            RenderOptions {
+                color: human_colour(color),
+            },
+        ),
     };
     write_stderr(&text);
+}
+
+/// Whether the human format is coloured (`auto`: stderr is a terminal and NO_COLOR is unset).
+fn human_colour(color: Color) -> bool {
+    match color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stderr().is_terminal()
+        }
+    }
 }

@@ -349,3 +349,24 @@ fn sarif_without_results_and_with_the_iam_report_is_valid() {
         "CONFIG_FILE_NOT_FOUND"
     );
 }
+
+#[test]
+fn sarif_of_several_services_is_one_valid_run() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/pre-commit");
+    let out = run_in(
+        &dir,
+        &[
+            "validate",
+            "--format",
+            "sarif",
+            "services/orders/serverless.yml",
+            "services/billing/serverless.yaml",
+            "services/missing/serverless.yml",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let log = json(&out);
+    assert_valid_sarif(&log);
+    assert_eq!(log["runs"].as_array().unwrap().len(), 1);
+    assert_eq!(log["runs"][0]["results"].as_array().unwrap().len(), 4);
+}

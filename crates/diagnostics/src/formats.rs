@@ -7,8 +7,13 @@ use serde_json::{json, Value};
 /// `::error file=F,line=L,col=C,endLine=L,endColumn=C,title=CODE::message`, `::warning` and
 /// `::notice` alike. The message carries the help and the config path on lines of their own;
 /// values are escaped as the runner unescapes them (`%`, CR and LF everywhere, and `:` and `,`
-/// in properties).
-pub fn render_github(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
+/// in properties). A diagnostic without a place names `file` when it is given (the service a
+/// run of several checked).
+pub fn render_github(
+    diagnostics: &[Diagnostic],
+    sources: &SourceMap,
+    file: Option<&str>,
+) -> String {
     let mut out = String::new();
     for d in diagnostics {
         let command = match d.severity {
@@ -25,6 +30,8 @@ pub fn render_github(diagnostics: &[Diagnostic], sources: &SourceMap) -> String 
             properties.push(format!("col={column}"));
             properties.push(format!("endLine={end_line}"));
             properties.push(format!("endColumn={end_column}"));
+        } else if let Some(file) = file {
+            properties.push(format!("file={}", escape_property(file)));
         }
         properties.push(format!("title={}", escape_property(d.code.id)));
         let mut message = d.message.clone();
@@ -65,6 +72,15 @@ pub fn errors_anchor(id: &str) -> String {
 /// (level, message, the primary place as a region with its end). Columns count Unicode code
 /// points, as the source map's do (`columnKind`).
 pub fn render_sarif(diagnostics: &[Diagnostic], sources: &SourceMap, version: &str) -> String {
+    render_sarif_services(&[(diagnostics, sources, None)], version)
+}
+
+/// One run of several services: each with its diagnostics, source map and service file (named
+/// by the results that have no place of their own).
+pub fn render_sarif_services(
+    services: &[(&[Diagnostic], &SourceMap, Option<&str>)],
+    version: &str,
+) -> String {
     let rules: Vec<Value> = codes::ALL
         .iter()
         .map(|code| {
@@ -83,9 +99,13 @@ pub fn render_sarif(diagnostics: &[Diagnostic], sources: &SourceMap, version: &s
             rule
         })
         .collect();
-    let results: Vec<Value> = diagnostics
+    let results: Vec<Value> = services
         .iter()
-        .map(|d| sarif_result(d, sources))
+        .flat_map(|(diagnostics, sources, file)| {
+            diagnostics
+                .iter()
+                .map(move |d| sarif_result(d, sources, *file))
+        })
         .collect();
     let log = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
@@ -103,7 +123,7 @@ pub fn render_sarif(diagnostics: &[Diagnostic], sources: &SourceMap, version: &s
     serde_json::to_string_pretty(&log).unwrap_or_default() + "\n"
 }
 
-fn sarif_result(d: &Diagnostic, sources: &SourceMap) -> Value {
+fn sarif_result(d: &Diagnostic, sources: &SourceMap, file: Option<&str>) -> Value {
     let level = match d.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
@@ -138,6 +158,11 @@ fn sarif_result(d: &Diagnostic, sources: &SourceMap) -> Value {
                     "endColumn": end_column.max(1),
                 },
             }),
+        );
+    } else if let Some(file) = file.filter(|f| *f != "<stdin>") {
+        place.insert(
+            "physicalLocation".into(),
+            json!({"artifactLocation": {"uri": uri_reference(file)}}),
         );
     }
     if let Some(path) = &d.path {
