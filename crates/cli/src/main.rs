@@ -234,25 +234,51 @@ fn package(args: &PackageArgs) -> ExitCode {
     code
 }
 
-/// `validate FILE...`: each file is checked as `--config FILE` would be, one after another,
-/// and reported together (one JSON array, one SARIF run): every diagnostic names its service
+/// `validate FILE...`: each file is checked as `--config FILE` would be, in parallel, and
+/// reported together in the command line's order (one JSON array, one SARIF run): every diagnostic names its service
 /// file, those without a place too (as `file`), and human notes are prefixed with it.
 fn validate_files(args: &ValidateArgs) -> ExitCode {
-    let mut services = Vec::new();
-    for file in &args.files {
+    let check = |file: &PathBuf| -> Result<(String, Outcome), ExitCode> {
         let mut one = args.service.clone();
         one.config = Some(file.clone());
-        let env = match environment(&one, None) {
-            Ok(env) => env,
-            Err(d) => return usage_error(&one, *d),
-        };
+        let env = environment(&one, None).map_err(|d| usage_error(&one, *d))?;
         let outcome = execute(&env, &one, None, None, false);
         let shown = if stdin_alias(file) == Path::new(STDIN) {
             "<stdin>".to_string()
         } else {
             file.display().to_string()
         };
-        services.push((shown, outcome));
+        Ok((shown, outcome))
+    };
+    // In parallel, one thread per core, each on a run of consecutive files (so the report keeps
+    // the command line's order); standard input can be read once, so `-` keeps it sequential.
+    let reads_stdin = args
+        .files
+        .iter()
+        .any(|f| stdin_alias(f) == Path::new(STDIN));
+    let workers = if reads_stdin {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    };
+    let chunk = args.files.len().div_ceil(workers.max(1)).max(1);
+    let checked: Vec<Result<(String, Outcome), ExitCode>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = args
+            .files
+            .chunks(chunk)
+            .map(|files| scope.spawn(move || files.iter().map(check).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    let mut services = Vec::new();
+    for result in checked {
+        match result {
+            Ok(service) => services.push(service),
+            Err(code) => return code,
+        }
     }
     let service = &args.service;
     let all = |outcome: &Outcome| {

@@ -199,3 +199,37 @@ fn files_and_config_do_not_mix() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn standard_input_is_one_of_the_files() {
+    use std::io::Write;
+    let billing = std::fs::read(fixture().join("services/billing/serverless.yaml")).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_streaming-events"))
+        .current_dir(fixture())
+        .args([
+            "validate",
+            "--format",
+            "json",
+            "services/orders/serverless.yml",
+            "-",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&billing).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let items: Value = serde_json::from_slice(&out.stderr).expect("one JSON array");
+    let files: Vec<&str> = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        files,
+        ["services/orders/serverless.yml", "<stdin>", "<stdin>"]
+    );
+}
