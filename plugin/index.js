@@ -116,7 +116,11 @@ class ServerlessStreamingEvents {
     );
     const failure = this.failure(result, binary);
     if (failure) throw failure;
-    for (const warning of result.diagnostics) this.log.warning(formatDiagnostic(warning));
+    // Notes (severity note: kinds we leave to the Framework) are no warnings.
+    for (const d of result.diagnostics) {
+      if (d.severity === 'note') this.log.verbose(formatDiagnostic(d));
+      else this.log.warning(formatDiagnostic(d));
+    }
     const compiled = this.serverless.service.provider.compiledCloudFormationTemplate;
     for (const key of Object.keys(compiled)) delete compiled[key];
     Object.assign(compiled, result.template);
@@ -162,7 +166,7 @@ class ServerlessStreamingEvents {
   // custom.streamingEvents.strict, warnings; a failure of the binary itself.
   failure(result, binary) {
     const errors = result.diagnostics.filter((d) => d.severity === 'error');
-    const warnings = result.diagnostics.filter((d) => d.severity !== 'error');
+    const warnings = result.diagnostics.filter((d) => d.severity === 'warning');
     const strict = this.settings().strict === true;
     if (result.status === 0 && !(strict && warnings.length)) return null;
     if (result.status === 0 || result.status === 1) {

@@ -20,7 +20,8 @@ function executable(dir, name, body) {
 }
 
 // The fake binary: records its arguments and inputs in $FAKE_RECORD, then behaves as
-// $FAKE_MODE says: ok (adds a mapping), warn (ok + a warning), error (exit 1 with an error),
+// $FAKE_MODE says: ok (adds a mapping), warn (ok + a warning), note (ok + a note), error (exit 1
+// with an error),
 // crash (exit 2, text on stderr).
 const FAKE_BINARY = `#!/usr/bin/env node
 const fs = require('fs');
@@ -38,6 +39,7 @@ const template = record.template || { Resources: {} };
 template.Resources.WorkerEventSourceMappingKafkaOrders = { Type: 'AWS::Lambda::EventSourceMapping', Properties: {} };
 fs.writeFileSync(value('--output'), JSON.stringify(template, null, 2));
 if (mode === 'warn') process.stderr.write(JSON.stringify([diagnostic('warning', 'INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION')], null, 2) + '\\n');
+if (mode === 'note') process.stderr.write(JSON.stringify([{ ...diagnostic('note', 'EVENTS_NOT_COMPILED'), file: null, line: null, column: null, path: null, help: null }], null, 2) + '\\n');
 process.exit(0);
 `;
 

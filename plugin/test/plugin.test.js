@@ -94,6 +94,14 @@ test('custom.streamingEvents.strict: true makes warnings fatal, and passes --str
   assert.ok(!serverless.service.provider.compiledCloudFormationTemplate.Resources.WorkerEventSourceMappingKafkaOrders);
 });
 
+test('a note is no warning, not even with custom.streamingEvents.strict: true', async () => {
+  const { plugin, logs, serverless } = setup({ mode: 'note', custom: { streamingEvents: { strict: true } } });
+  await plugin.hooks[COMPILE_AT]();
+  assert.deepStrictEqual(logs.filter(([level]) => level === 'warning'), []);
+  assert.ok(logs.some(([level, m]) => level === 'verbose' && m.startsWith('note[EVENTS_NOT_COMPILED]')));
+  assert.ok(serverless.service.provider.compiledCloudFormationTemplate.Resources.WorkerEventSourceMappingKafkaOrders);
+});
+
 test('an error fails the command with a ServerlessError naming our code and position; nothing is changed', async () => {
   const { plugin, serverless } = setup({ mode: 'error' });
   const before = JSON.stringify(serverless.service.provider.compiledCloudFormationTemplate);

@@ -17,7 +17,8 @@ use std::process::ExitCode;
 use streaming_events_core::{run, Options, Outcome};
 use streaming_events_core::{Environment, OsEnvironment};
 use streaming_events_diagnostics::{
-    codes, render_human, render_json, Diagnostic, RenderOptions, SourceMap,
+    codes, render_github, render_human, render_json, render_json_value, render_sarif,
+    render_sarif_services, Diagnostic, RenderOptions, SourceMap,
 };
 
 #[derive(Parser)]
@@ -36,12 +37,12 @@ enum Command {
     /// Compile the service and write the CloudFormation template.
     Package(PackageArgs),
     /// Run every check, write no template.
-    Validate(ServiceArgs),
+    Validate(ValidateArgs),
     /// Print the JSON Schema of the compiled events (for editors).
     Schema,
 }
 
-#[derive(Args)]
+#[derive(Args, Clone)]
 struct ServiceArgs {
     /// The service file (default: serverless.yml, serverless.yaml or serverless.json here; `-`
     /// is standard input).
@@ -65,12 +66,25 @@ struct ServiceArgs {
     /// Treat schema violations as errors (configValidationMode: error).
     #[arg(long)]
     strict: bool,
-    /// How diagnostics are printed.
+    /// How diagnostics are printed (on standard error): human, json (one JSON array, `[]` when
+    /// there is nothing to say), github (workflow commands that annotate a pull request) or
+    /// sarif (SARIF 2.1.0, for code scanning).
     #[arg(long, value_enum, default_value = "human")]
     format: Format,
     /// Colour in human diagnostics (NO_COLOR is respected with auto).
     #[arg(long, value_enum, default_value = "auto")]
     color: Color,
+}
+
+#[derive(Args)]
+struct ValidateArgs {
+    /// Service files to check, each as `--config FILE` would (a monorepo's, or what pre-commit
+    /// passes); every service's diagnostics are reported with its file, and the exit code is 1
+    /// if any is invalid.
+    #[arg(value_name = "FILE", value_parser = non_empty_path, conflicts_with = "config")]
+    files: Vec<PathBuf>,
+    #[command(flatten)]
+    service: ServiceArgs,
 }
 
 #[derive(Args)]
@@ -97,6 +111,8 @@ struct PackageArgs {
 enum Format {
     Human,
     Json,
+    Github,
+    Sarif,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -149,13 +165,14 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Validate(args) => {
+        Command::Validate(args) if !args.files.is_empty() => validate_files(&args),
+        Command::Validate(ValidateArgs { service: args, .. }) => {
             let env = match environment(&args, None) {
                 Ok(env) => env,
                 Err(d) => return usage_error(&args, *d),
             };
             let outcome = execute(&env, &args, None, None, false);
-            report(&args, &outcome);
+            report(&args, &outcome, false);
             if outcome.has_errors() {
                 ExitCode::from(1)
             } else {
@@ -199,22 +216,11 @@ fn package(args: &PackageArgs) -> ExitCode {
     }
     if let Some(d) = target.overwrites_any(&env.files_read()) {
         outcome.diagnostics.insert(0, *d);
-        report(service, &outcome);
+        report(service, &outcome, false);
         return ExitCode::from(2);
     }
-    let iam_report = |outcome: &Outcome| {
-        if args.iam_report {
-            let mut lines = String::new();
-            for line in &outcome.iam_report {
-                lines.push_str(line);
-                lines.push('\n');
-            }
-            write_stderr(&lines);
-        }
-    };
     let Some(template) = outcome.template.as_ref().filter(|_| !outcome.has_errors()) else {
-        report(service, &outcome);
-        iam_report(&outcome);
+        report(service, &outcome, args.iam_report);
         return ExitCode::from(1);
     };
     let mut text = streaming_events_core::to_js_pretty(template);
@@ -224,9 +230,116 @@ fn package(args: &PackageArgs) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => failure.exit_code(&mut outcome.diagnostics),
     };
-    report(service, &outcome);
-    iam_report(&outcome);
+    report(service, &outcome, args.iam_report);
     code
+}
+
+/// `validate FILE...`: each file is checked as `--config FILE` would be, in parallel, and
+/// reported together in the command line's order (one JSON array, one SARIF run): every diagnostic names its service
+/// file, those without a place too (as `file`), and human notes are prefixed with it.
+fn validate_files(args: &ValidateArgs) -> ExitCode {
+    let check = |file: &PathBuf| -> Result<(String, Outcome), ExitCode> {
+        let mut one = args.service.clone();
+        one.config = Some(file.clone());
+        let env = environment(&one, None).map_err(|d| usage_error(&one, *d))?;
+        let outcome = execute(&env, &one, None, None, false);
+        let shown = if stdin_alias(file) == Path::new(STDIN) {
+            "<stdin>".to_string()
+        } else {
+            file.display().to_string()
+        };
+        Ok((shown, outcome))
+    };
+    // In parallel, one thread per core, each on a run of consecutive files (so the report keeps
+    // the command line's order); standard input can be read once, so `-` keeps it sequential.
+    let reads_stdin = args
+        .files
+        .iter()
+        .any(|f| stdin_alias(f) == Path::new(STDIN));
+    let workers = if reads_stdin {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    };
+    let chunk = args.files.len().div_ceil(workers.max(1)).max(1);
+    let checked: Vec<Result<(String, Outcome), ExitCode>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = args
+            .files
+            .chunks(chunk)
+            .map(|files| scope.spawn(move || files.iter().map(check).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    let mut services = Vec::new();
+    for result in checked {
+        match result {
+            Ok(service) => services.push(service),
+            Err(code) => return code,
+        }
+    }
+    let service = &args.service;
+    let all = |outcome: &Outcome| {
+        let mut all = outcome.diagnostics.clone();
+        all.extend(outcome.notes.iter().cloned());
+        all
+    };
+    let text = match service.format {
+        Format::Human => {
+            let mut text = String::new();
+            for (shown, outcome) in &services {
+                for note in &outcome.notes {
+                    text.push_str(&format!("note: {shown}: {}\n", note.message));
+                }
+                text.push_str(&render_human(
+                    &outcome.diagnostics,
+                    &outcome.sources,
+                    RenderOptions {
+                        color: human_colour(service.color),
+                    },
+                ));
+            }
+            text
+        }
+        Format::Json => {
+            let mut items = Vec::new();
+            for (shown, outcome) in &services {
+                if let serde_json::Value::Array(entries) =
+                    render_json_value(&all(outcome), &outcome.sources)
+                {
+                    items.extend(entries.into_iter().map(|mut entry| {
+                        if entry["file"].is_null() {
+                            entry["file"] = shown.clone().into();
+                        }
+                        entry
+                    }));
+                }
+            }
+            serde_json::to_string_pretty(&items).unwrap_or_default() + "\n"
+        }
+        Format::Github => services
+            .iter()
+            .map(|(shown, outcome)| render_github(&all(outcome), &outcome.sources, Some(shown)))
+            .collect(),
+        Format::Sarif => {
+            let diagnostics: Vec<Vec<Diagnostic>> =
+                services.iter().map(|(_, outcome)| all(outcome)).collect();
+            let groups: Vec<(&[Diagnostic], &SourceMap, Option<&str>)> = services
+                .iter()
+                .zip(&diagnostics)
+                .map(|((shown, outcome), d)| (d.as_slice(), &outcome.sources, Some(shown.as_str())))
+                .collect();
+            render_sarif_services(&groups, env!("CARGO_PKG_VERSION"))
+        }
+    };
+    write_stderr(&text);
+    if services.iter().any(|(_, outcome)| outcome.has_errors()) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 /// What stands for standard input in `--config` and `--template`.
@@ -327,43 +440,96 @@ fn execute(
     run(env, &options, build)
 }
 
-fn report(args: &ServiceArgs, outcome: &Outcome) {
-    let mut notes = String::new();
-    for note in &outcome.notes {
-        notes.push_str(note);
-        notes.push('\n');
+/// Everything a run has to say, on standard error, in the chosen format. In the human format:
+/// the notes (`note: …` lines), the diagnostics, then with `--iam-report` the report's lines.
+/// The machine formats hold the notes as entries of their own (severity note). JSON is one
+/// array, `[]` when there is nothing to say; with `--iam-report`, one object
+/// `{"diagnostics": [...], "iamReport": [...]}`. GitHub lines print no IAM report; SARIF carries
+/// it in the run's `properties.iamReport`.
+fn report(args: &ServiceArgs, outcome: &Outcome, iam_report: bool) {
+    let mut all = outcome.diagnostics.clone();
+    all.extend(outcome.notes.iter().cloned());
+    let iam = || -> serde_json::Value {
+        outcome
+            .iam_report
+            .iter()
+            .map(streaming_events_core::RoleReport::to_json)
+            .collect()
+    };
+    match args.format {
+        Format::Human => {
+            let mut notes = String::new();
+            for note in &outcome.notes {
+                notes.push_str(&format!("note: {}\n", note.message));
+            }
+            write_stderr(&notes);
+            print_diagnostics(
+                args.format,
+                args.color,
+                &outcome.diagnostics,
+                &outcome.sources,
+            );
+            if iam_report {
+                let mut lines = String::new();
+                for line in outcome.iam_report.iter().flat_map(|r| r.lines()) {
+                    lines.push_str(&line);
+                    lines.push('\n');
+                }
+                write_stderr(&lines);
+            }
+        }
+        Format::Json if iam_report => {
+            let document = serde_json::json!({
+                "diagnostics": render_json_value(&all, &outcome.sources),
+                "iamReport": iam(),
+            });
+            write_stderr(&(serde_json::to_string_pretty(&document).unwrap_or_default() + "\n"));
+        }
+        Format::Sarif if iam_report => {
+            let text = render_sarif(&all, &outcome.sources, env!("CARGO_PKG_VERSION"));
+            let with_report = serde_json::from_str::<serde_json::Value>(&text)
+                .ok()
+                .and_then(|mut log| {
+                    log["runs"][0]["properties"] = serde_json::json!({"iamReport": iam()});
+                    serde_json::to_string_pretty(&log).ok()
+                });
+            write_stderr(&with_report.map(|t| t + "\n").unwrap_or(text));
+        }
+        _ => print_diagnostics(args.format, args.color, &all, &outcome.sources),
     }
-    write_stderr(&notes);
-    print_diagnostics(
-        args.format,
-        args.color,
-        &outcome.diagnostics,
-        &outcome.sources,
-    );
 }
 
+/// Diagnostics on standard error. The human and GitHub formats print nothing when there is
+/// nothing to say; JSON prints `[]` and SARIF a run without results.
 fn print_diagnostics(
     format: Format,
     color: Color,
     diagnostics: &[Diagnostic],
     sources: &SourceMap,
 ) {
-    if diagnostics.is_empty() {
-        return;
-    }
     let text = match format {
         Format::Json => render_json(diagnostics, sources) + "\n",
-        Format::Human => {
-            let color = match color {
-                Color::Always => true,
-                Color::Never => false,
-                Color::Auto => {
-                    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                        && std::io::stderr().is_terminal()
-                }
-            };
-            render_human(diagnostics, sources, RenderOptions { color })
-        }
+        Format::Github => render_github(diagnostics, sources, None),
+        Format::Sarif => render_sarif(diagnostics, sources, env!("CARGO_PKG_VERSION")),
+        Format::Human => render_human(
+            diagnostics,
+            sources,
+            RenderOptions {
+                color: human_colour(color),
+            },
+        ),
     };
     write_stderr(&text);
+}
+
+/// Whether the human format is coloured (`auto`: stderr is a terminal and NO_COLOR is unset).
+fn human_colour(color: Color) -> bool {
+    match color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stderr().is_terminal()
+        }
+    }
 }

@@ -20,7 +20,8 @@
 //!
 //! [`every_code_has_a_fixture`] requires, for every code of the registry
 //! (`streaming_events_diagnostics::codes::ALL`), a case whose `expected.txt` has a line starting
-//! `error[CODE]: ` or `warning[CODE]: `, except the codes of `WITHOUT_FIXTURE`. The cases added for
+//! `error[CODE]: ` or `warning[CODE]: ` (or, for a case run with `--format json`, an entry line
+//! `"code": "CODE",`: the notes have no human heading), except the codes of `WITHOUT_FIXTURE`. The cases added for
 //! that are named after their code in kebab case (`yaml-duplicate-key/`).
 
 use std::path::{Path, PathBuf};
@@ -156,13 +157,15 @@ fn every_code_has_a_fixture() {
         .iter()
         .filter_map(|case| std::fs::read_to_string(case.join("expected.txt")).ok())
         .collect();
-    // The renderer's first line of a diagnostic: `error[CODE]: …` or `warning[CODE]: …`.
+    // The renderer's first line of a diagnostic: `error[CODE]: …` or `warning[CODE]: …`; in
+    // JSON, the entry's `"code": "CODE",` line.
     let shown = |id: &str| {
         let heads = [format!("error[{id}]: "), format!("warning[{id}]: ")];
+        let entry = format!("\"code\": \"{id}\",");
         snapshots
             .iter()
             .flat_map(|s| s.lines())
-            .any(|line| heads.iter().any(|h| line.starts_with(h.as_str())))
+            .any(|line| heads.iter().any(|h| line.starts_with(h.as_str())) || line.trim() == entry)
     };
     for (id, reason) in WITHOUT_FIXTURE {
         assert!(

@@ -23,7 +23,7 @@ mod template;
 pub use config::variables::parse::parse as parse_variables;
 pub use env::{file_type_name, Environment, FakeEnvironment, FileId, OsEnvironment};
 pub use js::to_js_pretty;
-pub use options::{Options, Outcome};
+pub use options::{Options, Outcome, PolicySize, RoleReport};
 pub use package::run;
 
 /// The JSON Schema of a whole service file, for editors.

@@ -33,10 +33,82 @@ pub struct Outcome {
     pub template: Option<Value>,
     pub diagnostics: Vec<Diagnostic>,
     pub sources: SourceMap,
-    /// One-line notes for stderr (event kinds not compiled).
-    pub notes: Vec<String>,
+    /// Notes (severity note: the event kinds not compiled); apart from `diagnostics`, which
+    /// they never make fail.
+    pub notes: Vec<Diagnostic>,
     /// Per role: the size of each policy and its limit.
-    pub iam_report: Vec<String>,
+    pub iam_report: Vec<RoleReport>,
+}
+
+/// A policy's size against IAM's limit for it, in characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PolicySize {
+    pub size: usize,
+    pub limit: usize,
+}
+
+impl PolicySize {
+    pub fn new(size: usize, limit: usize) -> PolicySize {
+        PolicySize { size, limit }
+    }
+
+    /// How much of the limit is used, rounded down.
+    pub fn percent(&self) -> usize {
+        self.size * 100 / self.limit.max(1)
+    }
+
+    pub fn to_json(self) -> Value {
+        serde_json::json!({"size": self.size, "limit": self.limit, "percent": self.percent()})
+    }
+}
+
+/// One role of the stack in the IAM report (`--iam-report`): its inline policies, and the
+/// managed policies its streaming permissions spilled into.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleReport {
+    pub role: String,
+    pub inline: PolicySize,
+    /// `(logical id, size)` of each managed policy.
+    pub managed: Vec<(String, PolicySize)>,
+}
+
+impl RoleReport {
+    /// The report as text, a line per policy.
+    pub fn lines(&self) -> Vec<String> {
+        let mut lines = vec![format!(
+            "{}: inline policies {} of {} characters ({}%)",
+            self.role,
+            self.inline.size,
+            self.inline.limit,
+            self.inline.percent()
+        )];
+        for (id, size) in &self.managed {
+            lines.push(format!(
+                "  {id}: managed policy {} of {} characters ({}%)",
+                size.size,
+                size.limit,
+                size.percent()
+            ));
+        }
+        lines
+    }
+
+    /// `{"role", "inline": {size, limit, percent}, "managed": [{"id", size, limit, percent}]}`.
+    pub fn to_json(&self) -> Value {
+        let managed: Vec<Value> = self
+            .managed
+            .iter()
+            .map(|(id, size)| {
+                let mut entry = serde_json::json!({"id": id});
+                if let (Some(entry), Value::Object(size)) = (entry.as_object_mut(), size.to_json())
+                {
+                    entry.extend(size);
+                }
+                entry
+            })
+            .collect();
+        serde_json::json!({"role": self.role, "inline": self.inline.to_json(), "managed": managed})
+    }
 }
 
 impl Outcome {

@@ -18,7 +18,7 @@ use crate::template::finalize;
 use crate::template::resources::merge_user_resources;
 use crate::template::Template;
 use serde_json::Value;
-use streaming_events_diagnostics::sort_diagnostics;
+use streaming_events_diagnostics::{codes, sort_diagnostics, Diagnostic};
 use streaming_events_yaml::Node;
 
 /// Runs the pipeline; with `build` false (`streaming-events validate`) every check still runs,
@@ -50,9 +50,12 @@ fn run_inner(env: &dyn Environment, options: &Options, outcome: &mut Outcome) ->
     };
     let mut service = model(root, options, &unknown, outcome)?;
     if !service.uncompiled_kinds.is_empty() {
-        outcome.notes.push(format!(
-            "note: events of kind {} are not compiled by streaming-events and were left out of the template",
-            service.uncompiled_kinds.join(", ")
+        outcome.notes.push(Diagnostic::note(
+            codes::EVENTS_NOT_COMPILED,
+            format!(
+                "events of kind {} are not compiled by streaming-events and were left out of the template",
+                service.uncompiled_kinds.join(", ")
+            ),
         ));
     }
     let compilers = events::registry::registry();

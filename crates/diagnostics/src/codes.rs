@@ -64,6 +64,7 @@ codes! {
     UNSUPPORTED_DESTINATION_TARGET = "an async-invocation destination that is not a function, queue, topic or event bus";
     FUNCTION_IMAGE_UNSUPPORTED = "an image built from provider.ecr.images, which needs Docker";
     INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION = "a property does not match the configuration schema";
+    EVENTS_NOT_COMPILED = "a note: events of kinds streaming-events does not compile (http, s3, sns, schedule, ...) were left out of the template";
     // Variables.
     VARIABLE_SYNTAX_INVALID = "a ${...} variable cannot be parsed" => "VARIABLES_RESOLUTION_ERROR";
     VARIABLE_SOURCE_UNKNOWN = "a variable names a source that does not exist" => "UNRECOGNIZED_VARIABLE_SOURCES";

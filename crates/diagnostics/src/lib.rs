@@ -1,20 +1,24 @@
 //! Diagnostics as plain data, the source map that turns their spans into file, line and column,
-//! and the two renderers: human (like rustc) and JSON.
+//! and the renderers: human (like rustc), JSON, GitHub Actions workflow commands and SARIF 2.1.0.
 //!
 //! Owns the one registry of codes ([`codes`]). Must not decide what is an error: stages create
 //! diagnostics, this crate only describes and prints them.
 
 pub mod codes;
+mod formats;
 mod render;
 
 pub use codes::Code;
-pub use render::{render_human, render_json, RenderOptions};
+pub use formats::{render_github, render_sarif, render_sarif_services};
+pub use render::{render_human, render_json, render_json_value, RenderOptions};
 use streaming_events_yaml::{FileId, LineIndex, Span};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
     Error,
     Warning,
+    /// Information, not a problem (event kinds left out of the template).
+    Note,
 }
 
 impl Severity {
@@ -22,6 +26,7 @@ impl Severity {
         match self {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Note => "note",
         }
     }
 }
@@ -75,6 +80,13 @@ impl Diagnostic {
     pub fn warning(code: Code, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             severity: Severity::Warning,
+            ..Diagnostic::error(code, message)
+        }
+    }
+
+    pub fn note(code: Code, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Note,
             ..Diagnostic::error(code, message)
         }
     }
@@ -167,6 +179,24 @@ impl SourceMap {
 
     pub fn get(&self, file: FileId) -> Option<&SourceFile> {
         self.files.get(file as usize)
+    }
+
+    /// `(file name, start line, start column, end line, end column)` of a span; the end is the
+    /// position just after the span's last character.
+    pub fn locate_range(&self, span: Span) -> Option<(&str, usize, usize, usize, usize)> {
+        let file = self.get(span.file)?;
+        let (end_line, end_column) = if span.end < span.start {
+            (span.start.line, span.start.column)
+        } else {
+            (span.end.line, span.end.column)
+        };
+        Some((
+            &file.name,
+            span.start.line,
+            span.start.column,
+            end_line,
+            end_column,
+        ))
     }
 
     /// `(file name, line, column)` of the start of a span.

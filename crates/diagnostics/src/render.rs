@@ -1,4 +1,5 @@
-//! Renderers: one for people (rustc's layout), one for tools (a JSON array).
+//! Renderers: one for people (rustc's layout), one for tools (a JSON array); the CI formats are
+//! in `formats.rs`.
 
 use crate::{Diagnostic, Label, Severity, SourceMap};
 use std::fmt::Write;
@@ -46,6 +47,7 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &SourceMap, style: &Sty
     let (level, colour) = match d.severity {
         Severity::Error => ("error", "1;31"),
         Severity::Warning => ("warning", "1;33"),
+        Severity::Note => ("note", "1;32"),
     };
     let _ = writeln!(
         out,
@@ -190,12 +192,19 @@ fn snippet_char(c: char) -> char {
     }
 }
 
-/// A JSON array of `{code, severity, message, file, line, column, path, help, referenceCode}`.
+/// A JSON array of `{code, severity, message, file, line, column, endLine, endColumn, path, help,
+/// referenceCode}`.
 pub fn render_json(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
+    serde_json::to_string_pretty(&render_json_value(diagnostics, sources))
+        .unwrap_or_else(|_| "[]".to_string())
+}
+
+/// What [`render_json`] prints, as a value (to embed it in a larger document).
+pub fn render_json_value(diagnostics: &[Diagnostic], sources: &SourceMap) -> serde_json::Value {
     let items: Vec<serde_json::Value> = diagnostics
         .iter()
         .map(|d| {
-            let location = d.primary_span().and_then(|s| sources.locate(s));
+            let location = d.primary_span().and_then(|s| sources.locate_range(s));
             let mut object = serde_json::Map::new();
             object.insert("code".into(), d.code.id.into());
             object.insert("severity".into(), d.severity.as_str().into());
@@ -203,13 +212,15 @@ pub fn render_json(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
             object.insert("file".into(), location.map(|l| l.0.to_string()).into());
             object.insert("line".into(), location.map(|l| l.1).into());
             object.insert("column".into(), location.map(|l| l.2).into());
+            object.insert("endLine".into(), location.map(|l| l.3).into());
+            object.insert("endColumn".into(), location.map(|l| l.4).into());
             object.insert("path".into(), d.path.clone().into());
             object.insert("help".into(), d.help.clone().into());
             object.insert("referenceCode".into(), d.code.reference.into());
             serde_json::Value::Object(object)
         })
         .collect();
-    serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".to_string())
+    serde_json::Value::Array(items)
 }
 
 #[cfg(test)]

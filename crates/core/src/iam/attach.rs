@@ -8,15 +8,16 @@ use super::{
     MAX_MANAGED_POLICY_CHARS,
 };
 use crate::naming;
+use crate::options::{PolicySize, RoleReport};
 use crate::template::Template;
 use serde_json::{json, Value};
 use streaming_events_diagnostics::{codes, Diagnostic};
 
-/// Grants each role its permissions; returns the IAM report lines and the diagnostics.
+/// Grants each role its permissions; returns the IAM report and the diagnostics.
 pub fn attach_policies(
     template: &mut Template,
     policies: &[(String, PolicyBuilder)],
-) -> (Vec<String>, Vec<Diagnostic>) {
+) -> (Vec<RoleReport>, Vec<Diagnostic>) {
     let mut report = Vec::new();
     let mut diagnostics = Vec::new();
     for (role_id, policy) in policies {
@@ -25,11 +26,11 @@ pub fn attach_policies(
     (report, diagnostics)
 }
 
-/// The report lines of the roles of the stack that received no streaming permissions.
+/// The report of the roles of the stack that received no streaming permissions.
 pub fn report_roles_without_grants(
     template: &Template,
     policies: &[(String, PolicyBuilder)],
-) -> Vec<String> {
+) -> Vec<RoleReport> {
     let mut report = Vec::new();
     for role_id in role_ids_without_grants(template, policies) {
         if let Some(role) = template.resources().get(&role_id) {
@@ -46,7 +47,7 @@ fn attach_policy(
     template: &mut Template,
     role_id: &str,
     policy: &PolicyBuilder,
-    report: &mut Vec<String>,
+    report: &mut Vec<RoleReport>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     let Some(role) = template.resources().get(role_id).cloned() else {
@@ -137,25 +138,28 @@ fn role_ids_without_grants(
         .collect()
 }
 
-fn report_role(role_id: &str, role: &Value, managed: &[(String, Value)], report: &mut Vec<String>) {
-    let inline = inline_policies_size(role);
-    report.push(format!(
-        "{role_id}: inline policies {inline} of {} characters ({}%)",
-        MAX_INLINE_POLICY_CHARS,
-        inline * 100 / MAX_INLINE_POLICY_CHARS
-    ));
-    for (id, resource) in managed {
-        let size = resource
-            .get("Properties")
-            .and_then(|p| p.get("PolicyDocument"))
-            .map(policy_size)
-            .unwrap_or(0);
-        report.push(format!(
-            "  {id}: managed policy {size} of {} characters ({}%)",
-            MAX_MANAGED_POLICY_CHARS,
-            size * 100 / MAX_MANAGED_POLICY_CHARS
-        ));
-    }
+fn report_role(
+    role_id: &str,
+    role: &Value,
+    managed: &[(String, Value)],
+    report: &mut Vec<RoleReport>,
+) {
+    let managed = managed
+        .iter()
+        .map(|(id, resource)| {
+            let size = resource
+                .get("Properties")
+                .and_then(|p| p.get("PolicyDocument"))
+                .map(policy_size)
+                .unwrap_or(0);
+            (id.clone(), PolicySize::new(size, MAX_MANAGED_POLICY_CHARS))
+        })
+        .collect();
+    report.push(RoleReport {
+        role: role_id.to_string(),
+        inline: PolicySize::new(inline_policies_size(role), MAX_INLINE_POLICY_CHARS),
+        managed,
+    });
 }
 
 /// Our statements minus what the role already grants (merge mode over a template
