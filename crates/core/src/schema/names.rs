@@ -1,0 +1,212 @@
+//! Names that would not deploy: two functions that meet on one logical id (D23), and deployed
+//! function names Lambda refuses.
+//!
+//! ```yaml
+//! functions:
+//!   getUser: {handler: a.h}
+//!   GetUser: {handler: b.h}   # FUNCTION_LOGICAL_ID_COLLISION: both are GetUserLambdaFunction
+//!   report:
+//!     name: nightly report    # FUNCTION_NAME_INVALID: a space
+//! ```
+
+use crate::config::{Function, Service};
+use crate::naming;
+use streaming_events_diagnostics::{codes, Diagnostic};
+use streaming_events_yaml::Span;
+
+/// Lambda's limit on function names.
+pub const MAX_FUNCTION_NAME: usize = 64;
+
+/// D23 and the deployed function names.
+pub fn check_names(service: &Service) -> Vec<Diagnostic> {
+    let mut out = function_collisions(service);
+    // A service or stage that makes every generated name invalid is reported once.
+    let mut shared_reported = false;
+    for function in &service.functions {
+        let Some((diagnostic, shared)) = function_name(service, function) else {
+            continue;
+        };
+        if shared && std::mem::replace(&mut shared_reported, true) {
+            continue;
+        }
+        out.push(diagnostic);
+    }
+    out
+}
+
+/// The ids every function gets whatever it configures; two functions that share one of them
+/// become one resource in the template.
+fn function_ids(function: &Function) -> [String; 2] {
+    [
+        naming::lambda_logical_id(&function.key),
+        naming::log_group_logical_id(&function.key),
+    ]
+}
+
+/// Whether two functions share an id every function gets (what [`function_collisions`]
+/// reports).
+pub fn functions_collide(a: &Function, b: &Function) -> bool {
+    let b_ids = function_ids(b);
+    function_ids(a).iter().any(|id| b_ids.contains(id))
+}
+
+/// D23: each function whose ids meet an earlier function's, reported at both names.
+pub fn function_collisions(service: &Service) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let ids: Vec<[String; 2]> = service.functions.iter().map(function_ids).collect();
+    for (later, later_ids) in ids.iter().enumerate() {
+        let Some((earlier, id)) = ids[..later]
+            .iter()
+            .enumerate()
+            .find_map(|(i, earlier_ids)| {
+                later_ids
+                    .iter()
+                    .find(|id| earlier_ids.contains(id))
+                    .map(|id| (i, id))
+            })
+        else {
+            continue;
+        };
+        let (first, second) = (&service.functions[earlier], &service.functions[later]);
+        out.push(collision(id, first, second));
+    }
+    out
+}
+
+fn collision(id: &str, first: &Function, second: &Function) -> Diagnostic {
+    Diagnostic::error(
+        codes::FUNCTION_LOGICAL_ID_COLLISION,
+        format!(
+            "functions '{}' and '{}' both get the logical id {id}; CloudFormation would keep one of them, and the other's events would invoke its code",
+            first.key, second.key
+        ),
+    )
+    .with_path(format!("functions.{}", second.key))
+    .at(second.key_span, "this function")
+    .also(first.key_span, "meets this earlier function")
+    .with_help(format!(
+        "rename one of the functions under `functions` (logical ids keep letters and digits, `-` becomes Dash, `_` Underscore, the first letter is upper-cased); `name: {}` keeps its deployed name",
+        second.name
+    ))
+}
+
+/// What is wrong with a deployed function name, if anything.
+fn name_problem(name: &str) -> Option<String> {
+    let bad: Vec<char> = name
+        .chars()
+        .filter(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
+        .collect();
+    let length = name.chars().count();
+    if let Some(c) = bad.first() {
+        return Some(format!(
+            "has {}, which Lambda refuses (only letters, digits, `-` and `_`)",
+            describe_char(*c)
+        ));
+    }
+    if name.is_empty() {
+        return Some("is empty".into());
+    }
+    (length > MAX_FUNCTION_NAME)
+        .then(|| format!("is {length} characters long; Lambda accepts at most {MAX_FUNCTION_NAME}"))
+}
+
+fn describe_char(c: char) -> String {
+    match c {
+        ' ' => "a space".into(),
+        c if c.is_control() || c.is_whitespace() => format!("the character U+{:04X}", c as u32),
+        c => format!("`{c}`"),
+    }
+}
+
+/// `FunctionName` over 64 characters or with characters Lambda refuses, pointed at the key
+/// that produced it: `name`, or the service, the stage or the function key; `true` with it when
+/// the service or the stage is the cause (every generated name has it).
+fn function_name(service: &Service, function: &Function) -> Option<(Diagnostic, bool)> {
+    let problem = name_problem(&function.name)?;
+    let message = format!(
+        "the deployed name of function '{}', '{}', {problem}",
+        function.key, function.name
+    );
+    if function.has_custom_name {
+        let name = function.get("name")?;
+        return Some((
+            Diagnostic::error(codes::FUNCTION_NAME_INVALID, message)
+                .with_path(format!("functions.{}.name", function.key))
+                .at(name.span, "the function's name")
+                .with_help("set a name of at most 64 letters, digits, `-` and `_`"),
+            false,
+        ));
+    }
+    let (path, span, label, help) = generated_name_source(service, function);
+    let mut diagnostic = Diagnostic::error(codes::FUNCTION_NAME_INVALID, message)
+        .with_path(path)
+        .at(span, label)
+        .with_help(help);
+    if span != function.key_span {
+        diagnostic = diagnostic.also(function.key_span, "the function it names");
+    }
+    let shared = has_refused_characters(&service.name) || has_refused_characters(&service.stage);
+    Some((diagnostic, shared))
+}
+
+/// Which part of `<service>-<stage>-<key>` makes the name invalid: the service or the stage
+/// when it holds characters Lambda refuses, otherwise (too long) the function key.
+fn generated_name_source(
+    service: &Service,
+    function: &Function,
+) -> (String, Span, &'static str, String) {
+    let stage_node = service
+        .root
+        .get("provider")
+        .and_then(|p| p.get("stage"))
+        .filter(|n| n.as_str() == Some(service.stage.as_str()));
+    let service_node = service.root.get("service").filter(|n| n.as_str().is_some());
+    if has_refused_characters(&service.name) {
+        if let Some(node) = service_node {
+            return (
+                "service".into(),
+                node.span,
+                "the service name",
+                "use a service name of letters, digits and `-`".into(),
+            );
+        }
+    }
+    if has_refused_characters(&service.stage) {
+        return match stage_node {
+            Some(node) => (
+                "provider.stage".into(),
+                node.span,
+                "the stage",
+                "use a stage of letters, digits and `-`".into(),
+            ),
+            None => (
+                format!("functions.{}", function.key),
+                function.key_span,
+                "this function",
+                format!("the stage '{}' (given with --stage) makes the name invalid: use a stage of letters, digits and `-`", service.stage),
+            ),
+        };
+    }
+    let mut help = format!(
+        "the name is `<service>-<stage>-<function key>`; set a shorter `name:` on the function (at most {MAX_FUNCTION_NAME} characters), or shorten the function key"
+    );
+    if stage_node.is_none() && service.stage != "dev" {
+        help.push_str(&format!(
+            " (the stage '{}' comes from --stage)",
+            service.stage
+        ));
+    }
+    (
+        format!("functions.{}", function.key),
+        function.key_span,
+        "this function",
+        help,
+    )
+}
+
+/// Holds a character Lambda refuses in function names.
+fn has_refused_characters(text: &str) -> bool {
+    !text
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
