@@ -210,3 +210,84 @@ fn has_refused_characters(text: &str) -> bool {
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::service::build_service;
+    use crate::config::ValidationMode;
+
+    fn service(functions: &[&str], extra: &str) -> Service {
+        let mut yaml = format!("service: svc\nprovider:\n  name: aws\n{extra}functions:\n");
+        for key in functions {
+            yaml.push_str(&format!("  {key}:\n    handler: h.h\n"));
+        }
+        let root = streaming_events_yaml::load(&yaml, 0).unwrap();
+        build_service(&root, None, None, ValidationMode::Warn, &[]).unwrap()
+    }
+
+    fn codes(service: &Service) -> Vec<&'static str> {
+        check_names(service).iter().map(|d| d.code.id).collect()
+    }
+
+    #[test]
+    fn functions_that_normalise_alike_collide() {
+        for pair in [
+            ["getUser", "GetUser"],
+            ["my-fn", "myDashfn"],
+            ["a_b", "AUnderscoreb"],
+        ] {
+            let s = service(&pair, "");
+            let found = function_collisions(&s);
+            assert_eq!(found.len(), 1, "{pair:?}");
+            assert_eq!(
+                found[0].path.as_deref(),
+                Some(&*format!("functions.{}", pair[1]))
+            );
+            assert!(functions_collide(&s.functions[0], &s.functions[1]));
+        }
+        for pair in [["getUser", "getUsers"], ["my-fn", "my_fn"], ["a1", "A2"]] {
+            assert!(codes(&service(&pair, "")).is_empty(), "{pair:?}");
+        }
+    }
+
+    #[test]
+    fn three_alike_are_two_collisions_with_the_first() {
+        let s = service(&["getUser", "GetUser", "getUser2", "GetUser2"], "");
+        let found = function_collisions(&s);
+        assert_eq!(found.len(), 2);
+        assert!(found[0].message.contains("'getUser' and 'GetUser'"));
+        assert!(found[1].message.contains("'getUser2' and 'GetUser2'"));
+    }
+
+    #[test]
+    fn the_255_character_cut_makes_long_keys_collide() {
+        let a = format!("{}a", "x".repeat(260));
+        let b = format!("{}b", "x".repeat(260));
+        let s = service(&[&a, &b], "");
+        assert_eq!(function_collisions(&s).len(), 1);
+    }
+
+    #[test]
+    fn function_names_lambda_refuses() {
+        assert_eq!(name_problem("svc-dev-f"), None);
+        assert_eq!(name_problem(&"a".repeat(64)), None);
+        assert!(name_problem(&"a".repeat(65))
+            .unwrap()
+            .contains("65 characters"));
+        assert!(name_problem("a b").unwrap().contains("a space"));
+        assert!(name_problem("a.b").unwrap().contains("`.`"));
+        assert!(name_problem("a\tb").unwrap().contains("U+0009"));
+        assert!(name_problem("é").unwrap().contains("`é`"));
+    }
+
+    #[test]
+    fn a_stage_with_a_refused_character_is_reported_once_at_the_stage() {
+        let s = service(&["one", "two"], "  stage: dev.x\n");
+        let found: Vec<Diagnostic> = check_names(&s);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].path.as_deref(), Some("provider.stage"));
+        let s = service(&["one"], "  stage: dev_x\n");
+        assert!(codes(&s).is_empty(), "`_` is allowed");
+    }
+}

@@ -170,3 +170,40 @@ fn section_mut<'a>(root: &'a mut Map<String, Value>, key: &str) -> &'a mut Map<S
         _ => unreachable!("section was just made an object"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn generated_resources_on_one_id_are_recorded_and_replacements_are_not() {
+        let mut template = Template::new();
+        template.set_owner(Some("a"));
+        template.add_resource("X", json!({"Type": "A"}));
+        assert!(template.generated_by_owner("X"));
+        template.replace_resource("X", json!({"Type": "A2"}));
+        assert!(template.collisions().is_empty());
+        template.set_owner(Some("b"));
+        assert!(!template.generated_by_owner("X"));
+        template.add_resource("X", json!({"Type": "B"}));
+        assert_eq!(
+            template.collisions(),
+            &[IdCollision {
+                logical_id: "X".into(),
+                earlier: Some("a".into()),
+                later: Some("b".into()),
+            }]
+        );
+        assert_eq!(template.resources()["X"], json!({"Type": "B"}));
+        // A resource that was not generated (merge mode's template) is not a collision.
+        let mut given = Template::from_value(
+            json!({"Resources": {"Y": {"Type": "U"}}})
+                .as_object()
+                .unwrap()
+                .clone(),
+        );
+        given.add_resource("Y", json!({"Type": "G"}));
+        assert!(given.collisions().is_empty());
+    }
+}
