@@ -11,6 +11,7 @@
 
 use crate::config::{Function, Service};
 use crate::naming;
+use std::collections::HashMap;
 use streaming_events_diagnostics::{codes, Diagnostic};
 use streaming_events_yaml::Span;
 
@@ -50,25 +51,22 @@ pub fn functions_collide(a: &Function, b: &Function) -> bool {
     function_ids(a).iter().any(|id| b_ids.contains(id))
 }
 
-/// D23: each function whose ids meet an earlier function's, reported at both names.
+/// D23: each function whose ids meet an earlier function's, reported at both names (one
+/// look-up per id, so a service of many functions stays linear).
 pub fn function_collisions(service: &Service) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let ids: Vec<[String; 2]> = service.functions.iter().map(function_ids).collect();
-    for (later, later_ids) in ids.iter().enumerate() {
-        let Some((earlier, id)) = ids[..later]
+    let mut first_with: HashMap<String, usize> = HashMap::new();
+    for (later, function) in service.functions.iter().enumerate() {
+        let ids = function_ids(function);
+        let met = ids
             .iter()
-            .enumerate()
-            .find_map(|(i, earlier_ids)| {
-                later_ids
-                    .iter()
-                    .find(|id| earlier_ids.contains(id))
-                    .map(|id| (i, id))
-            })
-        else {
-            continue;
-        };
-        let (first, second) = (&service.functions[earlier], &service.functions[later]);
-        out.push(collision(id, first, second));
+            .find_map(|id| first_with.get(id).map(|&earlier| (earlier, id)));
+        if let Some((earlier, id)) = met {
+            out.push(collision(id, &service.functions[earlier], function));
+        }
+        for id in ids {
+            first_with.entry(id).or_insert(later);
+        }
     }
     out
 }

@@ -5,6 +5,7 @@ use super::{IdCollision, Template};
 use crate::config::{Function, Service};
 use crate::schema::names::functions_collide;
 use serde_json::Value;
+use std::collections::{HashMap, HashSet};
 use streaming_events_diagnostics::{codes, Diagnostic};
 
 /// CloudFormation's quotas a template must fit to deploy at all.
@@ -58,18 +59,21 @@ pub fn template_limits(template: &Template) -> Vec<Diagnostic> {
 /// ids are left to `schema::names`, which reports them before compilation. The service's own
 /// `resources.Resources` over a generated id is the reference's override, not a collision.
 pub fn id_collisions(template: &Template, service: &Service) -> Vec<Diagnostic> {
-    let function = |key: &Option<String>| {
-        key.as_deref()
-            .and_then(|k| service.functions.iter().find(|f| f.key == k))
-    };
-    let mut seen: Vec<(Option<String>, Option<String>)> = Vec::new();
+    if template.collisions().is_empty() {
+        return Vec::new();
+    }
+    let by_key: HashMap<&str, &Function> = service
+        .functions
+        .iter()
+        .map(|f| (f.key.as_str(), f))
+        .collect();
+    let function = |key: &Option<String>| key.as_deref().and_then(|k| by_key.get(k).copied());
+    let mut seen: HashSet<(Option<&str>, Option<&str>)> = HashSet::new();
     let mut out = Vec::new();
     for collision in template.collisions() {
-        let owners = (collision.earlier.clone(), collision.later.clone());
-        if seen.contains(&owners) {
+        if !seen.insert((collision.earlier.as_deref(), collision.later.as_deref())) {
             continue;
         }
-        seen.push(owners);
         let (earlier, later) = (function(&collision.earlier), function(&collision.later));
         if let (Some(a), Some(b)) = (earlier, later) {
             if a.key != b.key && functions_collide(a, b) {
