@@ -1,5 +1,6 @@
 //! The template's last pass: `null` properties stripped as the reference's last step does,
-//! references to nothing, and CloudFormation's quotas.
+//! references to nothing, CloudFormation's quotas, and generated resources that met on one
+//! logical id (D23).
 
 use super::{IdCollision, Template};
 use crate::config::{Function, Service};
