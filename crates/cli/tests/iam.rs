@@ -341,9 +341,10 @@ fn role_names_follow_the_reference_limits() {
     );
     let error = package_text("too-long", &too_long).unwrap_err();
     assert!(error.contains("FUNCTION_IAM_ROLE_NAME_TOO_LONG"), "{error}");
+    // `name:` keeps the deployed function name within Lambda's 64 characters.
     let named = too_long.replace(
         "    handler: h\n",
-        "    handler: h\n    iam:\n      role:\n        name: short-name\n",
+        "    handler: h\n    name: some-function\n    iam:\n      role:\n        name: short-name\n",
     );
     let template = package_text("named", &named).unwrap();
     assert_eq!(

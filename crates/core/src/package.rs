@@ -74,6 +74,9 @@ fn run_inner(env: &dyn Environment, options: &Options, outcome: &mut Outcome) ->
     let (report, iam_diagnostics) = attach::attach_policies(&mut template, &policies);
     outcome.iam_report.extend(report);
     outcome.diagnostics.extend(iam_diagnostics);
+    outcome
+        .diagnostics
+        .extend(finalize::id_collisions(&template, &service));
     finalize::strip_null_properties(&mut template);
     outcome
         .diagnostics
@@ -177,6 +180,9 @@ fn validate(
     outcome
         .diagnostics
         .extend(crate::iam::roles::check_dedicated_roles(service));
+    outcome
+        .diagnostics
+        .extend(unknown.retain(schema::names::check_names(service)));
     let rules = events::compile::rules(compilers);
     let found = unknown.retain(schema::events::validate_events(service, &rules));
     events::compile::retain_valid_events(service, unknown, &found);

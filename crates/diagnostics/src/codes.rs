@@ -91,6 +91,8 @@ codes! {
     FUNCTION_STREAM_CONSUMER_NAME_INVALID = "the Kinesis consumer name is too long or has invalid characters";
     FUNCTION_STREAM_ARN_INVALID = "no stream name can be taken from the stream ARN";
     FUNCTION_MSK_ARN_INVALID = "no cluster name can be taken from the MSK ARN";
+    FUNCTION_LOGICAL_ID_COLLISION = "two functions, or two generated resources, get the same logical id (D23)";
+    FUNCTION_NAME_INVALID = "a deployed function name Lambda refuses (over 64 characters, or characters other than [a-zA-Z0-9-_])";
     FUNCTION_EVENT_SOURCE_DUPLICATE = "two events of one function read the same event source";
     FUNCTION_KAFKA_TOPIC_INVALID = "a topic name CloudFormation refuses (not 2 to 249 characters of [a-zA-Z0-9._-])";
     FUNCTION_EVENT_INVALID = "an event that cannot be compiled (missing required values, wrong shape)";

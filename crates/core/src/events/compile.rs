@@ -90,6 +90,7 @@ pub fn compile_events(
                     continue;
                 }
             };
+            cx.template.set_owner(Some(&function.key));
             for ((event, plan), suffix) in events.iter().zip(&plans).zip(&suffixes) {
                 if let Some(d) = compiler.check_settled(service, function, event, suffix) {
                     cx.diagnostics.push(d);
@@ -97,6 +98,7 @@ pub fn compile_events(
                 }
                 compiler.compile(cx, &target, event, plan, suffix);
             }
+            cx.template.set_owner(None);
         }
     }
 }

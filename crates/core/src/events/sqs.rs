@@ -189,8 +189,10 @@ impl EventCompiler for SqsCompiler {
         let resource = super::mapping_resource(target.depends_on(), properties.into_map());
         let id = naming::with_suffix(&plan.logical_id, suffix);
         // Two events of one function on queues of the same name share one id; the reference
-        // deep-merges them (lodash `_.merge`), and so do we.
-        match cx.template.resources_mut().get_mut(&id) {
+        // deep-merges them (lodash `_.merge`), and so do we; an id of another function's
+        // resource is a collision (D23).
+        let mine = cx.template.generated_by_owner(&id);
+        match cx.template.resources_mut().get_mut(&id).filter(|_| mine) {
             Some(existing) => crate::js::merge_values(existing, resource),
             None => cx.template.add_resource(id, resource),
         }

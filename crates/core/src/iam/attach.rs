@@ -70,7 +70,7 @@ fn attach_policy(
     let has_inline = role_statements_mut(&mut with_inline).is_some();
     if has_inline && inline_policies_size(&with_inline) <= MAX_INLINE_POLICY_CHARS {
         report_role(role_id, &with_inline, &[], report);
-        template.add_resource(role_id, with_inline);
+        template.replace_resource(role_id, with_inline);
         return;
     }
     let existing_managed = role

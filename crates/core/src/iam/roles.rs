@@ -329,8 +329,10 @@ pub fn add_execution_roles(template: &mut Template, service: &Service) {
             &mut role,
             other_permissions::other_permissions(service, &[function]),
         );
+        template.set_owner(Some(&function.key));
         template.add_resource(dedicated_role_logical_id(function), role);
     }
+    template.set_owner(None);
 }
 
 fn log_arn(prefix: &str, suffix: &str) -> Value {

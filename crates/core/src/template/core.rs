@@ -50,11 +50,13 @@ pub fn core_template(service: &Service) -> Template {
         if function.is_truthy("disableLogs") {
             continue;
         }
+        template.set_owner(Some(&function.key));
         template.add_resource(
             naming::log_group_logical_id(&function.key),
             log_group(service, function),
         );
     }
+    template.set_owner(None);
     template
 }
 
@@ -66,16 +68,23 @@ pub fn add_functions(template: &mut Template, service: &Service) {
     let versions: Vec<Vec<(String, Value)>> = service
         .functions
         .iter()
-        .map(|function| add_function(template, service, function, bucket_name.clone()))
+        .map(|function| {
+            template.set_owner(Some(&function.key));
+            add_function(template, service, function, bucket_name.clone())
+        })
         .collect();
     // Each function's version, when it has one, is the first resource `add_function` returns.
     let version_ids: Vec<Option<String>> = versions
         .iter()
         .map(|resources| resources.first().map(|(id, _)| id.clone()))
         .collect();
-    for (id, resource) in versions.into_iter().flatten() {
-        template.add_resource(id, resource);
+    for (function, resources) in service.functions.iter().zip(versions) {
+        template.set_owner(Some(&function.key));
+        for (id, resource) in resources {
+            template.add_resource(id, resource);
+        }
     }
+    template.set_owner(None);
     let bucket_output = bucket_name.unwrap_or_else(|| json!({"Ref": "ServerlessDeploymentBucket"}));
     let mut outputs = Map::new();
     outputs.insert(

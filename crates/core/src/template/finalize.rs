@@ -1,8 +1,12 @@
 //! The template's last pass: `null` properties stripped as the reference's last step does,
-//! references to nothing, and CloudFormation's quotas.
+//! references to nothing, CloudFormation's quotas, and generated resources that met on one
+//! logical id (D23).
 
-use super::Template;
+use super::{IdCollision, Template};
+use crate::config::{Function, Service};
+use crate::schema::names::functions_collide;
 use serde_json::Value;
+use std::collections::{HashMap, HashSet};
 use streaming_events_diagnostics::{codes, Diagnostic};
 
 /// CloudFormation's quotas a template must fit to deploy at all.
@@ -48,6 +52,75 @@ pub fn template_limits(template: &Template) -> Vec<Diagnostic> {
         );
     }
     out
+}
+
+/// D23 for every generated resource: two that met on one logical id (the 255-character cut, or
+/// a function's id that equals another's mapping id), one diagnostic per pair of owners, at the
+/// later owner's function with the earlier one shown. Two functions that share their function
+/// ids are left to `schema::names`, which reports them before compilation. The service's own
+/// `resources.Resources` over a generated id is the reference's override, not a collision.
+pub fn id_collisions(template: &Template, service: &Service) -> Vec<Diagnostic> {
+    if template.collisions().is_empty() {
+        return Vec::new();
+    }
+    let by_key: HashMap<&str, &Function> = service
+        .functions
+        .iter()
+        .map(|f| (f.key.as_str(), f))
+        .collect();
+    let function = |key: &Option<String>| key.as_deref().and_then(|k| by_key.get(k).copied());
+    let mut seen: HashSet<(Option<&str>, Option<&str>)> = HashSet::new();
+    let mut out = Vec::new();
+    for collision in template.collisions() {
+        if !seen.insert((collision.earlier.as_deref(), collision.later.as_deref())) {
+            continue;
+        }
+        let (earlier, later) = (function(&collision.earlier), function(&collision.later));
+        if let (Some(a), Some(b)) = (earlier, later) {
+            if a.key != b.key && functions_collide(a, b) {
+                continue;
+            }
+        }
+        out.push(collision_diagnostic(collision, earlier, later));
+    }
+    out
+}
+
+fn collision_diagnostic(
+    collision: &IdCollision,
+    earlier: Option<&Function>,
+    later: Option<&Function>,
+) -> Diagnostic {
+    let id = &collision.logical_id;
+    let owner = |f: Option<&Function>| match f {
+        Some(f) => format!("function '{}'", f.key),
+        None => "the service".to_string(),
+    };
+    let message = match (earlier, later) {
+        (Some(a), Some(b)) if a.key == b.key => format!(
+            "two resources of function '{}' get the logical id {id} (logical ids are cut to 255 characters); the template would lose one of them",
+            a.key
+        ),
+        _ => format!(
+            "a resource of {} and one of {} both get the logical id {id}; the template would lose one of them",
+            owner(earlier),
+            owner(later)
+        ),
+    };
+    let mut diagnostic = Diagnostic::error(codes::FUNCTION_LOGICAL_ID_COLLISION, message)
+        .with_help("shorten or rename the function (its key under `functions`; `name:` keeps its deployed name), or the event source");
+    let primary = later.or(earlier);
+    if let Some(f) = primary {
+        diagnostic = diagnostic
+            .with_path(format!("functions.{}", f.key))
+            .at(f.key_span, "this function");
+    }
+    if let (Some(a), Some(b)) = (earlier, later) {
+        if a.key != b.key {
+            diagnostic = diagnostic.also(a.key_span, "meets a resource of this earlier function");
+        }
+    }
+    diagnostic
 }
 
 /// Warns about `Ref`, `Fn::GetAtt` and `DependsOn` targets that are not in the template (a

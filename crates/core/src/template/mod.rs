@@ -12,12 +12,29 @@ pub mod resources;
 use crate::config::{load_file_as, FileRole};
 use crate::env::Environment;
 use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 use std::path::Path;
 use streaming_events_diagnostics::{codes, Diagnostic, SourceMap};
 
 #[derive(Debug, Clone)]
 pub struct Template {
     pub root: Map<String, Value>,
+    /// The resources generated in this run, each with the function it belongs to (`None` for
+    /// the service's own: the bucket, the shared role, spilled policies).
+    generated: BTreeMap<String, Option<String>>,
+    /// The function whose resources are being added.
+    owner: Option<String>,
+    /// Generated resources that landed on an id another generated resource already had (D23).
+    collisions: Vec<IdCollision>,
+}
+
+/// Two generated resources on one logical id: the later replaced the earlier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdCollision {
+    pub logical_id: String,
+    /// The function (key) of the earlier resource, `None` for the service's own.
+    pub earlier: Option<String>,
+    pub later: Option<String>,
 }
 
 impl Default for Template {
@@ -57,12 +74,21 @@ impl Template {
         );
         root.insert("Resources".into(), Value::Object(Map::new()));
         root.insert("Outputs".into(), Value::Object(Map::new()));
-        Template { root }
+        Template::wrap(root)
+    }
+
+    fn wrap(root: Map<String, Value>) -> Template {
+        Template {
+            root,
+            generated: BTreeMap::new(),
+            owner: None,
+            collisions: Vec::new(),
+        }
     }
 
     /// Wraps an existing template (merge mode); `Resources` is created when absent.
     pub fn from_value(value: Map<String, Value>) -> Template {
-        let mut template = Template { root: value };
+        let mut template = Template::wrap(value);
         if !template.root.get("Resources").is_some_and(Value::is_object) {
             template
                 .root
@@ -91,8 +117,43 @@ impl Template {
         self.resources().contains_key(logical_id)
     }
 
+    /// Adds a generated resource for the current owner ([`Template::set_owner`]); one that
+    /// lands on the id of a resource generated before it is recorded as a collision (D23),
+    /// and replaces it as the reference's assignment does.
     pub fn add_resource(&mut self, logical_id: impl Into<String>, resource: Value) {
+        let logical_id = logical_id.into();
+        if let Some(earlier) = self.generated.get(&logical_id) {
+            self.collisions.push(IdCollision {
+                logical_id: logical_id.clone(),
+                earlier: earlier.clone(),
+                later: self.owner.clone(),
+            });
+        }
+        self.generated
+            .insert(logical_id.clone(), self.owner.clone());
+        self.resources_mut().insert(logical_id, resource);
+    }
+
+    /// Replaces a resource on purpose (a role given its policies): not a collision.
+    pub fn replace_resource(&mut self, logical_id: impl Into<String>, resource: Value) {
         self.resources_mut().insert(logical_id.into(), resource);
+    }
+
+    /// The function whose resources the next [`Template::add_resource`] calls add (`None`: the
+    /// service's own).
+    pub fn set_owner(&mut self, function_key: Option<&str>) {
+        self.owner = function_key.map(str::to_string);
+    }
+
+    /// Whether `logical_id` is a resource generated for the current owner (what one owner may
+    /// merge into, as the reference merges SQS mappings of one function).
+    pub fn generated_by_owner(&self, logical_id: &str) -> bool {
+        self.generated.get(logical_id) == Some(&self.owner)
+    }
+
+    /// The generated resources that met on one logical id, in the order they were added.
+    pub fn collisions(&self) -> &[IdCollision] {
+        &self.collisions
     }
 
     pub fn into_value(self) -> Value {
@@ -107,5 +168,42 @@ fn section_mut<'a>(root: &'a mut Map<String, Value>, key: &str) -> &'a mut Map<S
     match root.get_mut(key) {
         Some(Value::Object(map)) => map,
         _ => unreachable!("section was just made an object"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn generated_resources_on_one_id_are_recorded_and_replacements_are_not() {
+        let mut template = Template::new();
+        template.set_owner(Some("a"));
+        template.add_resource("X", json!({"Type": "A"}));
+        assert!(template.generated_by_owner("X"));
+        template.replace_resource("X", json!({"Type": "A2"}));
+        assert!(template.collisions().is_empty());
+        template.set_owner(Some("b"));
+        assert!(!template.generated_by_owner("X"));
+        template.add_resource("X", json!({"Type": "B"}));
+        assert_eq!(
+            template.collisions(),
+            &[IdCollision {
+                logical_id: "X".into(),
+                earlier: Some("a".into()),
+                later: Some("b".into()),
+            }]
+        );
+        assert_eq!(template.resources()["X"], json!({"Type": "B"}));
+        // A resource that was not generated (merge mode's template) is not a collision.
+        let mut given = Template::from_value(
+            json!({"Resources": {"Y": {"Type": "U"}}})
+                .as_object()
+                .unwrap()
+                .clone(),
+        );
+        given.add_resource("Y", json!({"Type": "G"}));
+        assert!(given.collisions().is_empty());
     }
 }

@@ -1,0 +1,233 @@
+//! Templates that deploy (issue 14, D23): functions that meet on one logical id, generated
+//! resources that meet on one through the 255-character cut, and deployed function names Lambda
+//! refuses. Each check has the valid service (tests/fixtures/services/deploy-safety, also run
+//! through cfn-lint) and the offending variants made from it.
+
+use serde_json::Value;
+use std::path::Path;
+use std::process::Command;
+
+const VALID: &str = include_str!("../../../tests/fixtures/services/deploy-safety/serverless.yml");
+
+/// `package` of `yaml` (plus `args`): the template, or the rendered diagnostics.
+fn package(name: &str, yaml: &str, args: &[&str]) -> Result<Value, String> {
+    let dir = std::env::temp_dir().join(format!(
+        "streaming-events-deploy-safety-{}-{name}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("serverless.yml"), yaml).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_streaming-events"))
+        .current_dir(&dir)
+        .args(["package", "--color", "never"])
+        .args(args)
+        .output()
+        .expect("the binary runs");
+    let _ = std::fs::remove_dir_all(&dir);
+    if out.status.success() {
+        Ok(serde_json::from_slice(&out.stdout).expect("a JSON template"))
+    } else {
+        assert_eq!(out.status.code(), Some(1), "errors exit 1");
+        Err(String::from_utf8_lossy(&out.stderr).to_string())
+    }
+}
+
+fn count(text: &str, needle: &str) -> usize {
+    text.matches(needle).count()
+}
+
+#[test]
+fn the_valid_service_compiles_with_every_function() {
+    let template = package("valid", VALID, &[]).expect("the valid service compiles");
+    let resources = template["Resources"].as_object().unwrap();
+    for id in [
+        "GetUserLambdaFunction",
+        "GetUsersLambdaFunction",
+        "MyDashfnLambdaFunction",
+        "ExactLimitLambdaFunction",
+        "ReconcileEveryDirectoryEntryWithTheUpstreamIdentityProviderLambdaFunction",
+    ] {
+        assert!(resources.contains_key(id), "{id} is in the template");
+    }
+    assert_eq!(
+        template["Resources"]["ExactLimitLambdaFunction"]["Properties"]["FunctionName"]
+            .as_str()
+            .map(str::len),
+        Some(64)
+    );
+    assert!(Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/services/deploy-safety/serverless.yml")
+        .exists());
+}
+
+#[test]
+fn functions_whose_names_normalise_alike_are_an_error_at_both() {
+    for (earlier, later) in [
+        ("getUser", "GetUser"),
+        ("my-fn", "myDashfn"),
+        ("a_b", "AUnderscoreb"),
+    ] {
+        let yaml = VALID
+            .replacen("  my-fn:\n", "  other:\n", 1)
+            .replacen("  getUsers:\n", &format!("  {later}:\n"), 1)
+            .replacen("  getUser:\n", &format!("  {earlier}:\n"), 1);
+        let error = package(later, &yaml, &[]).unwrap_err();
+        assert_eq!(
+            count(&error, "error[FUNCTION_LOGICAL_ID_COLLISION]"),
+            1,
+            "{error}"
+        );
+        assert!(
+            error.contains(&format!(
+                "functions '{earlier}' and '{later}' both get the logical id"
+            )),
+            "{error}"
+        );
+        // The primary label at the later function, the secondary at the earlier one.
+        let primary = error.find("^ this function").expect("a primary label");
+        let secondary = error
+            .find("- meets this earlier function")
+            .expect("a secondary label");
+        assert!(primary < secondary, "{error}");
+        assert!(
+            error.contains(&format!("= at: functions.{later}")),
+            "{error}"
+        );
+    }
+}
+
+#[test]
+fn validate_reports_the_collision_too() {
+    let yaml = VALID.replacen("  getUsers:\n", "  GetUser:\n", 1);
+    let dir = std::env::temp_dir().join(format!(
+        "streaming-events-deploy-safety-{}-validate",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("serverless.yml"), yaml).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_streaming-events"))
+        .current_dir(&dir)
+        .args(["validate", "--color", "never"])
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("FUNCTION_LOGICAL_ID_COLLISION"));
+}
+
+#[test]
+fn generated_ids_that_meet_through_the_255_character_cut_are_an_error() {
+    // The key normalises to 250 characters: `…LambdaFunction` and `…LambdaVersion…` are both
+    // cut to `<key>Lambd`, and the version would replace the function.
+    let key = format!("f{}", "x".repeat(249));
+    let yaml = VALID.replacen(
+        "  my-fn:\n    handler: misc.handle\n",
+        &format!("  {key}:\n    name: long-key\n    handler: misc.handle\n"),
+        1,
+    );
+    let error = package("cut", &yaml, &[]).unwrap_err();
+    assert!(
+        error.contains("error[FUNCTION_LOGICAL_ID_COLLISION]"),
+        "{error}"
+    );
+    assert!(
+        error.contains(&format!("two resources of function '{key}'")),
+        "{error}"
+    );
+    assert!(error.contains(&format!("= at: functions.{key}")), "{error}");
+    // Without versions there is nothing to meet.
+    let unversioned = yaml.replacen(
+        "  stage: prod\n",
+        "  stage: prod\n  versionFunctions: false\n",
+        1,
+    );
+    package("cut-unversioned", &unversioned, &[]).expect("no collision without versions");
+}
+
+#[test]
+fn a_mapping_on_another_functions_id_is_an_error() {
+    // `foo`'s mapping of queue BarLambdaFunction is FooEventSourceMappingSQSBarLambdaFunction,
+    // the function id of `fooEventSourceMappingSQSBar`.
+    let yaml = VALID.replacen(
+        "  my-fn:\n    handler: misc.handle\n",
+        "  fooEventSourceMappingSQSBar:\n    handler: misc.handle\n  foo:\n    handler: misc.foo\n    events:\n      - sqs: arn:aws:sqs:us-east-1:123456789012:BarLambdaFunction\n",
+        1,
+    );
+    let error = package("mapping", &yaml, &[]).unwrap_err();
+    assert!(
+        error.contains("a resource of function 'fooEventSourceMappingSQSBar' and one of function 'foo' both get the logical id FooEventSourceMappingSQSBarLambdaFunction"),
+        "{error}"
+    );
+    assert!(error.contains("= at: functions.foo\n"), "{error}");
+    assert!(
+        error.contains("- meets a resource of this earlier function"),
+        "{error}"
+    );
+}
+
+#[test]
+fn user_resources_over_generated_ids_stay_allowed() {
+    let yaml = format!(
+        "{VALID}resources:\n  Resources:\n    GetUserLambdaFunction:\n      Properties:\n        MemorySize: 2048\n"
+    );
+    let template = package("override", &yaml, &[]).expect("the reference's override");
+    assert_eq!(
+        template["Resources"]["GetUserLambdaFunction"]["Properties"]["MemorySize"],
+        2048
+    );
+}
+
+#[test]
+fn a_custom_function_name_lambda_refuses_is_an_error_at_the_name() {
+    for (name, why) in [
+        ("user directory", "has a space"),
+        ("user.directory", "has `.`"),
+        (
+            "user-directory-prod-a-function-name-of-exactly-sixty-four-chars12",
+            "is 65 characters long",
+        ),
+    ] {
+        let yaml = VALID.replacen(
+            "    name: user-directory-prod-reconcile\n",
+            &format!("    name: {name}\n"),
+            1,
+        );
+        let error = package("custom", &yaml, &[]).unwrap_err();
+        assert_eq!(count(&error, "error[FUNCTION_NAME_INVALID]"), 1, "{error}");
+        assert!(error.contains(why), "{error}");
+        assert!(
+            error.contains(
+                "= at: functions.reconcileEveryDirectoryEntryWithTheUpstreamIdentityProvider.name"
+            ),
+            "{error}"
+        );
+    }
+}
+
+#[test]
+fn a_generated_function_name_over_64_characters_points_at_the_function_key() {
+    let yaml = VALID.replacen("    name: user-directory-prod-reconcile\n", "", 1);
+    let error = package("generated", &yaml, &[]).unwrap_err();
+    assert!(
+        error.contains("'user-directory-prod-reconcileEveryDirectoryEntryWithTheUpstreamIdentityProvider', is 79 characters long"),
+        "{error}"
+    );
+    assert!(
+        error.contains(
+            "= at: functions.reconcileEveryDirectoryEntryWithTheUpstreamIdentityProvider\n"
+        ),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_stage_that_makes_generated_names_invalid_is_reported_once_at_the_stage() {
+    let yaml = VALID.replacen("  stage: prod\n", "  stage: prod.eu\n", 1);
+    let error = package("stage", &yaml, &[]).unwrap_err();
+    assert_eq!(count(&error, "error[FUNCTION_NAME_INVALID]"), 1, "{error}");
+    assert!(error.contains("= at: provider.stage"), "{error}");
+    let error = package("cli-stage", VALID, &["--stage", "prod.eu"]).unwrap_err();
+    assert_eq!(count(&error, "error[FUNCTION_NAME_INVALID]"), 1, "{error}");
+    assert!(error.contains("given with --stage"), "{error}");
+    package("good-cli-stage", VALID, &["--stage", "prod_eu"]).expect("`_` is allowed");
+}
