@@ -835,3 +835,29 @@ functions:
         "{message}"
     );
 }
+
+/// `FORCE_COLOR` and `CLICOLOR_FORCE` colour the human format when stderr is not a terminal;
+/// `NO_COLOR` wins over them; `--color never` over everything.
+#[test]
+fn force_color_and_clicolor_force_are_honoured_beside_no_color() {
+    let dir = scratch("force-color");
+    std::fs::write(dir.join("serverless.yml"), INVALID).unwrap();
+    let colour = |vars: &[(&str, &str)], extra: &[&str]| {
+        let mut command = bin();
+        command.current_dir(&dir).arg("validate").args(extra);
+        for name in ["FORCE_COLOR", "CLICOLOR_FORCE", "NO_COLOR"] {
+            command.env_remove(name);
+        }
+        for (name, value) in vars {
+            command.env(name, value);
+        }
+        let out = command.output().expect("the binary runs");
+        stderr(&out).contains("\u{1b}[")
+    };
+    assert!(!colour(&[], &[]));
+    assert!(colour(&[("FORCE_COLOR", "1")], &[]));
+    assert!(colour(&[("CLICOLOR_FORCE", "1")], &[]));
+    assert!(!colour(&[("FORCE_COLOR", "0")], &[]));
+    assert!(!colour(&[("FORCE_COLOR", "1"), ("NO_COLOR", "1")], &[]));
+    assert!(!colour(&[("FORCE_COLOR", "1")], &["--color", "never"]));
+}
