@@ -4,26 +4,10 @@
 //! template compiled so far extended, diagnostics as JSON on stderr.
 
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "streaming-events-binary-mode-{}-{name}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch folder");
-    dir
-}
-
-fn run_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_streaming-events"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
+use std::path::PathBuf;
+use std::process::Output;
+mod common;
+use common::{run_in, scratch};
 
 fn diagnostics(output: &Output) -> Vec<Value> {
     let text = String::from_utf8_lossy(&output.stderr);

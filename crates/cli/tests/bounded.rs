@@ -6,9 +6,11 @@
 
 use std::io::{Read, Write};
 use std::os::unix::fs::FileTypeExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
+mod common;
+use common::scratch;
 
 /// Far above what any probe needs (each ends in well under a second in release builds); only
 /// there so that a hang fails.
@@ -83,17 +85,6 @@ fn run(dir: &Path, args: &[&str]) -> Run {
         .spawn()
         .expect("the binary runs");
     finish(child, &args.join(" "))
-}
-
-/// A scratch folder per test under the system's temporary folder.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "streaming-events-bounded-{}-{name}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch folder");
-    dir
 }
 
 fn mkfifo(path: &Path) {

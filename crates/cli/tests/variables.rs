@@ -2,22 +2,13 @@
 //! laughs" built from `${self:}` references) must end with a diagnostic, not run for hours. Each
 //! run is killed after a generous timeout, so a hang fails the test instead of stalling it.
 
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+mod common;
+use common::scratch;
 
 /// Long enough for a slow debug build on a busy machine; the probes take well under a second.
 const TIMEOUT: Duration = Duration::from_secs(120);
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "streaming-events-variables-{}-{name}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch folder");
-    dir
-}
 
 /// Runs `package` on `service`; the exit code and stderr, or a failure when it does not end.
 fn package(name: &str, service: &str) -> (Option<i32>, String) {
