@@ -155,6 +155,24 @@ pub fn rabbitmq_event_logical_id(function_name: &str, queue: &str) -> String {
     ))
 }
 
+/// `<Function>EventSourceMappingDocumentDB<Cluster><Database><Collection>` (the MSK id's shape:
+/// the source's name parts after the kind, each alphanumeric with its first letter upper-cased
+/// and cut to DocumentDB's own maximum: 63, 63 and 57 characters).
+pub fn documentdb_event_logical_id(
+    function_name: &str,
+    cluster: &str,
+    database: &str,
+    collection: &str,
+) -> String {
+    cap(format!(
+        "{}EventSourceMappingDocumentDB{}{}{}",
+        normalized_function_name(function_name),
+        name_part(cluster, 63),
+        name_part(database, 63),
+        name_part(collection, 57)
+    ))
+}
+
 pub fn sqs_event_logical_id(function_name: &str, queue_name: &str) -> String {
     cap(format!(
         "{}EventSourceMappingSQS{}",
@@ -309,6 +327,7 @@ mod tests {
                 msk_event_logical_id(&function, &name, &name),
                 activemq_event_logical_id(&function, &name),
                 rabbitmq_event_logical_id(&function, &name),
+                documentdb_event_logical_id(&function, &name, &name, &name),
                 stream_consumer_logical_id(&stream_consumer_name(&function, &name, &ConsumerNaming::Default)),
                 with_suffix(&stream_logical_id(&function, "kinesis", &name), &disambiguation_suffix(&name)),
             ] {

@@ -85,7 +85,7 @@ codes! {
     FUNCTION_MSK_STARTING_POSITION_TIMESTAMP_INVALID = "msk: AT_TIMESTAMP without startingPositionTimestamp";
     FUNCTION_KAFKA_VPC_ACCESS_CONFIGURATION_INVALID = "kafka: vpcSubnet and vpcSecurityGroup must be given together";
     FUNCTION_STREAM_STARTING_POSITION_UNSUPPORTED = "DynamoDB streams do not support AT_TIMESTAMP";
-    FUNCTION_STREAM_DESTINATION_UNSUPPORTED = "a stream's on-failure destination is neither an SQS queue nor an SNS topic";
+    FUNCTION_STREAM_DESTINATION_UNSUPPORTED = "a stream's on-failure destination is neither an SQS queue, an SNS topic nor an S3 bucket";
     FUNCTION_STREAM_TYPE_MISMATCH = "an explicit type disagrees with the service named by a literal ARN";
     FUNCTION_STREAM_CONSUMER_UNSUPPORTED = "consumer (enhanced fan-out) set on a DynamoDB stream";
     FUNCTION_STREAM_CONSUMER_NAME_INVALID = "the Kinesis consumer name is too long or has invalid characters";
@@ -96,6 +96,13 @@ codes! {
     FUNCTION_EVENT_SOURCE_DUPLICATE = "two events of one function read the same event source";
     FUNCTION_KAFKA_TOPIC_INVALID = "a topic name CloudFormation refuses (not 2 to 249 characters of [a-zA-Z0-9._-])";
     FUNCTION_EVENT_INVALID = "an event that cannot be compiled (missing required values, wrong shape)";
+    // Mapping features beyond the reference (docs/features.md).
+    FUNCTION_EVENT_METRICS_UNDOCUMENTED = "metrics on a kind AWS documents no mapping metrics for (Amazon MQ, DocumentDB)";
+    FUNCTION_EVENT_KMS_KEY_UNUSED = "kmsKeyArn on an event without filterPatterns: there is nothing to encrypt";
+    FUNCTION_EVENT_KMS_KEY_POLICY = "kmsKeyArn names a key of this template whose policy does not let Lambda decrypt";
+    FUNCTION_EVENT_TAGS_TOO_MANY = "a mapping with more tags than Lambda accepts on one resource (50)";
+    FUNCTION_DOCUMENTDB_FILTER_PATTERNS_UNSUPPORTED = "filterPatterns on a documentDb event: Lambda does not filter DocumentDB change streams";
+    FUNCTION_DOCUMENTDB_STARTING_POSITION_TIMESTAMP_INVALID = "documentDb: AT_TIMESTAMP without startingPositionTimestamp";
     FUNCTION_EVENTS_INVALID = "a function's events is not a list";
     // Filter patterns.
     FILTER_PATTERN_INVALID = "a filter pattern Lambda would reject";

@@ -30,15 +30,15 @@ impl EventCompiler for AmazonMqCompiler {
     }
 
     fn schema(&self) -> Schema {
-        schema(self.virtual_host)
+        schema(self.kind, self.virtual_host)
     }
 
     fn filter_source(&self, _event: &Node) -> FilterSource {
         FilterSource::AmazonMq
     }
 
-    fn check(&self, _service: &Service, _function: &Function, _event: &Event) -> Vec<Diagnostic> {
-        Vec::new()
+    fn check(&self, service: &Service, function: &Function, event: &Event) -> Vec<Diagnostic> {
+        super::features::check(service, function, event)
     }
 
     fn plan(&self, _service: &Service, function: &Function, event: &Event) -> PlannedMapping {
@@ -64,7 +64,7 @@ impl EventCompiler for AmazonMqCompiler {
 }
 
 /// The event schema; `virtual_host` adds RabbitMQ's `virtualHost` (non-empty, D13).
-fn schema(virtual_host: bool) -> Schema {
+fn schema(kind: &str, virtual_host: bool) -> Schema {
     let mut props = vec![
         (
             "arn",
@@ -93,7 +93,9 @@ fn schema(virtual_host: bool) -> Schema {
         ("enabled", Schema::Bool),
         ("queue", Schema::string()),
         ("filterPatterns", defs::filter_patterns()),
+        super::features::secrets_kms_schema(),
     ];
+    props.extend(super::features::schema_props(kind));
     if virtual_host {
         props.push((
             "virtualHost",
@@ -169,9 +171,11 @@ fn compile(
         .copy("MaximumBatchingWindowInSeconds", "maximumBatchingWindow")
         .copy("Enabled", "enabled")
         .filter_criteria();
+    super::features::emit(cx, target, e, &mut properties);
     cx.grant(target, Statement::allow(actions::SECRETS, vec![secret]));
     cx.grant(target, Statement::allow(actions::MQ_BROKER, vec![arn]));
     cx.grant(target, Statement::allow_any_resource(actions::VPC));
+    super::features::grant_secrets_kms(cx, target, e);
     let resource = super::mapping_resource(target.depends_on(), properties.into_map());
     cx.template.add_resource(logical_id, resource);
 }

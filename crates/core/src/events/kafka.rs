@@ -124,7 +124,11 @@ impl EventCompiler for KafkaCompiler {
                 ("topic", Schema::string()),
                 ("consumerGroupId", defs::consumer_group_id()),
                 ("filterPatterns", defs::filter_patterns()),
-            ],
+                super::features::secrets_kms_schema(),
+            ]
+            .into_iter()
+            .chain(super::features::schema_props("kafka"))
+            .collect(),
             required: &["accessConfigurations", "bootstrapServers", "topic"],
             additional: false,
             min_props: None,
@@ -135,8 +139,8 @@ impl EventCompiler for KafkaCompiler {
         FilterSource::Kafka
     }
 
-    fn check(&self, _service: &Service, function: &Function, event: &Event) -> Vec<Diagnostic> {
-        let mut out = Vec::new();
+    fn check(&self, service: &Service, function: &Function, event: &Event) -> Vec<Diagnostic> {
+        let mut out = super::features::check(service, function, event);
         let e = &event.value;
         let path = event.path(function);
         if let Some(access) = prop(e, "accessConfigurations") {
@@ -256,10 +260,12 @@ impl EventCompiler for KafkaCompiler {
             )
             .copy("StartingPositionTimestamp", "startingPositionTimestamp")
             .filter_criteria();
+        super::features::emit(cx, target, e, &mut properties);
         cx.grant(target, Statement::allow(actions::SECRETS, secrets));
         if needs_vpc {
             cx.grant(target, Statement::allow_any_resource(actions::VPC));
         }
+        super::features::grant_secrets_kms(cx, target, e);
         let resource = super::mapping_resource(target.depends_on(), properties.into_map());
         cx.template
             .add_resource(naming::with_suffix(&plan.logical_id, suffix), resource);

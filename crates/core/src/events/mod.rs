@@ -10,6 +10,8 @@ pub mod activemq;
 mod amazon_mq;
 pub mod collisions;
 pub mod compile;
+pub mod documentdb;
+mod features;
 pub mod kafka;
 pub mod mapping;
 pub mod msk;

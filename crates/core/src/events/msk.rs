@@ -88,7 +88,11 @@ impl EventCompiler for MskCompiler {
                 ("saslScram512", defs::arn_string()),
                 ("consumerGroupId", defs::consumer_group_id()),
                 ("filterPatterns", defs::filter_patterns()),
-            ],
+                super::features::secrets_kms_schema(),
+            ]
+            .into_iter()
+            .chain(super::features::schema_props("msk"))
+            .collect(),
             required: &["arn", "topic"],
             additional: false,
             min_props: None,
@@ -99,8 +103,8 @@ impl EventCompiler for MskCompiler {
         FilterSource::Kafka
     }
 
-    fn check(&self, _service: &Service, function: &Function, event: &Event) -> Vec<Diagnostic> {
-        let mut out = Vec::new();
+    fn check(&self, service: &Service, function: &Function, event: &Event) -> Vec<Diagnostic> {
+        let mut out = super::features::check(service, function, event);
         let e = &event.value;
         if let Some(arn) = prop(e, "arn") {
             if cluster_name(arn).is_none() {
@@ -190,8 +194,10 @@ impl EventCompiler for MskCompiler {
             );
         }
         properties.filter_criteria();
+        super::features::emit(cx, target, e, &mut properties);
         cx.grant(target, Statement::allow(actions::MSK, vec![arn]));
         cx.grant(target, Statement::allow_any_resource(actions::VPC));
+        super::features::grant_secrets_kms(cx, target, e);
         let resource = super::mapping_resource(target.depends_on(), properties.into_map());
         cx.template
             .add_resource(naming::with_suffix(&plan.logical_id, suffix), resource);

@@ -1,11 +1,12 @@
 //! The one list of event kinds this tool compiles, in the reference's order. Adding a kind is
 //! its file in this folder and one line here.
 
-use super::{activemq, kafka, msk, rabbitmq, sqs, stream, EventCompiler};
+use super::{activemq, documentdb, kafka, msk, rabbitmq, sqs, stream, EventCompiler};
 use crate::schema::Schema;
 
 /// The compilers in the reference's order (the five streaming kinds), then `sqs`, whose
-/// mappings are compiled too so that every event source mapping of a service is.
+/// mappings are compiled too so that every event source mapping of a service is, then
+/// `documentDb`, which the reference does not know.
 pub fn registry() -> Vec<Box<dyn EventCompiler>> {
     vec![
         Box::new(stream::StreamCompiler),
@@ -14,6 +15,7 @@ pub fn registry() -> Vec<Box<dyn EventCompiler>> {
         Box::new(rabbitmq::RABBITMQ),
         Box::new(msk::MskCompiler),
         Box::new(sqs::SqsCompiler),
+        Box::new(documentdb::DocumentDbCompiler),
     ]
 }
 

@@ -79,6 +79,21 @@ fn queue_name(arn: &Node) -> Option<String> {
         .map(str::to_string)
 }
 
+impl SqsCompiler {
+    fn check_queue(&self, function: &Function, event: &Event) -> Vec<Diagnostic> {
+        match arn_of(&event.value) {
+            Some(arn) if queue_name(arn).is_none() => vec![Diagnostic::error_at(
+                codes::FUNCTION_EVENT_INVALID,
+                format!("{}.arn", event.path(function)),
+                arn.span,
+                "No queue name can be taken from this arn: use a literal ARN, Fn::GetAtt, Ref, Fn::ImportValue, or Fn::Join ending in a string, Ref or Fn::GetAtt.".to_string(),
+                "the queue name becomes part of the mapping's logical id",
+            )],
+            _ => Vec::new(),
+        }
+    }
+}
+
 impl EventCompiler for SqsCompiler {
     fn kind(&self) -> &'static str {
         "sqs"
@@ -108,7 +123,10 @@ impl EventCompiler for SqsCompiler {
                             "maximumConcurrency",
                             Schema::aws(Schema::integer(2.0, 1000.0)),
                         ),
-                    ],
+                    ]
+                    .into_iter()
+                    .chain(super::features::schema_props("sqs"))
+                    .collect(),
                     required: &["arn"],
                     additional: false,
                     min_props: None,
@@ -121,17 +139,10 @@ impl EventCompiler for SqsCompiler {
         FilterSource::Sqs
     }
 
-    fn check(&self, _service: &Service, function: &Function, event: &Event) -> Vec<Diagnostic> {
-        match arn_of(&event.value) {
-            Some(arn) if queue_name(arn).is_none() => vec![Diagnostic::error_at(
-                codes::FUNCTION_EVENT_INVALID,
-                format!("{}.arn", event.path(function)),
-                arn.span,
-                "No queue name can be taken from this arn: use a literal ARN, Fn::GetAtt, Ref, Fn::ImportValue, or Fn::Join ending in a string, Ref or Fn::GetAtt.".to_string(),
-                "the queue name becomes part of the mapping's logical id",
-            )],
-            _ => Vec::new(),
-        }
+    fn check(&self, service: &Service, function: &Function, event: &Event) -> Vec<Diagnostic> {
+        let mut out = super::features::check(service, function, event);
+        out.extend(self.check_queue(function, event));
+        out
     }
 
     fn plan(&self, _service: &Service, function: &Function, event: &Event) -> PlannedMapping {
@@ -186,6 +197,7 @@ impl EventCompiler for SqsCompiler {
             .copy_as_list("FunctionResponseTypes", "functionResponseType")
             .filter_criteria()
             .copy_truthy_as("ScalingConfig", "maximumConcurrency", "MaximumConcurrency");
+        super::features::emit(cx, target, e, &mut properties);
         let resource = super::mapping_resource(target.depends_on(), properties.into_map());
         let id = naming::with_suffix(&plan.logical_id, suffix);
         // Two events of one function on queues of the same name share one id; the reference

@@ -39,7 +39,7 @@ fn on_failure_object() -> Schema {
     Schema::Object {
         props: vec![
             ("arn", defs::arn()),
-            ("type", Schema::Enum(&["sns", "sqs"])),
+            ("type", Schema::Enum(&["sns", "sqs", "s3"])),
         ],
         required: &["arn"],
         additional: false,
@@ -110,7 +110,10 @@ fn event_object() -> Schema {
                 Schema::aws(Schema::integer(0.0, 900.0)),
             ),
             ("filterPatterns", defs::filter_patterns()),
-        ],
+        ]
+        .into_iter()
+        .chain(super::features::schema_props("stream"))
+        .collect(),
         required: &["arn"],
         additional: false,
         min_props: None,
@@ -273,8 +276,9 @@ fn check_arn_value(
     out
 }
 
-/// A literal on-failure ARN without `type` must name an SQS queue or an SNS topic: the
-/// permission granted for any other ARN is `sqs:SendMessage`, and the mapping cannot use it.
+/// A literal on-failure ARN without `type` must name an SQS queue, an SNS topic or an S3 bucket,
+/// the destinations AWS supports for streams (the reference granted `sqs:SendMessage` on any
+/// other ARN, which delivers nothing).
 fn check_destination_service(destination: &Node, path: &str) -> Option<Diagnostic> {
     let literal = match destination.as_str() {
         Some(text) => text,
@@ -282,7 +286,7 @@ fn check_destination_service(destination: &Node, path: &str) -> Option<Diagnosti
         None => return None,
     };
     let service = arn_service(literal).unwrap_or("");
-    if service == "sqs" || service == "sns" {
+    if matches!(service, "sqs" | "sns" | "s3") {
         return None;
     }
     let at = if destination.as_str().is_some() {
@@ -294,8 +298,8 @@ fn check_destination_service(destination: &Node, path: &str) -> Option<Diagnosti
         codes::FUNCTION_STREAM_DESTINATION_UNSUPPORTED,
         format!("{path}.destinations.onFailure"),
         at,
-        format!("The on-failure destination {literal} is not an SQS queue or an SNS topic, the destinations a stream mapping supports here."),
-        "send failed batches to an SQS queue or an SNS topic (arn:aws:sqs:… or arn:aws:sns:…)",
+        format!("The on-failure destination {literal} is not an SQS queue, an SNS topic or an S3 bucket, the destinations a stream mapping supports."),
+        "send failed batches to an SQS queue, an SNS topic or an S3 bucket (arn:aws:sqs:…, arn:aws:sns:… or arn:aws:s3:::…)",
     ))
 }
 
@@ -313,7 +317,7 @@ fn check_destination(e: &Node, path: &str) -> Vec<Diagnostic> {
                 format!("{path}.destinations.onFailure.type"),
                 destination_arn.map(|a| a.span).unwrap_or(destination.span),
                 format!("at {path}.destinations.onFailure: must have required property 'type' when arn is an intrinsic function"),
-                "add `type: sns` or `type: sqs` next to the arn",
+                "add `type: sns`, `type: sqs` or `type: s3` next to the arn",
             ));
         }
         if let (Some(t), Some(literal)) = (
@@ -332,6 +336,8 @@ fn check_destination(e: &Node, path: &str) -> Vec<Diagnostic> {
                             "an SQS queue".to_string()
                         } else if service == "sns" {
                             "an SNS topic".to_string()
+                        } else if service == "s3" {
+                            "an S3 bucket".to_string()
                         } else {
                             format!("a {service} resource")
                         }
@@ -382,8 +388,8 @@ impl EventCompiler for StreamCompiler {
         }
     }
 
-    fn check(&self, _service: &Service, function: &Function, event: &Event) -> Vec<Diagnostic> {
-        let mut out = Vec::new();
+    fn check(&self, service: &Service, function: &Function, event: &Event) -> Vec<Diagnostic> {
+        let mut out = super::features::check(service, function, event);
         let path = event.path(function);
         let e = fields(event);
         let Some(arn) = prop(&e, "arn") else {
@@ -530,6 +536,7 @@ impl EventCompiler for StreamCompiler {
         } else {
             None
         };
+        super::features::emit(cx, target, &e, &mut properties);
         let properties = properties.into_map();
         let resource = super::mapping_resource(depends_on, properties);
         cx.template.add_resource(logical_id, resource);
@@ -563,20 +570,40 @@ fn add_destination(
                     .and_then(arn_service)
                     .map(str::to_string)
             });
-        let actions = if destination_type.as_deref() == Some("sns") {
-            actions::SNS_DESTINATION
-        } else {
-            actions::SQS_DESTINATION
-        };
-        cx.grant(
-            target,
-            Statement::allow(actions, vec![destination.to_json()]),
-        );
+        match destination_type.as_deref() {
+            Some("s3") => grant_s3_destination(cx, target, &destination),
+            Some("sns") => cx.grant(
+                target,
+                Statement::allow(actions::SNS_DESTINATION, vec![destination.to_json()]),
+            ),
+            _ => cx.grant(
+                target,
+                Statement::allow(actions::SQS_DESTINATION, vec![destination.to_json()]),
+            ),
+        }
         properties.set(
             "DestinationConfig",
             json!({"OnFailure": {"Destination": destination.to_json()}}),
         );
     }
+}
+
+/// An S3 bucket as on-failure destination: `s3:ListBucket` on the bucket and `s3:PutObject` on
+/// its objects (`<bucket ARN>/*`, joined with `Fn::Join` for an intrinsic function), two
+/// statements as SAM grants them.
+fn grant_s3_destination(cx: &mut CompileContext<'_>, target: &FunctionTarget, bucket: &Node) {
+    let objects = match bucket.as_str() {
+        Some(arn) => json!(format!("{arn}/*")),
+        None => json!({"Fn::Join": ["", [bucket.to_json(), "/*"]]}),
+    };
+    cx.grant(
+        target,
+        Statement::allow(actions::S3_DESTINATION_BUCKET, vec![bucket.to_json()]),
+    );
+    cx.grant(
+        target,
+        Statement::allow(actions::S3_DESTINATION_OBJECTS, vec![objects]),
+    );
 }
 
 /// A Kinesis mapping through an enhanced fan-out consumer (created here, or an existing one):

@@ -99,6 +99,15 @@ pub mod actions {
     ];
     pub const MSK: &[&str] = &["kafka:DescribeCluster", "kafka:GetBootstrapBrokers"];
     pub const MQ_BROKER: &[&str] = &["mq:DescribeBroker"];
+    /// An S3 on-failure destination: the bucket, then its objects (two statements, as SAM).
+    pub const S3_DESTINATION_BUCKET: &[&str] = &["s3:ListBucket"];
+    pub const S3_DESTINATION_OBJECTS: &[&str] = &["s3:PutObject"];
+    /// The key that encrypts a source's secret (`secretsManagerKmsKeyId`).
+    pub const KMS_DECRYPT: &[&str] = &["kms:Decrypt"];
+    /// A DocumentDB cluster (SAM's set, scoped): its parameters, subnet groups and itself.
+    pub const DOCUMENTDB_CLUSTER_PARAMETERS: &[&str] = &["rds:DescribeDBClusterParameters"];
+    pub const DOCUMENTDB_SUBNET_GROUPS: &[&str] = &["rds:DescribeDBSubnetGroups"];
+    pub const DOCUMENTDB_CLUSTER: &[&str] = &["rds:DescribeDBClusters"];
 }
 
 /// Statements gathered for one role, merged as they arrive.

@@ -32,6 +32,15 @@ pub fn arn() -> Schema {
     )
 }
 
+/// `awsKmsArn`: a KMS key ARN or an intrinsic function (function, provider and event
+/// `kmsKeyArn`).
+pub fn kms_arn() -> Schema {
+    Schema::any_of(
+        "a KMS key ARN or an intrinsic function",
+        vec![Schema::pattern("^arn:aws[a-z-]*:kms"), cf_function()],
+    )
+}
+
 pub fn cf_import() -> Schema {
     Schema::Intrinsic {
         only: Some(&["Fn::ImportValue"]),

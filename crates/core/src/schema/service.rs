@@ -7,7 +7,7 @@
 //! regions of its release (no `nodejs22.x`, no `ap-southeast-5`), which would make valid services
 //! fail in `error` mode (docs/compatibility.md).
 
-use super::defs::{arn, cf_function};
+use super::defs::{arn, cf_function, kms_arn};
 use super::{problems_to_diagnostics, validate, Rule, Schema};
 use crate::config::ValidationMode;
 use crate::js::regex_test as matches;
@@ -314,13 +314,6 @@ fn concurrency() -> Schema {
             },
             cf_function(),
         ],
-    )
-}
-
-fn kms_arn() -> Schema {
-    Schema::any_of(
-        "a KMS key ARN or an intrinsic function",
-        vec![Schema::pattern("^arn:aws[a-z-]*:kms"), cf_function()],
     )
 }
 
