@@ -721,13 +721,13 @@ functions:
     assert!(messages[1].contains("sqs:DeleteMessage") && messages[1].contains(":other"));
 }
 
-/// Until S3 destinations are supported, a stream's on-failure ARN must name a queue or a topic
-/// (the reference grants `sqs:SendMessage` on anything else).
+/// A stream's on-failure ARN must name a queue, a topic or a bucket (the reference grants
+/// `sqs:SendMessage` on anything else); S3 buckets are accepted since issue 15.
 #[test]
-fn a_stream_destination_that_is_neither_sqs_nor_sns_is_an_error() {
+fn a_stream_destination_that_is_not_sqs_sns_or_s3_is_an_error() {
     for destination in [
-        "arn:aws:s3:::failed-batches",
-        "{arn: 'arn:aws:lambda:us-east-1:123456789012:function:on-failure'}",
+        "arn:aws:lambda:us-east-1:123456789012:function:on-failure",
+        "{arn: 'arn:aws:events:us-east-1:123456789012:event-bus/default'}",
     ] {
         let dir = scratch("stream-destination");
         std::fs::write(

@@ -43,11 +43,11 @@ pub const MAX_TAGS: usize = 50;
 fn metrics_schema(kind: &str) -> Schema {
     let names = metric_names(kind);
     Schema::Checked(
-        Box::new(Schema::Array {
+        Box::new(Schema::aws(Schema::Array {
             items: Box::new(Schema::Enum(names)),
             min_items: Some(1),
             max_items: Some(names.len()),
-        }),
+        })),
         unique_items,
     )
 }

@@ -76,7 +76,12 @@ pub fn validate_events(service: &mut Service, rules: &[EventRules<'_>]) -> Vec<D
             }
             let problems = validate(&rule.schema, &mut event.value, &path, event.key_span);
             diagnostics.extend(problems_to_diagnostics(problems, mode));
-            if let Some(patterns) = event.value.get("filterPatterns") {
+            // A kind whose schema has no filterPatterns (documentDb) reports them itself.
+            if let Some(patterns) = event
+                .value
+                .get("filterPatterns")
+                .filter(|_| accepts_property(&rule.schema, "filterPatterns"))
+            {
                 let source = (rule.filter_source)(&event.value);
                 let found =
                     check_filter_patterns(patterns, &format!("{path}.filterPatterns"), source);
@@ -89,6 +94,18 @@ pub fn validate_events(service: &mut Service, rules: &[EventRules<'_>]) -> Vec<D
         }
     }
     diagnostics
+}
+
+/// Whether an object form of `schema` lists `key`.
+fn accepts_property(schema: &Schema, key: &str) -> bool {
+    match schema {
+        Schema::Object { props, .. } => props.iter().any(|(name, _)| *name == key),
+        Schema::AnyOf { options, .. } => options.iter().any(|o| accepts_property(o, key)),
+        Schema::Checked(inner, _) | Schema::Closed(inner) | Schema::Aws(inner) => {
+            accepts_property(inner, key)
+        }
+        _ => false,
+    }
 }
 
 /// An object with a single `Ref` or `Fn::…` key.
