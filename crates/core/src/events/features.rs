@@ -96,14 +96,16 @@ fn no_reserved_tag_keys(node: &Node) -> Result<(), String> {
     }
 }
 
-/// The properties every kind accepts, for its event object.
+/// The properties every kind accepts, for its event object (`documentDb` has no `kmsKeyArn`:
+/// Lambda does not filter DocumentDB streams, so there are no filter criteria to encrypt).
 pub fn schema_props(kind: &str) -> Vec<(&'static str, Schema)> {
-    vec![
-        ("metrics", metrics_schema(kind)),
-        ("kmsKeyArn", defs::kms_arn()),
-        ("tags", tags_schema()),
-        ("inheritTags", Schema::Bool),
-    ]
+    let mut props = vec![("metrics", metrics_schema(kind))];
+    if kind != "documentDb" {
+        props.push(("kmsKeyArn", defs::kms_arn()));
+    }
+    props.push(("tags", tags_schema()));
+    props.push(("inheritTags", Schema::Bool));
+    props
 }
 
 /// `secretsManagerKmsKeyId` (kafka, msk, activemq, rabbitmq, documentDb): a key id, a key ARN
