@@ -21,6 +21,7 @@ const {
   KINDS,
   disableFrameworkCompilers,
   relaxEventSchemas,
+  defineExtraEvents,
 } = require('./lib/framework');
 const { runBinary } = require('./lib/run');
 
@@ -40,6 +41,7 @@ class ServerlessStreamingEvents {
     );
     if (this.isEnabled()) {
       relaxEventSchemas(schemaHandler);
+      defineExtraEvents(schemaHandler);
       this.wrapValidation(schemaHandler);
     }
     this.hooks = {

@@ -61,6 +61,29 @@ function relaxEventSchemas(configSchemaHandler) {
   return relaxed;
 }
 
+// The event kinds streaming-events compiles that the Framework does not know at all: their
+// schema is defined with the Framework (open, as for the six kinds: streaming-events validates
+// them), so that the Framework accepts the key and leaves it to the plugin.
+const EXTRA_KINDS = ['documentDb'];
+
+// Defines the extra kinds' events with the Framework; a kind another plugin already defined is
+// left to it. Returns the kinds defined.
+function defineExtraEvents(configSchemaHandler) {
+  const defined = [];
+  if (!configSchemaHandler || typeof configSchemaHandler.defineFunctionEvent !== 'function') {
+    return defined;
+  }
+  for (const kind of EXTRA_KINDS) {
+    try {
+      configSchemaHandler.defineFunctionEvent('aws', kind, {});
+      defined.push(kind);
+    } catch {
+      // Already defined (by the Framework or another plugin): keep that definition.
+    }
+  }
+  return defined;
+}
+
 // The schema of custom.streamingEvents.
 const CUSTOM_SCHEMA = {
   type: 'object',
@@ -79,9 +102,11 @@ const CUSTOM_SCHEMA = {
 
 module.exports = {
   KINDS,
+  EXTRA_KINDS,
   FRAMEWORK_COMPILERS,
   COMPILE_HOOK,
   CUSTOM_SCHEMA,
   disableFrameworkCompilers,
   relaxEventSchemas,
+  defineExtraEvents,
 };

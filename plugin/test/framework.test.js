@@ -2,7 +2,7 @@
 
 const test = require('node:test');
 const assert = require('node:assert');
-const { disableFrameworkCompilers, relaxEventSchemas, KINDS } = require('../lib/framework');
+const { disableFrameworkCompilers, relaxEventSchemas, defineExtraEvents, KINDS } = require('../lib/framework');
 const { fakeServerless, runCompileEvents, COMPILERS } = require('./helpers');
 
 test("the Framework's compilers of the six kinds run only while the plugin is disabled", async () => {
@@ -35,4 +35,18 @@ test('the schemas of the six kinds are opened, the others kept', () => {
     if (KINDS.includes(kind)) assert.deepStrictEqual(alternative.properties[kind], {});
     else assert.deepStrictEqual(alternative.properties[kind], { type: 'object', required: ['arn'] });
   }
+});
+
+test('documentDb, which the Framework lacks, is defined with an open schema, once', () => {
+  const defined = [];
+  const handler = {
+    defineFunctionEvent(provider, name, schema) {
+      if (defined.some(([, n]) => n === name)) throw new Error(`Function event '${name}' already have a definition`);
+      defined.push([provider, name, schema]);
+    },
+  };
+  assert.deepStrictEqual(defineExtraEvents(handler), ['documentDb']);
+  assert.deepStrictEqual(defined, [['aws', 'documentDb', {}]]);
+  assert.deepStrictEqual(defineExtraEvents(handler), [], 'a second definition is left to the first');
+  assert.deepStrictEqual(defineExtraEvents({}), [], 'a Framework without the method');
 });
