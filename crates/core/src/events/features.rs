@@ -43,9 +43,10 @@ pub const MAX_TAGS: usize = 50;
 fn metrics_schema(kind: &str) -> Schema {
     let names = metric_names(kind);
     Schema::Checked(
+        // An empty list is allowed, as AWS allows it (metrics turned off on an update).
         Box::new(Schema::aws(Schema::Array {
             items: Box::new(Schema::Enum(names)),
-            min_items: Some(1),
+            min_items: None,
             max_items: Some(names.len()),
         })),
         unique_items,
