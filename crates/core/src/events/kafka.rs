@@ -15,8 +15,8 @@
 //! gives `ConsumeEventSourceMappingKafkaOrders` and `secretsmanager:GetSecretValue` on the secret.
 
 use super::{
-    prop, prop_span, CompileContext, EventCompiler, FunctionTarget, MappingProperties,
-    PlannedMapping,
+    kafka_features, prop, prop_span, CompileContext, EventCompiler, FunctionTarget,
+    MappingProperties, PlannedMapping,
 };
 use crate::config::service::Event;
 use crate::config::{Function, Service};
@@ -106,25 +106,27 @@ impl EventCompiler for KafkaCompiler {
     }
 
     fn schema(&self) -> Schema {
+        let mut props = vec![
+            ("accessConfigurations", access_configurations()),
+            ("batchSize", defs::batch_size()),
+            ("maximumBatchingWindow", defs::maximum_batching_window()),
+            ("enabled", Schema::Bool),
+            ("bootstrapServers", Schema::array(Schema::string(), 1)),
+            ("startingPosition", defs::typed_starting_position()),
+            (
+                "startingPositionTimestamp",
+                Schema::Number {
+                    min: None,
+                    max: None,
+                },
+            ),
+            ("topic", Schema::string()),
+            ("consumerGroupId", defs::consumer_group_id()),
+            ("filterPatterns", defs::filter_patterns()),
+        ];
+        props.extend(kafka_features::schema_props());
         Schema::Object {
-            props: vec![
-                ("accessConfigurations", access_configurations()),
-                ("batchSize", defs::batch_size()),
-                ("maximumBatchingWindow", defs::maximum_batching_window()),
-                ("enabled", Schema::Bool),
-                ("bootstrapServers", Schema::array(Schema::string(), 1)),
-                ("startingPosition", defs::typed_starting_position()),
-                (
-                    "startingPositionTimestamp",
-                    Schema::Number {
-                        min: None,
-                        max: None,
-                    },
-                ),
-                ("topic", Schema::string()),
-                ("consumerGroupId", defs::consumer_group_id()),
-                ("filterPatterns", defs::filter_patterns()),
-            ],
+            props,
             required: &["accessConfigurations", "bootstrapServers", "topic"],
             additional: false,
             min_props: None,
@@ -135,8 +137,8 @@ impl EventCompiler for KafkaCompiler {
         FilterSource::Kafka
     }
 
-    fn check(&self, _service: &Service, function: &Function, event: &Event) -> Vec<Diagnostic> {
-        let mut out = Vec::new();
+    fn check(&self, service: &Service, function: &Function, event: &Event) -> Vec<Diagnostic> {
+        let mut out = kafka_features::check(service, function, event);
         let e = &event.value;
         let path = event.path(function);
         if let Some(access) = prop(e, "accessConfigurations") {
@@ -248,14 +250,14 @@ impl EventCompiler for KafkaCompiler {
             .set("SourceAccessConfigurations", Value::Array(access_list))
             .copy_truthy("BatchSize", "batchSize")
             .copy("MaximumBatchingWindowInSeconds", "maximumBatchingWindow")
-            .copy("Enabled", "enabled")
-            .copy_truthy_as(
-                "SelfManagedKafkaEventSourceConfig",
-                "consumerGroupId",
-                "ConsumerGroupId",
-            )
+            .copy("Enabled", "enabled");
+        if let Some(config) = kafka_features::kafka_event_source_config(e) {
+            properties.set("SelfManagedKafkaEventSourceConfig", config);
+        }
+        properties
             .copy("StartingPositionTimestamp", "startingPositionTimestamp")
             .filter_criteria();
+        kafka_features::compile(cx, target, e, &mut properties, None);
         cx.grant(target, Statement::allow(actions::SECRETS, secrets));
         if needs_vpc {
             cx.grant(target, Statement::allow_any_resource(actions::VPC));

@@ -17,6 +17,7 @@
 //! ```
 //! gives `JobsEventSourceMappingSQSJobs` and `JobsEventSourceMappingSQSPriority`.
 
+use super::provisioned::{self, PollerSource};
 use super::{
     prop, CompileContext, EventCompiler, FunctionTarget, MappingProperties, PlannedMapping,
 };
@@ -79,6 +80,20 @@ fn queue_name(arn: &Node) -> Option<String> {
         .map(str::to_string)
 }
 
+/// A queue name must be readable from the arn (it is part of the logical id).
+fn check_queue(function: &Function, event: &Event) -> Vec<Diagnostic> {
+    match arn_of(&event.value) {
+        Some(arn) if queue_name(arn).is_none() => vec![Diagnostic::error_at(
+            codes::FUNCTION_EVENT_INVALID,
+            format!("{}.arn", event.path(function)),
+            arn.span,
+            "No queue name can be taken from this arn: use a literal ARN, Fn::GetAtt, Ref, Fn::ImportValue, or Fn::Join ending in a string, Ref or Fn::GetAtt.".to_string(),
+            "the queue name becomes part of the mapping's logical id",
+        )],
+        _ => Vec::new(),
+    }
+}
+
 impl EventCompiler for SqsCompiler {
     fn kind(&self) -> &'static str {
         "sqs"
@@ -94,7 +109,7 @@ impl EventCompiler for SqsCompiler {
             vec![
                 defs::arn_string(),
                 Schema::Object {
-                    props: vec![
+                    props: [
                         ("arn", defs::arn()),
                         ("batchSize", defs::batch_size()),
                         ("enabled", Schema::Bool),
@@ -108,7 +123,10 @@ impl EventCompiler for SqsCompiler {
                             "maximumConcurrency",
                             Schema::aws(Schema::integer(2.0, 1000.0)),
                         ),
-                    ],
+                    ]
+                    .into_iter()
+                    .chain(provisioned::schema_props(PollerSource::Sqs))
+                    .collect(),
                     required: &["arn"],
                     additional: false,
                     min_props: None,
@@ -122,16 +140,9 @@ impl EventCompiler for SqsCompiler {
     }
 
     fn check(&self, _service: &Service, function: &Function, event: &Event) -> Vec<Diagnostic> {
-        match arn_of(&event.value) {
-            Some(arn) if queue_name(arn).is_none() => vec![Diagnostic::error_at(
-                codes::FUNCTION_EVENT_INVALID,
-                format!("{}.arn", event.path(function)),
-                arn.span,
-                "No queue name can be taken from this arn: use a literal ARN, Fn::GetAtt, Ref, Fn::ImportValue, or Fn::Join ending in a string, Ref or Fn::GetAtt.".to_string(),
-                "the queue name becomes part of the mapping's logical id",
-            )],
-            _ => Vec::new(),
-        }
+        let mut out = provisioned::check(function, event);
+        out.extend(check_queue(function, event));
+        out
     }
 
     fn plan(&self, _service: &Service, function: &Function, event: &Event) -> PlannedMapping {
@@ -186,6 +197,7 @@ impl EventCompiler for SqsCompiler {
             .copy_as_list("FunctionResponseTypes", "functionResponseType")
             .filter_criteria()
             .copy_truthy_as("ScalingConfig", "maximumConcurrency", "MaximumConcurrency");
+        provisioned::emit(&mut properties, e);
         let resource = super::mapping_resource(target.depends_on(), properties.into_map());
         let id = naming::with_suffix(&plan.logical_id, suffix);
         // Two events of one function on queues of the same name share one id; the reference
