@@ -20,6 +20,7 @@ fn services() -> Vec<PathBuf> {
         "tests/fixtures/variables",
         "tests/fixtures/differential",
         "tests/fixtures/realworld",
+        "tests/fixtures/features",
     ] {
         let Ok(entries) = std::fs::read_dir(repo().join(root)) else {
             continue;

@@ -314,14 +314,10 @@ fn check_destination(function: &Function, event: &Event) -> Vec<Diagnostic> {
                 format!("{at}.type"),
                 prop_span(node, "type"),
                 format!(
-                    "The on-failure destination of function \"{}\" has type {t}, but {} is {}.",
+                    "The on-failure destination of function \"{}\" has type {t}, but {} names {}.",
                     function.key,
                     literal.unwrap_or_default(),
-                    if service == "kafka" {
-                        "a Kafka topic".to_string()
-                    } else {
-                        format!("a {service} ARN")
-                    }
+                    service_name(service)
                 ),
                 "remove `type` (it is read from the ARN) or fix the ARN",
             ));
@@ -337,11 +333,21 @@ fn check_destination(function: &Function, event: &Event) -> Vec<Diagnostic> {
                 at,
                 value.span,
                 format!("The on-failure destination of function \"{}\" is its source topic {topic}; Lambda refuses a destination topic equal to the source topic.", function.key),
-                "send failed records to another topic of the same cluster, e.g. kafka://{topic}-failed",
+                "send failed records to another topic of the same cluster (kafka://TOPIC-failed, say)",
             ));
         }
     }
     out
+}
+
+/// What a destination type names, for messages.
+fn service_name(service: &str) -> &'static str {
+    match service {
+        "sqs" => "an SQS queue",
+        "sns" => "an SNS topic",
+        "s3" => "an S3 bucket",
+        _ => "a Kafka topic",
+    }
 }
 
 fn check_registry(registry: &Node, path: &str) -> Vec<Diagnostic> {
