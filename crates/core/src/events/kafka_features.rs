@@ -242,9 +242,8 @@ pub fn check(service: &Service, function: &Function, event: &Event) -> Vec<Diagn
     out
 }
 
-// Long because every way a destination can be wrong (both spellings, the osls one, no type
-// for an intrinsic, an unsupported service, a type that disagrees, the source topic) gets its
-// own message.
+/// Every way a destination can be wrong: both spellings (and the osls one), no type for an
+/// intrinsic, an unsupported service, a type that disagrees, the source topic.
 fn check_destination(function: &Function, event: &Event) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let e = &event.value;
@@ -593,4 +592,107 @@ fn grant_registry(cx: &mut CompileContext<'_>, target: &FunctionTarget, registry
         .map(|(_, uri)| uri)
         .collect();
     cx.grant(target, Statement::allow(actions::SECRETS, secrets));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::msk_resource_arn;
+    use crate::events::test_support::{compile, resource, service, streaming_statements};
+    use serde_json::json;
+
+    const CLUSTER: &str = "arn:aws:kafka:us-east-1:1:cluster/payments/abc-1";
+    const SECRET: &str = "arn:aws:secretsmanager:us-east-1:1:secret:k-AbCdEf";
+
+    #[test]
+    fn topic_and_group_arns_come_from_the_cluster_arn() {
+        assert_eq!(
+            msk_resource_arn(&json!(CLUSTER), "topic", &json!("clicks")),
+            Some(json!(
+                "arn:aws:kafka:us-east-1:1:topic/payments/abc-1/clicks"
+            ))
+        );
+        let import = json!({"Fn::ImportValue": "c"});
+        assert_eq!(
+            msk_resource_arn(&import, "group", &json!("*")),
+            Some(
+                json!({"Fn::Join": ["", [{"Fn::Join": [":group/", {"Fn::Split": [":cluster/", import]}]}, "/", "*"]]})
+            )
+        );
+        for not_a_cluster in [
+            "arn:aws:kafka:us-east-1:1:vpc-connection/2/payments/abc-1",
+            "arn:aws:kafka:us-east-1:1:cluster/payments",
+            "arn:aws:kafka:us-east-1:1:cluster/payments/abc-1/extra",
+        ] {
+            assert_eq!(
+                msk_resource_arn(&json!(not_a_cluster), "topic", &json!("t")),
+                None,
+                "{not_a_cluster}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_registry_follows_the_consumer_group_and_grants_glue() {
+        let t = compile(&service(&format!(
+            "      - msk:\n          arn: {CLUSTER}\n          topic: clicks\n          consumerGroupId: g\n          provisionedPollers: {{min: 1}}\n          schemaRegistry: {{uri: 'arn:aws:glue:eu-west-1:210987654321:registry/r', eventRecordFormat: JSON, validate: [KEY]}}\n"
+        )))
+        .unwrap();
+        let p = &resource(&t, "FnEventSourceMappingMSKPaymentsClicks")["Properties"];
+        let config = p["AmazonManagedKafkaEventSourceConfig"]
+            .as_object()
+            .unwrap();
+        assert_eq!(
+            config.keys().collect::<Vec<_>>(),
+            ["ConsumerGroupId", "SchemaRegistryConfig"]
+        );
+        let statements = streaming_statements(&t);
+        assert!(statements.contains(&json!({"Effect": "Allow", "Action": ["glue:GetSchemaVersion"], "Resource": ["arn:aws:glue:eu-west-1:210987654321:schema/r/*"]})), "{statements:?}");
+    }
+
+    #[test]
+    fn features_that_need_provisioned_mode_and_bad_destinations_are_errors() {
+        let err = |extra: &str| {
+            compile(&service(&format!(
+                "      - kafka:\n          accessConfigurations: {{saslPlainAuth: {SECRET}}}\n          bootstrapServers: [b:1]\n          topic: t1\n{extra}"
+            )))
+            .unwrap_err()
+        };
+        assert_eq!(
+            err("          logLevel: INFO\n          bisectBatchOnFunctionError: true\n"),
+            [
+                "FUNCTION_KAFKA_PROVISIONED_MODE_REQUIRED",
+                "FUNCTION_KAFKA_PROVISIONED_MODE_REQUIRED"
+            ]
+        );
+        let osls = compile(&service(&format!(
+            "      - kafka:\n          accessConfigurations: {{saslPlainAuth: {SECRET}}}\n          bootstrapServers: [b:1]\n          topic: t1\n          provisionedPollerConfig: {{minimumPollers: 1}}\n          logLevel: INFO\n"
+        )));
+        assert!(
+            osls.is_ok(),
+            "the osls spelling is provisioned mode too: {osls:?}"
+        );
+        assert_eq!(
+            err("          destinations: {onFailure: kafka://t1}\n"),
+            ["FUNCTION_KAFKA_DESTINATION_INVALID"]
+        );
+        assert_eq!(
+            err("          destinations: {onFailure: {arn: !Ref Q}}\n"),
+            ["FUNCTION_KAFKA_DESTINATION_INVALID"]
+        );
+    }
+
+    #[test]
+    fn an_s3_destination_gets_the_bucket_and_its_objects() {
+        let t = compile(&service(&format!(
+            "      - msk:\n          arn: {CLUSTER}\n          topic: clicks\n          destinations: {{onFailure: 'arn:aws:s3:::failed'}}\n"
+        )))
+        .unwrap();
+        let statements = streaming_statements(&t);
+        assert!(statements.contains(&json!({"Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": ["arn:aws:s3:::failed"]})));
+        assert!(statements.contains(&json!({"Effect": "Allow", "Action": ["s3:PutObject"], "Resource": ["arn:aws:s3:::failed/*"]})));
+        assert!(
+            !statements.iter().any(|s| s.to_string().contains("sqs:")),
+            "no SQS permission for an S3 ARN"
+        );
+    }
 }

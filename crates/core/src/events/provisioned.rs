@@ -133,8 +133,6 @@ pub fn emit(properties: &mut MappingProperties<'_>, e: &Node) {
     properties.set("ProvisionedPollerConfig", Value::Object(config));
 }
 
-// Long because each rule of the table (spellings, counts, min ≤ max, the SQS conflict, `false`)
-// is a few lines of diagnostic, and they read best in the table's order.
 /// The checks of section 1 for one event: both spellings at once, counts of 0, min above max,
 /// the SQS scaling-mode conflict, `false`, the osls alias.
 pub fn check(function: &Function, event: &Event) -> Vec<Diagnostic> {
@@ -272,4 +270,59 @@ pub fn check_groups(service: &Service, function: &Function, event: &Event) -> Op
         .at(group.map(|g| g.span).unwrap_or(event.value.span), "this group")
         .with_help("split the mappings over more groups, or lower their max (an unset max counts as 200)"),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::events::test_support::{compile, resource, service};
+    use serde_json::json;
+
+    const CLUSTER: &str = "arn:aws:kafka:us-east-1:1:cluster/payments/abc-1";
+
+    #[test]
+    fn only_the_keys_set_are_emitted_and_false_is_empty() {
+        let t = compile(&service(&format!(
+            "      - msk: {{arn: '{CLUSTER}', topic: a1, provisionedPollers: {{max: 3}}}}\n      - msk: {{arn: '{CLUSTER}', topic: b1, provisionedPollers: false}}\n"
+        )))
+        .unwrap();
+        assert_eq!(
+            resource(&t, "FnEventSourceMappingMSKPaymentsA1")["Properties"]
+                ["ProvisionedPollerConfig"],
+            json!({"MaximumPollers": 3})
+        );
+        assert_eq!(
+            resource(&t, "FnEventSourceMappingMSKPaymentsB1")["Properties"]
+                ["ProvisionedPollerConfig"],
+            json!({})
+        );
+    }
+
+    #[test]
+    fn counts_ranges_and_the_sqs_conflict() {
+        let err = |events: &str| compile(&service(events)).unwrap_err();
+        assert_eq!(
+            err(&format!("      - msk: {{arn: '{CLUSTER}', topic: a1, provisionedPollers: {{min: 5, max: 4}}}}\n")),
+            ["EVENT_PROVISIONED_POLLERS_INVALID"]
+        );
+        assert_eq!(
+            err(&format!(
+                "      - msk: {{arn: '{CLUSTER}', topic: a1, provisionedPollers: {{min: 0}}}}\n"
+            )),
+            ["INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION"],
+            "strict mode; in warn mode the schema only relaxes a falsy 0 and the check refuses it (fixture features-provisioned-pollers-zero)"
+        );
+        assert_eq!(
+            err("      - sqs: {arn: 'arn:aws:sqs:us-east-1:1:q', provisionedPollers: {min: 1}}\n"),
+            ["INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION"],
+            "SQS wants 2 pollers at least"
+        );
+        assert_eq!(
+            err("      - sqs: {arn: 'arn:aws:sqs:us-east-1:1:q', maximumConcurrency: 5, provisionedPollers: {max: 9}}\n"),
+            ["SQS_EVENT_SCALING_MODE_CONFLICT"]
+        );
+        assert!(compile(&service(
+            "      - sqs: {arn: 'arn:aws:sqs:us-east-1:1:q', maximumConcurrency: 5, provisionedPollers: false}\n"
+        ))
+        .is_ok());
+    }
 }
