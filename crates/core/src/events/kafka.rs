@@ -106,31 +106,29 @@ impl EventCompiler for KafkaCompiler {
     }
 
     fn schema(&self) -> Schema {
-        let mut props = vec![
-            ("accessConfigurations", access_configurations()),
-            ("batchSize", defs::batch_size()),
-            ("maximumBatchingWindow", defs::maximum_batching_window()),
-            ("enabled", Schema::Bool),
-            ("bootstrapServers", Schema::array(Schema::string(), 1)),
-            ("startingPosition", defs::typed_starting_position()),
-            (
-                "startingPositionTimestamp",
-                Schema::Number {
-                    min: None,
-                    max: None,
-                },
-            ),
-            ("topic", Schema::string()),
-            ("consumerGroupId", defs::consumer_group_id()),
-            ("filterPatterns", defs::filter_patterns()),
-        ];
-        props.extend(kafka_features::schema_props());
-        Schema::Object {
-            props,
+        kafka_features::with_shared_props(Schema::Object {
+            props: vec![
+                ("accessConfigurations", access_configurations()),
+                ("batchSize", defs::batch_size()),
+                ("maximumBatchingWindow", defs::maximum_batching_window()),
+                ("enabled", Schema::Bool),
+                ("bootstrapServers", Schema::array(Schema::string(), 1)),
+                ("startingPosition", defs::typed_starting_position()),
+                (
+                    "startingPositionTimestamp",
+                    Schema::Number {
+                        min: None,
+                        max: None,
+                    },
+                ),
+                ("topic", Schema::string()),
+                ("consumerGroupId", defs::consumer_group_id()),
+                ("filterPatterns", defs::filter_patterns()),
+            ],
             required: &["accessConfigurations", "bootstrapServers", "topic"],
             additional: false,
             min_props: None,
-        }
+        })
     }
 
     fn filter_source(&self, _event: &Node) -> FilterSource {

@@ -130,8 +130,16 @@ fn schema_registry() -> Schema {
     }))
 }
 
+/// The kind's own schema (an object) with the entries both kinds take added after its own.
+pub fn with_shared_props(mut schema: Schema) -> Schema {
+    if let Schema::Object { props, .. } = &mut schema {
+        props.extend(schema_props());
+    }
+    schema
+}
+
 /// The schema entries both kinds take (their own ones stay in their files).
-pub fn schema_props() -> Vec<(&'static str, Schema)> {
+fn schema_props() -> Vec<(&'static str, Schema)> {
     let mut props = provisioned::schema_props(PollerSource::Kafka);
     props.extend([
         ("destinations", destinations()),

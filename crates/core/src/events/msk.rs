@@ -153,42 +153,40 @@ impl EventCompiler for MskCompiler {
     }
 
     fn schema(&self) -> Schema {
-        let mut props = vec![
-            (
-                "arn",
-                Schema::any_of(
-                    "an MSK cluster ARN, Fn::ImportValue or Ref",
-                    vec![defs::arn_string(), defs::cf_import(), defs::cf_ref()],
+        kafka_features::with_shared_props(Schema::Object {
+            props: vec![
+                (
+                    "arn",
+                    Schema::any_of(
+                        "an MSK cluster ARN, Fn::ImportValue or Ref",
+                        vec![defs::arn_string(), defs::cf_import(), defs::cf_ref()],
+                    ),
                 ),
-            ),
-            ("batchSize", defs::batch_size()),
-            ("maximumBatchingWindow", defs::maximum_batching_window()),
-            ("enabled", Schema::Bool),
-            ("startingPosition", defs::typed_starting_position()),
-            (
-                "startingPositionTimestamp",
-                Schema::Number {
-                    min: None,
-                    max: None,
-                },
-            ),
-            ("topic", Schema::string()),
-            ("saslScram512", defs::arn_string()),
-            ("consumerGroupId", defs::consumer_group_id()),
-            ("filterPatterns", defs::filter_patterns()),
-            (
-                "clientCertificateTlsAuth",
-                Schema::aws(defs::secrets_manager_arn_string()),
-            ),
-            ("iamAuth", Schema::Bool),
-        ];
-        props.extend(kafka_features::schema_props());
-        Schema::Object {
-            props,
+                ("batchSize", defs::batch_size()),
+                ("maximumBatchingWindow", defs::maximum_batching_window()),
+                ("enabled", Schema::Bool),
+                ("startingPosition", defs::typed_starting_position()),
+                (
+                    "startingPositionTimestamp",
+                    Schema::Number {
+                        min: None,
+                        max: None,
+                    },
+                ),
+                ("topic", Schema::string()),
+                ("saslScram512", defs::arn_string()),
+                ("consumerGroupId", defs::consumer_group_id()),
+                ("filterPatterns", defs::filter_patterns()),
+                (
+                    "clientCertificateTlsAuth",
+                    Schema::aws(defs::secrets_manager_arn_string()),
+                ),
+                ("iamAuth", Schema::Bool),
+            ],
             required: &["arn", "topic"],
             additional: false,
             min_props: None,
-        }
+        })
     }
 
     fn filter_source(&self, _event: &Node) -> FilterSource {
