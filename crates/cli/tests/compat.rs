@@ -511,6 +511,17 @@ fn iam_plugin_fixtures_match_the_reference() {
     check_cases(&cases, "iam-plugin");
 }
 
+/// The mapping features beyond the reference (issue 15, docs/features.md): one service per
+/// feature with its streaming resources and permissions, reviewed against the specification
+/// (the reference cannot record them: it refuses these properties).
+#[test]
+fn feature_fixtures_match_their_expectations() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/features");
+    let cases = case_dirs(&root);
+    assert!(cases.len() >= 6);
+    check_cases(&cases, "features");
+}
+
 /// One property at a time set to a doubtful value, in `error` and `warn` mode, with the
 /// reference's verdict (template or rejection); where a deviation applies (D19) the case carries
 /// `deviation.txt` and keeps the reference's result as `reference.json`.

@@ -309,7 +309,7 @@ mod tests {
                 "      - msk: {{arn: '{CLUSTER}', topic: a1, provisionedPollers: {{min: 0}}}}\n"
             )),
             ["INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION"],
-            "strict mode; in warn mode the schema only relaxes a falsy 0 and the check refuses it (fixture features-provisioned-pollers-zero)"
+            "strict mode; in warn mode the schema only relaxes a falsy 0 and the check refuses it (fixture feature-provisioned-pollers-zero)"
         );
         assert_eq!(
             err("      - sqs: {arn: 'arn:aws:sqs:us-east-1:1:q', provisionedPollers: {min: 1}}\n"),
