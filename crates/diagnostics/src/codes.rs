@@ -96,14 +96,30 @@ codes! {
     FUNCTION_EVENT_SOURCE_DUPLICATE = "two events of one function read the same event source";
     FUNCTION_KAFKA_TOPIC_INVALID = "a topic name CloudFormation refuses (not 2 to 249 characters of [a-zA-Z0-9._-])";
     FUNCTION_EVENT_INVALID = "an event that cannot be compiled (missing required values, wrong shape)";
-    // Mapping features beyond the reference (docs/features.md).
+    FUNCTION_EVENTS_INVALID = "a function's events is not a list";
+    // Mapping features beyond the reference: provisioned mode (sqs, kafka, msk) and the Kafka
+    // and MSK features (issue 15; docs/features.md).
+    EVENT_PROVISIONED_POLLERS_INVALID = "provisionedPollers (or provisionedPollerConfig) with min above max, a count of 0, or both spellings at once";
+    SQS_EVENT_SCALING_MODE_CONFLICT = "an sqs event sets both maximumConcurrency and provisionedPollers";
+    EVENT_PROVISIONED_POLLERS_DISABLED = "provisionedPollers: false, which AWS refuses when the mapping is created";
+    EVENT_PROVISIONED_POLLER_GROUP_LIMIT = "a poller group with more than 100 mappings, or more than 2,000 maximum pollers in all";
+    EVENT_PROPERTY_DEPRECATED = "an osls spelling (provisionedPollerConfig, onFailureDestination) accepted in place of ours";
+    FUNCTION_KAFKA_PROVISIONED_MODE_REQUIRED = "a kafka/msk setting that works only in provisioned mode, without provisionedPollers";
+    FUNCTION_KAFKA_DESTINATION_INVALID = "a kafka/msk on-failure destination Lambda cannot use (type unknown or wrong, the source topic)";
+    FUNCTION_MQ_DESTINATION_UNSUPPORTED = "an on-failure destination on an activemq or rabbitmq event";
+    FUNCTION_MSK_AUTHENTICATION_CONFLICT = "an msk event with more than one of saslScram512, clientCertificateTlsAuth and iamAuth";
+    FUNCTION_MSK_IAM_RESOURCES_UNDERIVED = "iamAuth on an msk arn whose topic and group ARNs cannot be derived";
+    FUNCTION_KAFKA_SCHEMA_REGISTRY_INVALID = "a schema registry Lambda refuses (validate twice the same, more than two access configurations)";
+    FUNCTION_KAFKA_SCHEMA_REGISTRY_ACCESS_UNUSED = "schemaRegistry.accessConfigurations with a Glue registry, which uses the execution role instead";
+    FUNCTION_KAFKA_LOG_LEVEL_CUSTOM_ROLE = "logLevel on a function with its own role, which must allow the log writes";
+    // Mapping features beyond the reference: what every kind shares, and documentDb (issue 15;
+    // docs/features.md).
     FUNCTION_EVENT_METRICS_UNDOCUMENTED = "metrics on a kind AWS documents no mapping metrics for (Amazon MQ, DocumentDB)";
     FUNCTION_EVENT_KMS_KEY_UNUSED = "kmsKeyArn on an event without filterPatterns: there is nothing to encrypt";
     FUNCTION_EVENT_KMS_KEY_POLICY = "kmsKeyArn names a key of this template whose policy does not let Lambda decrypt";
     FUNCTION_EVENT_TAGS_TOO_MANY = "a mapping with more tags than Lambda accepts on one resource (50)";
     FUNCTION_DOCUMENTDB_FILTER_PATTERNS_UNSUPPORTED = "filterPatterns on a documentDb event: Lambda does not filter DocumentDB change streams";
     FUNCTION_DOCUMENTDB_STARTING_POSITION_TIMESTAMP_INVALID = "documentDb: AT_TIMESTAMP without startingPositionTimestamp";
-    FUNCTION_EVENTS_INVALID = "a function's events is not a list";
     // Filter patterns.
     FILTER_PATTERN_INVALID = "a filter pattern Lambda would reject";
     FILTER_PATTERN_TOO_LONG = "a filter pattern longer than 4,096 characters";

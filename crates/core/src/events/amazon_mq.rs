@@ -38,7 +38,9 @@ impl EventCompiler for AmazonMqCompiler {
     }
 
     fn check(&self, service: &Service, function: &Function, event: &Event) -> Vec<Diagnostic> {
-        super::features::check(service, function, event)
+        let mut out = super::features::check(service, function, event);
+        out.extend(check_destinations(function, event));
+        out
     }
 
     fn plan(&self, _service: &Service, function: &Function, event: &Event) -> PlannedMapping {
@@ -64,6 +66,22 @@ impl EventCompiler for AmazonMqCompiler {
 }
 
 /// The event schema; `virtual_host` adds RabbitMQ's `virtualHost` (non-empty, D13).
+/// Lambda has no on-failure destination for Amazon MQ (`DestinationConfig` is for streams and
+/// Kafka): an error, not only the schema's unknown property, so that it is never deployed
+/// without the user knowing.
+fn check_destinations(function: &Function, event: &Event) -> Option<Diagnostic> {
+    let key = ["destinations", "onFailureDestination"]
+        .into_iter()
+        .find(|key| super::prop(&event.value, key).is_some())?;
+    Some(Diagnostic::error_at(
+        streaming_events_diagnostics::codes::FUNCTION_MQ_DESTINATION_UNSUPPORTED,
+        format!("{}.{key}", event.path(function)),
+        super::prop_span(&event.value, key),
+        format!("The \"{}\" event of function \"{}\" sets \"{key}\", but Lambda offers no on-failure destination for Amazon MQ.", event.kind, function.key),
+        "remove it; to keep failed messages, configure a dead-letter queue on the broker",
+    ))
+}
+
 fn schema(kind: &str, virtual_host: bool) -> Schema {
     let mut props = vec![
         (

@@ -15,8 +15,8 @@
 //! gives `ConsumeEventSourceMappingKafkaOrders` and `secretsmanager:GetSecretValue` on the secret.
 
 use super::{
-    prop, prop_span, CompileContext, EventCompiler, FunctionTarget, MappingProperties,
-    PlannedMapping,
+    kafka_features, prop, prop_span, CompileContext, EventCompiler, FunctionTarget,
+    MappingProperties, PlannedMapping,
 };
 use crate::config::service::Event;
 use crate::config::{Function, Service};
@@ -106,7 +106,7 @@ impl EventCompiler for KafkaCompiler {
     }
 
     fn schema(&self) -> Schema {
-        Schema::Object {
+        kafka_features::with_shared_props(Schema::Object {
             props: vec![
                 ("accessConfigurations", access_configurations()),
                 ("batchSize", defs::batch_size()),
@@ -132,7 +132,7 @@ impl EventCompiler for KafkaCompiler {
             required: &["accessConfigurations", "bootstrapServers", "topic"],
             additional: false,
             min_props: None,
-        }
+        })
     }
 
     fn filter_source(&self, _event: &Node) -> FilterSource {
@@ -140,7 +140,8 @@ impl EventCompiler for KafkaCompiler {
     }
 
     fn check(&self, service: &Service, function: &Function, event: &Event) -> Vec<Diagnostic> {
-        let mut out = super::features::check(service, function, event);
+        let mut out = kafka_features::check(service, function, event);
+        out.extend(super::features::check(service, function, event));
         let e = &event.value;
         let path = event.path(function);
         if let Some(access) = prop(e, "accessConfigurations") {
@@ -252,14 +253,14 @@ impl EventCompiler for KafkaCompiler {
             .set("SourceAccessConfigurations", Value::Array(access_list))
             .copy_truthy("BatchSize", "batchSize")
             .copy("MaximumBatchingWindowInSeconds", "maximumBatchingWindow")
-            .copy("Enabled", "enabled")
-            .copy_truthy_as(
-                "SelfManagedKafkaEventSourceConfig",
-                "consumerGroupId",
-                "ConsumerGroupId",
-            )
+            .copy("Enabled", "enabled");
+        if let Some(config) = kafka_features::kafka_event_source_config(e) {
+            properties.set("SelfManagedKafkaEventSourceConfig", config);
+        }
+        properties
             .copy("StartingPositionTimestamp", "startingPositionTimestamp")
             .filter_criteria();
+        kafka_features::compile(cx, target, e, &mut properties, None);
         super::features::emit(cx, target, e, &mut properties);
         cx.grant(target, Statement::allow(actions::SECRETS, secrets));
         if needs_vpc {

@@ -14,8 +14,8 @@
 //! `kafka:GetBootstrapBrokers`, the VPC network-interface actions and (D3) the secret.
 
 use super::{
-    prop, prop_span, CompileContext, EventCompiler, FunctionTarget, MappingProperties,
-    PlannedMapping,
+    kafka_features, prop, prop_span, CompileContext, EventCompiler, FunctionTarget,
+    MappingProperties, PlannedMapping,
 };
 use crate::config::service::Event;
 use crate::config::{Function, Service};
@@ -58,13 +58,102 @@ fn cluster_name(arn: &Node) -> Option<String> {
     map.get("Ref").and_then(Node::as_str).map(str::to_string)
 }
 
+/// At most one way to authenticate: SASL/SCRAM, mTLS or IAM access control.
+fn check_authentication(function: &Function, event: &Event) -> Option<Diagnostic> {
+    let e = &event.value;
+    let set: Vec<&str> = ["saslScram512", "clientCertificateTlsAuth", "iamAuth"]
+        .into_iter()
+        .filter(|key| match prop(e, key) {
+            Some(node) if *key == "iamAuth" => node.as_bool() == Some(true),
+            Some(_) => true,
+            None => false,
+        })
+        .collect();
+    if set.len() < 2 {
+        return None;
+    }
+    let path = event.path(function);
+    Some(
+        Diagnostic::error(
+            codes::FUNCTION_MSK_AUTHENTICATION_CONFLICT,
+            format!(
+                "The \"msk\" event of function \"{}\" sets {}; a mapping authenticates to the cluster one way.",
+                function.key,
+                set.iter().map(|k| format!("\"{k}\"")).collect::<Vec<_>>().join(" and ")
+            ),
+        )
+        .with_path(format!("{path}.{}", set[1]))
+        .at(prop_span(e, set[1]), "a second authentication")
+        .also(prop_span(e, set[0]), "the first")
+        .with_help("keep the one the cluster's client authentication uses"),
+    )
+}
+
+/// `iamAuth: true` without derivable topic and group ARNs (a literal ARN that is not a
+/// cluster's): the permissions fall back to every topic and group of the account's region.
+fn check_iam_resources(function: &Function, event: &Event) -> Option<Diagnostic> {
+    let e = &event.value;
+    if prop(e, "iamAuth").and_then(Node::as_bool) != Some(true) {
+        return None;
+    }
+    let arn = prop(e, "arn")?;
+    let literal = arn.as_str()?;
+    kafka_features::msk_resource_arn(&json!(literal), "topic", &json!("t")).map_or_else(
+        || {
+            Some(
+                Diagnostic::warning(
+                    codes::FUNCTION_MSK_IAM_RESOURCES_UNDERIVED,
+                    format!("the msk arn of function \"{}\" is not a cluster ARN (arn:…:kafka:REGION:ACCOUNT:cluster/NAME/UUID), so the topic and group ARNs of iamAuth cannot be derived: they are granted on every topic and group of the account's region", function.key),
+                )
+                .with_path(format!("{}.arn", event.path(function)))
+                .at(arn.span, "no cluster name and UUID here")
+                .with_help("use the cluster ARN, or grant the kafka-cluster actions in your own statements"),
+            )
+        },
+        |_| None,
+    )
+}
+
+/// `iamAuth: true`: the cluster, the topic and the consumer group (`*` when Lambda picks it).
+fn grant_iam_access(cx: &mut CompileContext<'_>, target: &FunctionTarget, e: &Node, arn: &Value) {
+    let topic = prop(e, "topic").map(Node::to_json).unwrap_or(Value::Null);
+    let group = prop(e, "consumerGroupId")
+        .filter(|n| crate::js::truthy(n))
+        .map(Node::to_json)
+        .unwrap_or(json!("*"));
+    let fallback = |kind: &str, name: &Value| {
+        // Not a cluster ARN: every one of the region's (FUNCTION_MSK_IAM_RESOURCES_UNDERIVED).
+        let head: Vec<&str> = arn.as_str().unwrap_or("").splitn(6, ':').take(5).collect();
+        match name {
+            Value::String(n) => json!(format!("{}:{kind}/*/*/{n}", head.join(":"))),
+            _ => json!(format!("{}:{kind}/*/*/*", head.join(":"))),
+        }
+    };
+    let topic_arn = kafka_features::msk_resource_arn(arn, "topic", &topic)
+        .unwrap_or_else(|| fallback("topic", &topic));
+    let group_arn = kafka_features::msk_resource_arn(arn, "group", &group)
+        .unwrap_or_else(|| fallback("group", &group));
+    cx.grant(
+        target,
+        Statement::allow(actions::MSK_IAM_CLUSTER, vec![arn.clone()]),
+    );
+    cx.grant(
+        target,
+        Statement::allow(actions::MSK_IAM_TOPIC, vec![topic_arn]),
+    );
+    cx.grant(
+        target,
+        Statement::allow(actions::MSK_IAM_GROUP, vec![group_arn]),
+    );
+}
+
 impl EventCompiler for MskCompiler {
     fn kind(&self) -> &'static str {
         "msk"
     }
 
     fn schema(&self) -> Schema {
-        Schema::Object {
+        kafka_features::with_shared_props(Schema::Object {
             props: vec![
                 (
                     "arn",
@@ -88,6 +177,11 @@ impl EventCompiler for MskCompiler {
                 ("saslScram512", defs::arn_string()),
                 ("consumerGroupId", defs::consumer_group_id()),
                 ("filterPatterns", defs::filter_patterns()),
+                (
+                    "clientCertificateTlsAuth",
+                    Schema::aws(defs::secrets_manager_arn_string()),
+                ),
+                ("iamAuth", Schema::Bool),
                 super::features::secrets_kms_schema(),
             ]
             .into_iter()
@@ -96,7 +190,7 @@ impl EventCompiler for MskCompiler {
             required: &["arn", "topic"],
             additional: false,
             min_props: None,
-        }
+        })
     }
 
     fn filter_source(&self, _event: &Node) -> FilterSource {
@@ -104,8 +198,11 @@ impl EventCompiler for MskCompiler {
     }
 
     fn check(&self, service: &Service, function: &Function, event: &Event) -> Vec<Diagnostic> {
-        let mut out = super::features::check(service, function, event);
+        let mut out = kafka_features::check(service, function, event);
+        out.extend(super::features::check(service, function, event));
         let e = &event.value;
+        out.extend(check_authentication(function, event));
+        out.extend(check_iam_resources(function, event));
         if let Some(arn) = prop(e, "arn") {
             if cluster_name(arn).is_none() {
                 out.push(Diagnostic::error_at(
@@ -175,28 +272,36 @@ impl EventCompiler for MskCompiler {
             )
             .copy("StartingPositionTimestamp", "startingPositionTimestamp")
             .copy_truthy("BatchSize", "batchSize")
-            .copy("MaximumBatchingWindowInSeconds", "maximumBatchingWindow")
-            .copy_truthy_as(
-                "AmazonManagedKafkaEventSourceConfig",
-                "consumerGroupId",
-                "ConsumerGroupId",
-            )
-            .copy("Enabled", "enabled");
-        if let Some(secret) = prop(e, "saslScram512") {
-            properties.set(
-                "SourceAccessConfigurations",
-                json!([{"Type": "SASL_SCRAM_512_AUTH", "URI": secret.to_json()}]),
-            );
-            // D3: the reference forgets this permission.
-            cx.grant(
-                target,
-                Statement::allow(actions::SECRETS, vec![secret.to_json()]),
-            );
+            .copy("MaximumBatchingWindowInSeconds", "maximumBatchingWindow");
+        if let Some(config) = kafka_features::kafka_event_source_config(e) {
+            properties.set("AmazonManagedKafkaEventSourceConfig", config);
+        }
+        properties.copy("Enabled", "enabled");
+        // At most one of the two (FUNCTION_MSK_AUTHENTICATION_CONFLICT).
+        for (key, kind) in [
+            ("saslScram512", "SASL_SCRAM_512_AUTH"),
+            ("clientCertificateTlsAuth", "CLIENT_CERTIFICATE_TLS_AUTH"),
+        ] {
+            if let Some(secret) = prop(e, key) {
+                properties.set(
+                    "SourceAccessConfigurations",
+                    json!([{"Type": kind, "URI": secret.to_json()}]),
+                );
+                // D3: the reference forgets this permission for saslScram512.
+                cx.grant(
+                    target,
+                    Statement::allow(actions::SECRETS, vec![secret.to_json()]),
+                );
+            }
         }
         properties.filter_criteria();
-        super::features::emit(cx, target, e, &mut properties);
-        cx.grant(target, Statement::allow(actions::MSK, vec![arn]));
+        cx.grant(target, Statement::allow(actions::MSK, vec![arn.clone()]));
         cx.grant(target, Statement::allow_any_resource(actions::VPC));
+        kafka_features::compile(cx, target, e, &mut properties, Some(&arn));
+        if prop(e, "iamAuth").and_then(Node::as_bool) == Some(true) {
+            grant_iam_access(cx, target, e, &arn);
+        }
+        super::features::emit(cx, target, e, &mut properties);
         super::features::grant_secrets_kms(cx, target, e);
         let resource = super::mapping_resource(target.depends_on(), properties.into_map());
         cx.template

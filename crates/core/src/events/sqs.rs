@@ -17,6 +17,7 @@
 //! ```
 //! gives `JobsEventSourceMappingSQSJobs` and `JobsEventSourceMappingSQSPriority`.
 
+use super::provisioned::{self, PollerSource};
 use super::{
     prop, CompileContext, EventCompiler, FunctionTarget, MappingProperties, PlannedMapping,
 };
@@ -79,18 +80,17 @@ fn queue_name(arn: &Node) -> Option<String> {
         .map(str::to_string)
 }
 
-impl SqsCompiler {
-    fn check_queue(&self, function: &Function, event: &Event) -> Vec<Diagnostic> {
-        match arn_of(&event.value) {
-            Some(arn) if queue_name(arn).is_none() => vec![Diagnostic::error_at(
-                codes::FUNCTION_EVENT_INVALID,
-                format!("{}.arn", event.path(function)),
-                arn.span,
-                "No queue name can be taken from this arn: use a literal ARN, Fn::GetAtt, Ref, Fn::ImportValue, or Fn::Join ending in a string, Ref or Fn::GetAtt.".to_string(),
-                "the queue name becomes part of the mapping's logical id",
-            )],
-            _ => Vec::new(),
-        }
+/// A queue name must be readable from the arn (it is part of the logical id).
+fn check_queue(function: &Function, event: &Event) -> Vec<Diagnostic> {
+    match arn_of(&event.value) {
+        Some(arn) if queue_name(arn).is_none() => vec![Diagnostic::error_at(
+            codes::FUNCTION_EVENT_INVALID,
+            format!("{}.arn", event.path(function)),
+            arn.span,
+            "No queue name can be taken from this arn: use a literal ARN, Fn::GetAtt, Ref, Fn::ImportValue, or Fn::Join ending in a string, Ref or Fn::GetAtt.".to_string(),
+            "the queue name becomes part of the mapping's logical id",
+        )],
+        _ => Vec::new(),
     }
 }
 
@@ -109,7 +109,7 @@ impl EventCompiler for SqsCompiler {
             vec![
                 defs::arn_string(),
                 Schema::Object {
-                    props: vec![
+                    props: [
                         ("arn", defs::arn()),
                         ("batchSize", defs::batch_size()),
                         ("enabled", Schema::Bool),
@@ -125,6 +125,7 @@ impl EventCompiler for SqsCompiler {
                         ),
                     ]
                     .into_iter()
+                    .chain(provisioned::schema_props(PollerSource::Sqs))
                     .chain(super::features::schema_props("sqs"))
                     .collect(),
                     required: &["arn"],
@@ -140,8 +141,9 @@ impl EventCompiler for SqsCompiler {
     }
 
     fn check(&self, service: &Service, function: &Function, event: &Event) -> Vec<Diagnostic> {
-        let mut out = super::features::check(service, function, event);
-        out.extend(self.check_queue(function, event));
+        let mut out = provisioned::check(function, event);
+        out.extend(super::features::check(service, function, event));
+        out.extend(check_queue(function, event));
         out
     }
 
@@ -197,6 +199,7 @@ impl EventCompiler for SqsCompiler {
             .copy_as_list("FunctionResponseTypes", "functionResponseType")
             .filter_criteria()
             .copy_truthy_as("ScalingConfig", "maximumConcurrency", "MaximumConcurrency");
+        provisioned::emit(&mut properties, e);
         super::features::emit(cx, target, e, &mut properties);
         let resource = super::mapping_resource(target.depends_on(), properties.into_map());
         let id = naming::with_suffix(&plan.logical_id, suffix);

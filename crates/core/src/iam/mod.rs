@@ -99,9 +99,26 @@ pub mod actions {
     ];
     pub const MSK: &[&str] = &["kafka:DescribeCluster", "kafka:GetBootstrapBrokers"];
     pub const MQ_BROKER: &[&str] = &["mq:DescribeBroker"];
-    /// An S3 on-failure destination: the bucket, then its objects (two statements, as SAM).
+    // Mapping features beyond the reference (docs/features.md).
+    /// An S3 on-failure destination: the bucket, then its objects (`bucket/*`).
     pub const S3_DESTINATION_BUCKET: &[&str] = &["s3:ListBucket"];
     pub const S3_DESTINATION_OBJECTS: &[&str] = &["s3:PutObject"];
+    /// MSK with IAM access control: connecting to the cluster (a Kafka-topic destination).
+    pub const MSK_CONNECT: &[&str] = &["kafka-cluster:Connect"];
+    /// A Kafka-topic on-failure destination of MSK: the destination topic.
+    pub const KAFKA_TOPIC_DESTINATION: &[&str] =
+        &["kafka-cluster:DescribeTopic", "kafka-cluster:WriteData"];
+    /// `iamAuth: true` on msk: the cluster, the source topic, the consumer group.
+    pub const MSK_IAM_CLUSTER: &[&str] = &[
+        "kafka:DescribeClusterV2",
+        "kafka-cluster:Connect",
+        "kafka-cluster:DescribeClusterDynamicConfiguration",
+    ];
+    pub const MSK_IAM_TOPIC: &[&str] = &["kafka-cluster:DescribeTopic", "kafka-cluster:ReadData"];
+    pub const MSK_IAM_GROUP: &[&str] = &["kafka-cluster:DescribeGroup", "kafka-cluster:AlterGroup"];
+    /// A Glue schema registry: the registry, then its schemas' versions.
+    pub const GLUE_REGISTRY: &[&str] = &["glue:GetRegistry"];
+    pub const GLUE_SCHEMA_VERSION: &[&str] = &["glue:GetSchemaVersion"];
     /// The key that encrypts a source's secret (`secretsManagerKmsKeyId`).
     pub const KMS_DECRYPT: &[&str] = &["kms:Decrypt"];
     /// A DocumentDB cluster (SAM's set, scoped): its parameters, subnet groups and itself.

@@ -18,6 +18,7 @@ pub fn to_json_schema(schema: &Schema) -> Value {
             json!({"anyOf": [{"type": "string", "enum": values}, {"type": "array", "items": {"enum": values}, "minItems": 1, "maxItems": 1}]})
         }
         Schema::ConstTrue => json!({"const": true}),
+        Schema::ConstFalse => json!({"const": false}),
         Schema::ConstNumber(n) => json!({"const": n}),
         Schema::Array { .. } => array_json(schema),
         Schema::Object { .. } => object_json(schema),

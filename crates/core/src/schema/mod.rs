@@ -45,6 +45,8 @@ pub enum Schema {
     /// list is its item).
     StrEnum(&'static [&'static str]),
     ConstTrue,
+    /// The boolean `false` only (`provisionedPollers: false`).
+    ConstFalse,
     ConstNumber(f64),
     Array {
         items: Box<Schema>,
@@ -319,7 +321,8 @@ fn check_node(
         Schema::Enum(allowed) | Schema::StrEnum(allowed) => {
             check_enum(node, allowed, path, problems)
         }
-        Schema::ConstTrue => check_const_true(node, path, problems),
+        Schema::ConstTrue => check_const_bool(node, true, path, problems),
+        Schema::ConstFalse => check_const_bool(node, false, path, problems),
         Schema::ConstNumber(expected) => check_const_number(node, *expected, path, problems),
         Schema::Array {
             items,
@@ -535,16 +538,16 @@ fn check_enum(node: &Node, allowed: &[&str], path: &str, problems: &mut Vec<Prob
     }
 }
 
-fn check_const_true(node: &Node, path: &str, problems: &mut Vec<Problem>) {
+fn check_const_bool(node: &Node, expected: bool, path: &str, problems: &mut Vec<Problem>) {
     let span = node.span;
-    // Ajv does not coerce for `const`: only the boolean true matches.
-    if !matches!(node.value, Value::Bool(true)) {
+    // Ajv does not coerce for `const`: only the boolean itself matches.
+    if !matches!(node.value, Value::Bool(b) if b == expected) {
         problem(
             problems,
             Rule::Type,
             path,
             span,
-            format!("must be true, got {}", describe(node)),
+            format!("must be {expected}, got {}", describe(node)),
         );
     }
 }
