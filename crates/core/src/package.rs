@@ -24,8 +24,19 @@ use streaming_events_yaml::Node;
 /// Runs the pipeline; with `build` false (`streaming-events validate`) every check still runs,
 /// compilation included, but no template is returned.
 pub fn run(env: &dyn Environment, options: &Options, build: bool) -> Outcome {
+    run_inspecting(env, options, build, &mut |_, _| {})
+}
+
+/// What [`run`] does, with a look at the service once its events are validated: `inspect` sees
+/// the events that passed (`test-filter` takes their filter patterns from there).
+pub fn run_inspecting(
+    env: &dyn Environment,
+    options: &Options,
+    build: bool,
+    inspect: &mut dyn FnMut(&Service, &[Box<dyn events::EventCompiler>]),
+) -> Outcome {
     let mut outcome = Outcome::default();
-    let result = run_inner(env, options, &mut outcome);
+    let result = run_inner(env, options, &mut outcome, inspect);
     if let Some(template) = result {
         // `validate` runs every check, compilation included, and keeps no template.
         if build && !outcome.has_errors() {
@@ -36,7 +47,12 @@ pub fn run(env: &dyn Environment, options: &Options, build: bool) -> Outcome {
     outcome
 }
 
-fn run_inner(env: &dyn Environment, options: &Options, outcome: &mut Outcome) -> Option<Value> {
+fn run_inner(
+    env: &dyn Environment,
+    options: &Options,
+    outcome: &mut Outcome,
+    inspect: &mut dyn FnMut(&Service, &[Box<dyn events::EventCompiler>]),
+) -> Option<Value> {
     let (root, unknown) = match &options.resolved {
         // Binary mode: the configuration as the Framework resolved it, positions from the file.
         Some(resolved) => (
@@ -60,6 +76,7 @@ fn run_inner(env: &dyn Environment, options: &Options, outcome: &mut Outcome) ->
     }
     let compilers = events::registry::registry();
     validate(&mut service, &compilers, &unknown, outcome);
+    inspect(&service, &compilers);
     let mut template = start_template(env, options, &service, outcome)?;
     let policies = compile(&service, &compilers, &mut template, options, outcome);
     // Binary mode: the Framework merges the service's `resources` after this step.

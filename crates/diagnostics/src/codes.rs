@@ -117,6 +117,9 @@ codes! {
     FILTER_PATTERN_TOO_LONG = "a filter pattern longer than 4,096 characters";
     FILTER_PATTERNS_TOO_MANY = "more filter patterns than Lambda allows for one mapping";
     FILTER_PATTERN_KEY_UNEXPECTED = "a filter pattern whose top-level keys are not the source's data key";
+    // test-filter.
+    FILTER_TEST_TARGET_INVALID = "test-filter's --function and --event name no streaming event with filter patterns";
+    FILTER_RECORD_INVALID = "a test-filter record file is not JSON, or not an event, record or payload of the source";
     // Templates and IAM.
     OUTPUT_WRITE_FAILED = "the template could not be written to --output or standard output";
     OUTPUT_TARGET_INVALID = "--output names something a template cannot be written to (a directory, socket, block device, FIFO without a reader, dangling symlink)";
