@@ -8,6 +8,7 @@
 //! and `--output` through [`output`], which reports every failure.
 
 mod output;
+mod test_filter;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::collections::BTreeMap;
@@ -40,6 +41,8 @@ enum Command {
     Validate(ValidateArgs),
     /// Print the JSON Schema of the compiled events (for editors).
     Schema,
+    /// Try a mapping's filter patterns on sample records, as Lambda would filter them.
+    TestFilter(test_filter::TestFilterArgs),
 }
 
 #[derive(Args, Clone)]
@@ -180,6 +183,7 @@ fn main() -> ExitCode {
             }
         }
         Command::Package(args) => package(&args),
+        Command::TestFilter(args) => test_filter::run(&args),
     }
 }
 

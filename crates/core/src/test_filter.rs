@@ -204,7 +204,13 @@ pub fn read_pattern(
         return (None, vec![d]);
     }
     let list = Node::new(Value::Seq(vec![json.to_node()]), json.span);
-    let diagnostics = check_filter_patterns(&list, "pattern", source);
+    let mut diagnostics = check_filter_patterns(&list, "pattern", source);
+    // One pattern, not a list of them: `pattern.data.kind`, not `pattern[0].data.kind`.
+    for d in &mut diagnostics {
+        if let Some(path) = d.path.as_mut().filter(|p| p.starts_with("pattern[0]")) {
+            path.replace_range(.."pattern[0]".len(), "pattern");
+        }
+    }
     let ok = !diagnostics.iter().any(Diagnostic::is_error);
     (ok.then_some(json), diagnostics)
 }
