@@ -244,7 +244,7 @@ fn patterns(
         diagnostics.extend(found);
         return match json {
             Some(json) => Ok(Patterns {
-                label: format!("the pattern of {name}"),
+                label: format!("1 filter pattern from {name}"),
                 source,
                 patterns: vec![json],
             }),
@@ -333,10 +333,10 @@ fn reason(misses: &[streaming_events_core::Miss]) -> String {
 
 fn human(patterns: &Patterns, verdicts: &[(&str, usize, Verdict)]) -> String {
     let mut text = format!(
-        "{} ({} records), on {} record{}\n",
+        "{}, on {} {} record{}\n",
         patterns.label,
-        source_name(patterns.source),
         verdicts.len(),
+        source_name(patterns.source),
         if verdicts.len() == 1 { "" } else { "s" }
     );
     for (file, index, verdict) in verdicts {
