@@ -27,13 +27,16 @@ pub fn run(env: &dyn Environment, options: &Options, build: bool) -> Outcome {
     run_inspecting(env, options, build, &mut |_, _| {})
 }
 
+/// A look at the validated service and the compilers (see [`run_inspecting`]).
+pub type Inspect<'a> = dyn FnMut(&Service, &[Box<dyn events::EventCompiler>]) + 'a;
+
 /// What [`run`] does, with a look at the service once its events are validated: `inspect` sees
 /// the events that passed (`test-filter` takes their filter patterns from there).
 pub fn run_inspecting(
     env: &dyn Environment,
     options: &Options,
     build: bool,
-    inspect: &mut dyn FnMut(&Service, &[Box<dyn events::EventCompiler>]),
+    inspect: &mut Inspect<'_>,
 ) -> Outcome {
     let mut outcome = Outcome::default();
     let result = run_inner(env, options, &mut outcome, inspect);
@@ -51,7 +54,7 @@ fn run_inner(
     env: &dyn Environment,
     options: &Options,
     outcome: &mut Outcome,
-    inspect: &mut dyn FnMut(&Service, &[Box<dyn events::EventCompiler>]),
+    inspect: &mut Inspect<'_>,
 ) -> Option<Value> {
     let (root, unknown) = match &options.resolved {
         // Binary mode: the configuration as the Framework resolved it, positions from the file.

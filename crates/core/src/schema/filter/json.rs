@@ -135,6 +135,7 @@ pub fn parse(text: &str, file: FileId) -> Result<Json, JsonError> {
         line: 1,
         line_start: 0,
         file,
+        column_cache: std::cell::Cell::new((0, 0)),
     };
     reader.skip_whitespace();
     let value = reader.value(0)?;
@@ -152,11 +153,21 @@ struct Reader<'a> {
     line: usize,
     line_start: usize,
     file: FileId,
+    /// `(offset, characters from the line's start)` of the last position computed.
+    column_cache: std::cell::Cell<(usize, usize)>,
 }
 
 impl Reader<'_> {
+    /// The position of `at`. Columns count characters from the last position asked for on the
+    /// same line, so that a long one-line document costs linear time, not quadratic.
     fn pos(&self) -> Pos {
-        let column = self.text[self.line_start..self.at].chars().count() + 1;
+        let (from, counted) = match self.column_cache.get() {
+            (offset, column) if offset >= self.line_start && offset <= self.at => (offset, column),
+            _ => (self.line_start, 0),
+        };
+        let column = counted + self.text[from..self.at].chars().count();
+        self.column_cache.set((self.at, column));
+        let column = column + 1;
         Pos {
             offset: self.at,
             line: self.line,
@@ -425,5 +436,15 @@ mod tests {
         assert!(parse("01", 0).is_err());
         assert!(parse("[1] x", 0).is_err());
         assert!(parse(&"[".repeat(300), 0).is_err());
+        let error = parse("[\"é\", \"ü\", x]", 0).unwrap_err();
+        assert_eq!(error.span.start.column, 12);
+    }
+
+    #[test]
+    fn a_long_line_is_read_in_linear_time() {
+        let text = format!("[{}0]", "0,".repeat(1_000_000));
+        let started = std::time::Instant::now();
+        assert!(parse(&text, 0).is_ok());
+        assert!(started.elapsed() < std::time::Duration::from_secs(20));
     }
 }

@@ -217,7 +217,7 @@ fn leaf(path: &str, rules: &[Json], value: Option<&Json>) -> Result<(), Miss> {
             JsonValue::Bool(b) => Some(b),
             _ => None,
         }) {
-            if exists == !leaves.is_empty() {
+            if exists != leaves.is_empty() {
                 return Ok(());
             }
             continue;

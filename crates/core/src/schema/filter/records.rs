@@ -127,7 +127,7 @@ fn record(item: &Json, source: FilterSource, in_list: bool) -> Result<Record, Re
                 ..
             }) => decode(text, source).ok_or_else(|| {
                 error(
-                    format!("`{data_key}` of a {name} is base64, and this is not"),
+                    format!("`{data_key}` of a {name} is base64 as Lambda delivers it, and this is not base64"),
                     record.get(data_key).unwrap_or(record),
                 )
             }),
@@ -260,7 +260,7 @@ fn decode(text: &str, _source: FilterSource) -> Option<Payload> {
 /// Standard base64 (RFC 4648 §4) with its padding, as Lambda writes it.
 pub fn base64(text: &str) -> Option<Vec<u8>> {
     let bytes = text.as_bytes();
-    if bytes.len() % 4 != 0 {
+    if !bytes.len().is_multiple_of(4) {
         return None;
     }
     let value = |b: u8| -> Option<u32> {
