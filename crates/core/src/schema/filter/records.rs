@@ -119,112 +119,112 @@ fn is_topic_map(doc: &Json) -> bool {
 
 /// One record, or (outside an event's list) the decoded payload alone.
 fn record(item: &Json, source: FilterSource, in_list: bool) -> Result<Record, RecordError> {
-    let data_key = source.data_key();
-    let raw = |record: &Json, name: &str| -> Result<Payload, RecordError> {
-        match record.get(data_key) {
-            Some(Json {
-                value: JsonValue::String(text),
-                ..
-            }) => decode(text, source).ok_or_else(|| {
-                error(
-                    format!("`{data_key}` of a {name} is base64 as Lambda delivers it, and this is not base64"),
-                    record.get(data_key).unwrap_or(record),
-                )
-            }),
-            Some(other) => Err(error(
-                format!("`{data_key}` of a {name} is a base64 string"),
-                other,
-            )),
-            None => Err(error(format!("a {name} has `{data_key}`"), record)),
-        }
+    let is_record = |keys: &[&str]| {
+        item.get(source.data_key()).is_some() && keys.iter().any(|k| item.get(k).is_some())
     };
-    let is_record =
-        |keys: &[&str]| item.get(data_key).is_some() && keys.iter().any(|k| item.get(k).is_some());
+    let with_payload = |record: &Json, name: &str| -> Result<Record, RecordError> {
+        Ok(Record {
+            fields: Vec::new(),
+            payload: Some(raw(record, source, name)?),
+            span: item.span,
+        })
+    };
     match source {
-        FilterSource::DynamoDb => {
-            if item.get("dynamodb").is_some() {
-                Ok(Record {
-                    fields: item.members().unwrap_or_default().to_vec(),
-                    payload: None,
-                    span: item.span,
-                })
-            } else if !in_list
-                && ["Keys", "NewImage", "OldImage"]
-                    .iter()
-                    .any(|k| item.get(k).is_some())
-            {
-                let fields = vec![Member {
-                    key: "dynamodb".into(),
-                    key_span: item.span,
-                    value: item.clone(),
-                }];
-                Ok(Record {
-                    fields,
-                    payload: None,
-                    span: item.span,
-                })
-            } else {
-                Err(error("expected a DynamoDB stream event (`Records`), a record (with `dynamodb`), or its `dynamodb` object (with `Keys`, `NewImage` or `OldImage`)", item))
-            }
-        }
+        FilterSource::DynamoDb => dynamodb(item, in_list),
         FilterSource::Kinesis => match item.get("kinesis") {
-            Some(kinesis) => Ok(Record {
-                fields: Vec::new(),
-                payload: Some(raw(kinesis, "Kinesis record")?),
-                span: item.span,
-            }),
-            None if is_record(&["partitionKey", "sequenceNumber"]) => Ok(Record {
-                fields: Vec::new(),
-                payload: Some(raw(item, "Kinesis record")?),
-                span: item.span,
-            }),
+            Some(kinesis) => with_payload(kinesis, "Kinesis record"),
+            None if is_record(&["partitionKey", "sequenceNumber"]) => {
+                with_payload(item, "Kinesis record")
+            }
             None if in_list => Err(error(
                 "a Kinesis record has `kinesis` (with its base64 `data`)",
                 item,
             )),
             None => Ok(decoded(item)),
         },
-        FilterSource::Sqs if in_list || is_record(&["messageId", "receiptHandle"]) => {
-            let fields = item
-                .members()
-                .unwrap_or_default()
-                .iter()
-                .filter(|m| m.key != "body")
-                .cloned()
-                .collect();
-            let body = match item.get("body") {
-                Some(Json {
-                    value: JsonValue::String(text),
-                    ..
-                }) => text_payload(text),
-                Some(other) => return Err(error("`body` of an SQS message is a string", other)),
-                None => return Err(error("an SQS message has `body`", item)),
-            };
-            Ok(Record {
-                fields,
-                payload: Some(body),
-                span: item.span,
-            })
-        }
+        FilterSource::Sqs if in_list || is_record(&["messageId", "receiptHandle"]) => sqs(item),
         FilterSource::Kafka if in_list || is_record(&["topic", "partition", "offset"]) => {
-            Ok(Record {
-                fields: Vec::new(),
-                payload: Some(raw(item, "Kafka record")?),
-                span: item.span,
-            })
+            with_payload(item, "Kafka record")
         }
         FilterSource::AmazonMq
             if in_list
                 || is_record(&["messageID", "messageType", "basicProperties", "destination"]) =>
         {
-            Ok(Record {
-                fields: Vec::new(),
-                payload: Some(raw(item, "Amazon MQ message")?),
-                span: item.span,
-            })
+            with_payload(item, "Amazon MQ message")
         }
         FilterSource::Sqs | FilterSource::Kafka | FilterSource::AmazonMq => Ok(decoded(item)),
     }
+}
+
+/// The base64 data key of a Kinesis, Kafka or Amazon MQ record, decoded.
+fn raw(record: &Json, source: FilterSource, name: &str) -> Result<Payload, RecordError> {
+    let data_key = source.data_key();
+    match record.get(data_key) {
+        Some(
+            value @ Json {
+                value: JsonValue::String(text),
+                ..
+            },
+        ) => decode(text).ok_or_else(|| {
+            error(
+                format!("`{data_key}` of a {name} is base64 as Lambda delivers it, and this is not base64"),
+                value,
+            )
+        }),
+        Some(other) => Err(error(
+            format!("`{data_key}` of a {name} is a base64 string"),
+            other,
+        )),
+        None => Err(error(format!("a {name} has `{data_key}`"), record)),
+    }
+}
+
+/// A DynamoDB record (its fields as they are), or its `dynamodb` object alone.
+fn dynamodb(item: &Json, in_list: bool) -> Result<Record, RecordError> {
+    let fields = if item.get("dynamodb").is_some() {
+        item.members().unwrap_or_default().to_vec()
+    } else if !in_list
+        && ["Keys", "NewImage", "OldImage"]
+            .iter()
+            .any(|k| item.get(k).is_some())
+    {
+        vec![Member {
+            key: "dynamodb".into(),
+            key_span: item.span,
+            value: item.clone(),
+        }]
+    } else {
+        return Err(error("expected a DynamoDB stream event (`Records`), a record (with `dynamodb`), or its `dynamodb` object (with `Keys`, `NewImage` or `OldImage`)", item));
+    };
+    Ok(Record {
+        fields,
+        payload: None,
+        span: item.span,
+    })
+}
+
+/// An SQS message: its metadata, and its `body` (JSON when it parses).
+fn sqs(item: &Json) -> Result<Record, RecordError> {
+    let fields = item
+        .members()
+        .unwrap_or_default()
+        .iter()
+        .filter(|m| m.key != "body")
+        .cloned()
+        .collect();
+    let body = match item.get("body") {
+        Some(Json {
+            value: JsonValue::String(text),
+            ..
+        }) => text_payload(text),
+        Some(other) => return Err(error("`body` of an SQS message is a string", other)),
+        None => return Err(error("an SQS message has `body`", item)),
+    };
+    Ok(Record {
+        fields,
+        payload: Some(body),
+        span: item.span,
+    })
 }
 
 /// A decoded payload given alone: a JSON string stands for plain text.
@@ -249,7 +249,7 @@ fn text_payload(text: &str) -> Payload {
 }
 
 /// Base64 → bytes → UTF-8 → JSON when it parses; `None` when the text is not base64.
-fn decode(text: &str, _source: FilterSource) -> Option<Payload> {
+fn decode(text: &str) -> Option<Payload> {
     let bytes = base64(text)?;
     Some(match String::from_utf8(bytes) {
         Ok(text) => text_payload(&text),

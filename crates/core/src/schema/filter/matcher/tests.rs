@@ -353,6 +353,36 @@ const CASES: &[Case] = &[
         None,
         "with-ddb-filtering",
     ),
+    // Several attributes of one image: all must match (AND).
+    (
+        D,
+        r#"{"dynamodb": {"NewImage": {"AccountManager": {"S": ["Pat Candella"]}, "PaymentTerms": {"S": ["60 days"]}}}}"#,
+        r#"{"dynamodb": {"NewImage": {"AccountManager": {"S": "Pat Candella"}, "PaymentTerms": {"S": "60 days"}, "CustomerName": {"S": "AnyCompany Industries"}}}}"#,
+        Some(0),
+        "with-ddb-filtering",
+    ),
+    (
+        D,
+        r#"{"dynamodb": {"NewImage": {"AccountManager": {"S": ["Pat Candella"]}, "PaymentTerms": {"S": ["60 days"]}}}}"#,
+        r#"{"dynamodb": {"NewImage": {"AccountManager": {"S": "Pat Candella"}, "PaymentTerms": {"S": "30 days"}}}}"#,
+        None,
+        "with-ddb-filtering",
+    ),
+    // A map attribute (`M`): exists on the leaf inside it.
+    (
+        D,
+        r#"{"dynamodb": {"NewImage": {"Order": {"M": {"Name": {"S": [{"exists": true}]}}}}}}"#,
+        r#"{"dynamodb": {"NewImage": {"Order": {"M": {"Name": {"S": "Pat"}, "Total": {"N": "12"}}}}}}"#,
+        Some(0),
+        EB,
+    ),
+    (
+        D,
+        r#"{"dynamodb": {"NewImage": {"Order": {"M": {"Name": {"S": [{"exists": true}]}}}}}}"#,
+        r#"{"dynamodb": {"NewImage": {"Order": {"M": {"Total": {"N": "12"}}}}}}"#,
+        None,
+        EB,
+    ),
     // A record copied as its `dynamodb` object alone (the decoded payload).
     (
         D,
