@@ -44,6 +44,9 @@ const MAPPING_REPLACED: [&str; 4] = [
     "SelfManagedEventSource",
 ];
 
+/// The replaced properties that say which source a mapping reads.
+const SOURCE: [&str; 2] = ["EventSourceArn", "SelfManagedEventSource"];
+
 /// The consumer properties CloudFormation replaces the consumer for.
 const CONSUMER_REPLACED: [&str; 3] = ["ConsumerName", "StreamARN", "Tags"];
 
@@ -76,10 +79,10 @@ const EVENT_KEYS: &[(&str, &str)] = &[
 struct Change {
     /// As messages name it (`ConsumerGroupId`, `VIRTUAL_HOST`).
     property: String,
-    /// The top-level property it is in, for the previous file's position.
-    top: String,
-    old: Option<Value>,
-    new: Option<Value>,
+    /// Where it is under the resource's `Properties`, for the previous file's position.
+    at: Vec<String>,
+    old: String,
+    new: String,
     same: Same,
 }
 
@@ -88,9 +91,39 @@ impl Change {
         let same = compare(old, new);
         (same != Same::Yes).then(|| Change {
             property: property.to_string(),
-            top: top.to_string(),
-            old: old.cloned(),
-            new: new.cloned(),
+            at: top.split('/').map(str::to_string).collect(),
+            old: show(old),
+            new: show(new),
+            same,
+        })
+    }
+
+    /// `EventSourceArn`, a consumer of the template standing for its name and stream (a
+    /// consumer that is replaced gives the mapping a new ARN under the same `Ref`).
+    fn source_arn(
+        old: &Value,
+        old_resources: &Map<String, Value>,
+        new: &Value,
+        new_resources: &Map<String, Value>,
+    ) -> Option<Change> {
+        let resolved = |properties: &Value, resources: &Map<String, Value>| {
+            source_parts(properties, resources)[0].clone()
+        };
+        let (a, b) = (resolved(old, old_resources), resolved(new, new_resources));
+        let same = compare(a.as_ref(), b.as_ref());
+        let describe = |resolved: &Option<Value>| match resolved {
+            Some(Value::Object(m)) if m.contains_key("consumer") => format!(
+                "the consumer {} of {}",
+                show(m["consumer"].get(1)),
+                show(m["consumer"].get(0))
+            ),
+            other => show(other.as_ref()),
+        };
+        (same != Same::Yes).then(|| Change {
+            property: "EventSourceArn".to_string(),
+            at: vec!["EventSourceArn".to_string()],
+            old: describe(&a),
+            new: describe(&b),
             same,
         })
     }
@@ -101,12 +134,7 @@ impl Change {
         } else {
             "changes"
         };
-        format!(
-            "{} {verb} from {} to {}",
-            self.property,
-            show(self.old.as_ref()),
-            show(self.new.as_ref())
-        )
+        format!("{} {verb} from {} to {}", self.property, self.old, self.new)
     }
 }
 
@@ -167,7 +195,10 @@ impl Compared<'_> {
     fn changed_mapping(&self, id: &str, old: &Value, new: &Value) -> Option<Diagnostic> {
         let replaced: Vec<Change> = MAPPING_REPLACED
             .iter()
-            .filter_map(|p| Change::of(p, p, old.get(*p), new.get(*p)))
+            .filter_map(|p| match *p {
+                "EventSourceArn" => Change::source_arn(old, &self.old, new, self.new),
+                _ => Change::of(p, p, old.get(*p), new.get(*p)),
+            })
             .collect();
         if !replaced.is_empty() {
             return Some(self.replaced_mapping(id, old, new, &replaced));
@@ -177,13 +208,13 @@ impl Compared<'_> {
             Change::of("Queues", "Queues", old.get("Queues"), new.get("Queues")),
             Change::of(
                 "ConsumerGroupId",
-                kafka_config(old, new),
+                &format!("{}/ConsumerGroupId", kafka_config(old, new)),
                 consumer_group(old),
                 consumer_group(new),
             ),
             Change::of(
                 "VIRTUAL_HOST",
-                "SourceAccessConfigurations",
+                "SourceAccessConfigurations/Type=VIRTUAL_HOST/URI",
                 virtual_host(old),
                 virtual_host(new),
             ),
@@ -204,11 +235,16 @@ impl Compared<'_> {
         new: &Value,
         replaced: &[Change],
     ) -> Diagnostic {
-        let certain = if replaced.iter().any(|c| c.same == Same::No) {
-            Same::Yes
-        } else {
-            Same::Unknown
+        let certain = |changes: &mut dyn Iterator<Item = &Change>| {
+            changes.fold(Same::No, |any, c| {
+                any.or(if c.same == Same::No {
+                    Same::Yes
+                } else {
+                    Same::Unknown
+                })
+            })
         };
+        let is_source = |c: &&Change| SOURCE.contains(&c.property.as_str());
         let pair = same_function(
             &function_id(old.get("FunctionName"), &self.old),
             &function_id(new.get("FunctionName"), self.new),
@@ -221,7 +257,12 @@ impl Compared<'_> {
             (Some(a), Some(b)) => compare(Some(a), Some(b)),
             _ => Same::No,
         };
-        let conflict = certain.and(pair.or(group));
+        // A new source alone replaces the mapping only when it resolves to another source, so
+        // the replacement can meet the deployed mapping only through its consumer group; a new
+        // starting position replaces it whatever the source.
+        let by_position = certain(&mut replaced.iter().filter(|c| !is_source(c)));
+        let by_source = certain(&mut replaced.iter().filter(is_source));
+        let conflict = by_position.and(pair.or(group)).or(by_source.and(group));
         let changes = texts(replaced);
         let prev = &self.previous.display;
         let refused = if pair == Same::No {
@@ -252,12 +293,16 @@ impl Compared<'_> {
             .with_help("write the value as it is deployed if it names the same thing; otherwise deploy twice, first without this event, then with it"),
             Same::No => Diagnostic::warning(
                 codes::DEPLOY_REPLACEMENT,
-                format!("mapping {id} (deployed in {prev}): {changes}; CloudFormation replaces the mapping: the deployed one is deleted and the new one starts reading at its starting position ({})", show(new.get("StartingPosition"))),
+                format!(
+                    "mapping {id} (deployed in {prev}): {changes}; CloudFormation replaces the mapping{}: the deployed one is deleted and the new one starts reading at its starting position ({})",
+                    if replaced.iter().any(|c| c.same == Same::No) { "" } else { " if they resolve to other values" },
+                    show(new.get("StartingPosition"))
+                ),
             )
             .with_help("nothing to do if this is meant; records the deployed mapping has not read yet are not read by the new one unless its starting position reaches back to them"),
         };
         let first = &replaced[0];
-        self.locate(diagnostic, id, &first.property, &first.top, "this changes")
+        self.locate(diagnostic, id, &first.property, &first.at, "this changes")
     }
 
     fn fixed_property(&self, id: &str, fixed: &[Change]) -> Diagnostic {
@@ -268,7 +313,14 @@ impl Compared<'_> {
             texts(fixed),
             fixed.iter().map(|c| c.property.as_str()).collect::<Vec<_>>().join(", ")
         );
-        let help = "deploy twice: first without this event (the mapping is deleted), then with the new value; a new topic or queue can also come as another event, with this one removed in a later deploy";
+        let help = if fixed
+            .iter()
+            .any(|c| c.property == "Topics" || c.property == "Queues")
+        {
+            "deploy twice: first without this event (the mapping is deleted), then with the new value; or add the new topic or queue as another event and remove this one in a later deploy"
+        } else {
+            "deploy twice: first without this event (the mapping is deleted), then with the new value"
+        };
         let diagnostic = if fixed.iter().any(|c| c.same == Same::No) {
             Diagnostic::error(codes::DEPLOY_PROPERTY_FIXED, message)
         } else {
@@ -278,7 +330,7 @@ impl Compared<'_> {
             diagnostic.with_help(help),
             id,
             &first.property,
-            &first.top,
+            &first.at,
             "Lambda cannot change this",
         )
     }
@@ -294,6 +346,7 @@ impl Compared<'_> {
         keys.extend(o.keys().filter(|k| !n.contains_key(*k)));
         let changes: Vec<Change> = keys
             .into_iter()
+            .filter(|k| !MAPPING_REPLACED.contains(&k.as_str()))
             .filter_map(|k| Change::of(k, k, o.get(k), n.get(k)))
             .collect();
         let first = changes.first()?;
@@ -309,7 +362,7 @@ impl Compared<'_> {
             diagnostic,
             id,
             &first.property,
-            &first.top,
+            &first.at,
             "changes in place",
         ))
     }
@@ -342,7 +395,7 @@ impl Compared<'_> {
             )
             .with_help("nothing to do if this is meant; a consumer's name and stream are fixed when it is registered"),
         };
-        Some(self.locate(diagnostic, id, &first.property, &first.top, "this changes"))
+        Some(self.locate(diagnostic, id, &first.property, &first.at, "this changes"))
     }
 
     /// The mappings of the new template that read consumer `id`.
@@ -429,7 +482,7 @@ impl Compared<'_> {
             Diagnostic::warning(codes::DEPLOY_MAPPING_MOVED, message)
         };
         let diagnostic = self.place(diagnostic.with_help(help), id, None, "the new logical id");
-        match self.previous.span(old_id, None) {
+        match self.previous.span(old_id, &[]) {
             Some(span) => diagnostic.also(span, format!("{old_id} is deployed here")),
             None => diagnostic,
         }
@@ -442,15 +495,12 @@ impl Compared<'_> {
         diagnostic: Diagnostic,
         id: &str,
         property: &str,
-        top: &str,
+        at: &[String],
         label: &str,
     ) -> Diagnostic {
         let diagnostic = self.place(diagnostic, id, Some(property), label);
-        match self
-            .previous
-            .span(id, Some(top))
-            .or_else(|| self.previous.span(id, None))
-        {
+        let at: Vec<&str> = at.iter().map(String::as_str).collect();
+        match self.previous.span(id, &at) {
             Some(span) => diagnostic.also(span, "deployed value"),
             None => diagnostic,
         }
@@ -468,7 +518,7 @@ impl Compared<'_> {
         if let Some((path, span)) = self.where_written(id, property) {
             return diagnostic.with_path(path).at(span, label);
         }
-        match self.previous.span(id, None) {
+        match self.previous.span(id, &[]) {
             Some(span) => diagnostic.at(span, label),
             None => diagnostic,
         }

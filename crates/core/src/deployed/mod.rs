@@ -41,11 +41,37 @@ impl Previous {
         }
     }
 
-    /// Where the deployed resource `id` (or its property `property`) is written.
-    pub fn span(&self, id: &str, property: Option<&str>) -> Option<streaming_events_yaml::Span> {
+    /// Where the deployed resource `id` is written, or the value at `path` under its
+    /// `Properties` (a key, or `Type=VALUE` for the item of a list with that `Type`), as far
+    /// as the path goes; a list or mapping is pointed at by its key.
+    pub fn span(&self, id: &str, path: &[&str]) -> Option<streaming_events_yaml::Span> {
         let entry = self.root.get("Resources")?.as_map()?.entry(id)?;
-        let at = property.and_then(|p| entry.value.get("Properties")?.get(p));
-        Some(at.map_or(entry.key_span, |n| n.span))
+        let mut span = entry.key_span;
+        let Some(mut node) = entry.value.get("Properties") else {
+            return Some(span);
+        };
+        for step in path {
+            let found = match step.split_once('=') {
+                Some((key, value)) => node.as_seq().and_then(|items| {
+                    items
+                        .iter()
+                        .find(|item| item.get(key).and_then(Node::as_str) == Some(value))
+                        .map(|item| (item, item.span))
+                }),
+                None => node
+                    .as_map()
+                    .and_then(|m| m.entry(step))
+                    .map(|entry| (&entry.value, entry.key_span)),
+            };
+            let Some((next, key_span)) = found else { break };
+            span = if next.as_map().is_some() || next.as_seq().is_some() {
+                key_span
+            } else {
+                next.span
+            };
+            node = next;
+        }
+        Some(span)
     }
 }
 
