@@ -563,3 +563,166 @@ fn kafka_config(old: &Value, new: &Value) -> &'static str {
         "AmazonManagedKafkaEventSourceConfig"
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::env::FakeEnvironment;
+    use crate::options::Options;
+    use serde_json::{json, Value};
+    use std::path::PathBuf;
+    use streaming_events_diagnostics::Diagnostic;
+
+    /// A service of one function (`svc-worker`) with `resources` as its own, deployed with
+    /// `previous` beside that function.
+    fn run(mut previous: Value, resources: Value) -> Vec<Diagnostic> {
+        previous["WorkerLambdaFunction"] =
+            json!({"Type": "AWS::Lambda::Function", "Properties": {"FunctionName": "svc-worker"}});
+        let service = json!({
+            "service": "svc",
+            "provider": {"name": "aws", "runtime": "nodejs20.x"},
+            "functions": {"worker": {"handler": "h.main", "name": "svc-worker"}},
+            "resources": {"Resources": resources},
+        });
+        let env = FakeEnvironment::new()
+            .with_file("/s/serverless.json", service.to_string())
+            .with_file(
+                "/s/previous.json",
+                json!({"Resources": previous}).to_string(),
+            );
+        let options = Options {
+            config: PathBuf::from("/s/serverless.json"),
+            config_display: "serverless.json".into(),
+            previous: Some(PathBuf::from("/s/previous.json")),
+            ..Options::default()
+        };
+        let outcome = crate::package::run(&env, &options, false);
+        outcome.diagnostics
+    }
+
+    /// The codes of the comparison (not the template's own checks).
+    fn codes(diagnostics: &[Diagnostic]) -> Vec<String> {
+        diagnostics
+            .iter()
+            .filter(|d| d.code.id.starts_with("DEPLOY_") || d.code.id.starts_with("PREVIOUS_"))
+            .map(|d| format!("{}[{}]", d.severity.as_str(), d.code.id))
+            .collect()
+    }
+
+    fn consumer(name: &str, stream: &str, tags: Value) -> Value {
+        json!({"Type": "AWS::Kinesis::StreamConsumer", "Properties": {"ConsumerName": name, "StreamARN": stream, "Tags": tags}})
+    }
+
+    fn mapping(properties: Value) -> Value {
+        json!({"Type": "AWS::Lambda::EventSourceMapping", "Properties": properties})
+    }
+
+    const STREAM: &str = "arn:aws:kinesis:us-east-1:123456789012:stream/s";
+
+    #[test]
+    fn a_consumer_replaced_under_its_name_on_its_stream_conflicts() {
+        let tags = |v: &str| json!([{"Key": "team", "Value": v}]);
+        let d = run(
+            json!({"C": consumer("c", STREAM, tags("a"))}),
+            json!({"C": consumer("c", STREAM, tags("b"))}),
+        );
+        assert_eq!(codes(&d), ["error[DEPLOY_REPLACEMENT_CONFLICT]"]);
+        assert_eq!(d[0].path.as_deref(), Some("resources.Resources.C"));
+        // Another name: the replacement registers a consumer of its own.
+        let d = run(
+            json!({"C": consumer("c", STREAM, tags("a"))}),
+            json!({"C": consumer("d", STREAM, tags("a"))}),
+        );
+        assert_eq!(codes(&d), ["warning[DEPLOY_REPLACEMENT]"]);
+        // A consumer of one name on one stream under a new id.
+        let d = run(
+            json!({"C": consumer("c", STREAM, json!([]))}),
+            json!({"D": consumer("c", STREAM, json!([]))}),
+        );
+        assert_eq!(codes(&d), ["error[DEPLOY_MAPPING_MOVED]"]);
+    }
+
+    #[test]
+    fn one_consumer_group_cannot_be_created_twice() {
+        let kafka = |servers: &str, group: &str| {
+            mapping(json!({
+                "FunctionName": {"Fn::GetAtt": ["WorkerLambdaFunction", "Arn"]},
+                "SelfManagedEventSource": {"Endpoints": {"KafkaBootstrapServers": [servers]}},
+                "Topics": ["t"],
+                "SelfManagedKafkaEventSourceConfig": {"ConsumerGroupId": group},
+            }))
+        };
+        // Another cluster under a new id, with the deployed consumer group.
+        let d = run(
+            json!({"A": kafka("a:9092", "g")}),
+            json!({"B": kafka("b:9092", "g")}),
+        );
+        assert_eq!(codes(&d), ["error[DEPLOY_MAPPING_MOVED]"]);
+        // Another group too: nothing meets.
+        let d = run(
+            json!({"A": kafka("a:9092", "g")}),
+            json!({"B": kafka("b:9092", "h")}),
+        );
+        assert!(codes(&d).is_empty(), "{d:?}");
+    }
+
+    #[test]
+    fn intrinsic_functions_leave_the_verdict_to_cloudformation() {
+        let stream = |position: &str, arn: Value| {
+            mapping(json!({
+                "FunctionName": {"Fn::GetAtt": ["WorkerLambdaFunction", "Arn"]},
+                "EventSourceArn": arn,
+                "StartingPosition": position,
+            }))
+        };
+        let literal = json!(STREAM);
+        let getatt = json!({"Fn::GetAtt": ["S", "Arn"]});
+        // A new spelling of the source alone: equal once resolved (nothing happens) or another
+        // source (a replacement that works); never a conflict.
+        let d = run(
+            json!({"M": stream("LATEST", literal.clone())}),
+            json!({"M": stream("LATEST", getatt.clone())}),
+        );
+        assert_eq!(codes(&d), ["warning[DEPLOY_REPLACEMENT]"]);
+        assert!(
+            d[0].message.contains("if they resolve to other values"),
+            "{}",
+            d[0].message
+        );
+        // With a new starting position, the replacement meets the deployed mapping if the two
+        // spellings name one stream.
+        let d = run(
+            json!({"M": stream("LATEST", literal.clone())}),
+            json!({"M": stream("TRIM_HORIZON", getatt.clone())}),
+        );
+        assert_eq!(codes(&d), ["warning[DEPLOY_REPLACEMENT]"]);
+        assert!(d[0].message.contains("Lambda refuses"), "{}", d[0].message);
+        // Written the same: the same source, certainly.
+        let d = run(
+            json!({"M": stream("LATEST", getatt.clone())}),
+            json!({"M": stream("TRIM_HORIZON", getatt)}),
+        );
+        assert_eq!(codes(&d), ["error[DEPLOY_REPLACEMENT_CONFLICT]"]);
+    }
+
+    #[test]
+    fn in_place_changes_are_a_note_and_nothing_changed_says_nothing() {
+        let sqs = |batch: u32| {
+            mapping(json!({
+                "FunctionName": {"Fn::GetAtt": ["WorkerLambdaFunction", "Arn"]},
+                "EventSourceArn": "arn:aws:sqs:us-east-1:123456789012:q",
+                "BatchSize": batch,
+            }))
+        };
+        let d = run(json!({"M": sqs(10)}), json!({"M": sqs(5)}));
+        assert_eq!(codes(&d), ["note[DEPLOY_CHANGES]"]);
+        assert!(
+            d[0].message.contains("BatchSize changes from 10 to 5"),
+            "{}",
+            d[0].message
+        );
+        assert!(codes(&run(json!({"M": sqs(10)}), json!({"M": sqs(10)}))).is_empty());
+        // A mapping that is new, or gone, with nothing it meets: nothing to say.
+        assert!(codes(&run(json!({"M": sqs(10)}), json!({}))).is_empty());
+        assert!(codes(&run(json!({}), json!({"M": sqs(10)}))).is_empty());
+    }
+}
