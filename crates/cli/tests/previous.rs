@@ -185,3 +185,139 @@ fn the_verdicts_are_the_ones_the_set_pins() {
         "an unchanged service has nothing to say"
     );
 }
+
+/// A case folder copied to a scratch folder, for the tests that add files to it.
+fn scratch_case(case: &str, name: &str) -> PathBuf {
+    let dir = common::scratch(name);
+    for file in ["serverless.yml", "previous.json"] {
+        std::fs::copy(root().join(case).join(file), dir.join(file)).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn the_deployed_template_can_come_on_standard_input() {
+    use std::io::Write;
+    let case = root().join("starting-position");
+    let mut child = common::bin()
+        .current_dir(&case)
+        .args(["validate", "--previous", "-", "--color", "never"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let previous = std::fs::read(case.join("previous.json")).unwrap();
+    child.stdin.take().unwrap().write_all(&previous).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = stderr(&out);
+    assert!(
+        text.starts_with("error[DEPLOY_REPLACEMENT_CONFLICT]"),
+        "{text}"
+    );
+    assert!(text.contains("(deployed in <stdin>)"), "{text}");
+}
+
+#[test]
+fn usage_errors_of_previous_exit_2() {
+    let dir = scratch_case("starting-position", "usage");
+    // Standard input once.
+    let out = run_in(&dir, &["validate", "--config", "-", "--previous", "-"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("STDIN_READ_TWICE"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("--config and --previous"),
+        "{}",
+        stderr(&out)
+    );
+    // One deployed template is one stack's: not for several services at once.
+    let out = run_in(
+        &dir,
+        &[
+            "validate",
+            "serverless.yml",
+            "serverless.yml",
+            "--previous",
+            "previous.json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    // The template never replaces the deployed one it was compared with.
+    let out = run_in(
+        &dir,
+        &[
+            "package",
+            "--previous",
+            "previous.json",
+            "--output",
+            "previous.json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("OUTPUT_OVERWRITES_INPUT"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(std::fs::read_to_string(dir.join("previous.json"))
+        .unwrap()
+        .contains("TRIM_HORIZON"));
+}
+
+#[test]
+fn what_cannot_be_a_deployed_template_is_refused() {
+    let dir = scratch_case("unchanged", "unreadable");
+    std::fs::create_dir(dir.join("folder")).unwrap();
+    for (previous, code) in [
+        ("/dev/zero", "PREVIOUS_TEMPLATE_UNREADABLE"),
+        ("folder", "PREVIOUS_TEMPLATE_UNREADABLE"),
+        ("serverless.yml", "PREVIOUS_TEMPLATE_INVALID"),
+    ] {
+        let out = run_in(
+            &dir,
+            &["validate", "--previous", previous, "--format", "json"],
+        );
+        assert_eq!(out.status.code(), Some(1), "{previous}: {}", stderr(&out));
+        let entries: serde_json::Value = serde_json::from_str(&stderr(&out)).unwrap();
+        let codes: Vec<&str> = entries
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|e| e["code"].as_str())
+            .collect();
+        assert_eq!(codes, [code], "{previous}");
+    }
+}
+
+#[test]
+fn notes_and_warnings_keep_the_template_and_machine_formats_carry_them() {
+    let dir = root().join("batch-size");
+    let out = run_in(
+        &dir,
+        &[
+            "package",
+            "--previous",
+            "get-template.yml",
+            "--format",
+            "json",
+            "--output",
+            "-",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let entries: serde_json::Value = serde_json::from_str(&stderr(&out)).unwrap();
+    assert_eq!(entries[0]["code"], "DEPLOY_CHANGES");
+    assert_eq!(entries[0]["severity"], "note");
+    assert_eq!(entries[0]["file"], "serverless.yml");
+    assert_eq!(entries[0]["line"], 14);
+    let template: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        template["Resources"]["WorkerEventSourceMappingKinesisOrders"]["Properties"]["BatchSize"],
+        50
+    );
+}

@@ -81,7 +81,11 @@ pub fn load_previous(
     path: &Path,
     sources: &mut SourceMap,
 ) -> Result<Previous, Box<Diagnostic>> {
-    let display = path.display().to_string();
+    let display = if path == Path::new("-") {
+        "<stdin>".to_string()
+    } else {
+        path.display().to_string()
+    };
     let node = load_file_as(env, path, &display, sources, FileRole::Previous)?;
     let root = match node.get("TemplateBody") {
         // `get-template` prints the body as text when it was submitted as text (always, for
