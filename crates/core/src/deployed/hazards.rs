@@ -307,8 +307,16 @@ impl Compared<'_> {
 
     fn fixed_property(&self, id: &str, fixed: &[Change]) -> Diagnostic {
         let first = &fixed[0];
+        // CloudFormation's pages give ConsumerGroupId "Update requires: Replacement", and the
+        // replacement would have the deployed mapping's function and source; the others it
+        // updates in place, which Lambda cannot do.
+        let how = if fixed.iter().any(|c| c.property == "ConsumerGroupId") {
+            "an update in place cannot change it, and a replacement would have the function and source of the deployed mapping, which Lambda refuses"
+        } else {
+            "CloudFormation would update this one in place, which Lambda cannot do"
+        };
         let message = format!(
-            "mapping {id} (deployed in {}): {}; Lambda sets {} only when it creates a mapping, and CloudFormation would update this one in place",
+            "mapping {id} (deployed in {}): {}; Lambda sets {} only when it creates a mapping: {how}",
             self.previous.display,
             texts(fixed),
             fixed.iter().map(|c| c.property.as_str()).collect::<Vec<_>>().join(", ")
