@@ -321,3 +321,52 @@ fn notes_and_warnings_keep_the_template_and_machine_formats_carry_them() {
         50
     );
 }
+
+/// Every valid service of the compatibility corpus, compared with its own template, has nothing
+/// to say: no hazard and no change comes from the comparison itself.
+#[test]
+fn a_service_compared_with_its_own_template_is_silent() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/compat/cases");
+    let mut checked = 0;
+    let mut noisy = Vec::new();
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(&corpus)
+        .expect("tests/compat/cases")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.join("serverless.yml").exists() && p.join("expected.json").exists())
+        .collect();
+    cases.sort();
+    let dir = common::scratch("corpus");
+    for case in cases {
+        let previous = dir.join("previous.json");
+        let packaged = run_in(&case, &["package", "--output", previous.to_str().unwrap()]);
+        if !packaged.status.success() {
+            continue;
+        }
+        let out = run_in(
+            &case,
+            &[
+                "validate",
+                "--previous",
+                previous.to_str().unwrap(),
+                "--format",
+                "json",
+            ],
+        );
+        let entries: serde_json::Value = serde_json::from_str(&stderr(&out)).unwrap_or_default();
+        let ours: Vec<String> = entries
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e["code"].as_str())
+            .filter(|c| c.starts_with("DEPLOY_") || c.starts_with("PREVIOUS_"))
+            .map(str::to_string)
+            .collect();
+        if !ours.is_empty() {
+            noisy.push(format!("{}: {ours:?}", case.display()));
+        }
+        checked += 1;
+    }
+    assert!(checked >= 80, "only {checked} corpus cases were compared");
+    assert!(noisy.is_empty(), "{}", noisy.join("\n"));
+}
