@@ -164,10 +164,15 @@ fn every_code_has_a_fixture() {
         .iter()
         .filter_map(|case| std::fs::read_to_string(case.join("expected.txt")).ok())
         .collect();
-    // The renderer's first line of a diagnostic: `error[CODE]: …` or `warning[CODE]: …`; in
+    // The renderer's first line of a diagnostic: `error[CODE]: …`, `warning[CODE]: …` or
+    // `note[CODE]: …` (a note with a position, rendered as the others are); in
     // JSON, the entry's `"code": "CODE",` line.
     let shown = |id: &str| {
-        let heads = [format!("error[{id}]: "), format!("warning[{id}]: ")];
+        let heads = [
+            format!("error[{id}]: "),
+            format!("warning[{id}]: "),
+            format!("note[{id}]: "),
+        ];
         let entry = format!("\"code\": \"{id}\",");
         snapshots
             .iter()

@@ -11,6 +11,7 @@
 //! stdout, stderr and exit codes.
 
 mod config;
+mod deployed;
 mod env;
 mod events;
 mod iam;

@@ -83,11 +83,9 @@ fn run_inner(
     let mut template = start_template(env, options, &service, outcome)?;
     let policies = compile(&service, &compilers, &mut template, options, outcome);
     // Binary mode: the Framework merges the service's `resources` after this step.
-    let finished = options
-        .resolved
-        .as_ref()
-        .filter(|_| options.template.is_some())
-        .map(|_| crate::template::resources::with_user_resources(&template, &service));
+    let binary_mode = options.resolved.is_some() && options.template.is_some();
+    let finished =
+        binary_mode.then(|| crate::template::resources::with_user_resources(&template, &service));
     outcome.diagnostics.extend(finalize::unresolved_references(
         finished.as_ref().unwrap_or(&template),
     ));
@@ -104,7 +102,39 @@ fn run_inner(
     outcome
         .iam_report
         .extend(attach::report_roles_without_grants(&template, &policies));
+    if let Some(previous) = &options.previous {
+        compare_with_deployed(env, previous, &template, &service, binary_mode, outcome);
+    }
     (!outcome.has_errors()).then(|| template.into_value())
+}
+
+/// `--previous FILE`: what the next deploy does to the deployed mappings and consumers, on the
+/// template as it will be deployed (in binary mode, with the service's `resources` the
+/// Framework merges after this step).
+fn compare_with_deployed(
+    env: &dyn Environment,
+    path: &std::path::Path,
+    template: &Template,
+    service: &Service,
+    binary_mode: bool,
+    outcome: &mut Outcome,
+) {
+    let previous = match crate::deployed::load_previous(env, path, &mut outcome.sources) {
+        Ok(previous) => previous,
+        Err(d) => {
+            outcome.diagnostics.push(*d);
+            return;
+        }
+    };
+    let finished =
+        binary_mode.then(|| crate::template::resources::with_user_resources(template, service));
+    outcome
+        .diagnostics
+        .extend(crate::deployed::hazards::replacement_hazards(
+            &previous,
+            finished.as_ref().unwrap_or(template),
+            service,
+        ));
 }
 
 /// The service file as a node tree.
