@@ -12,6 +12,11 @@
 //   `before:package:finalize`, such as serverless-iam-roles-per-function), the binary gets the
 //   configuration as the Framework resolved it and the template compiled so far, and gives back
 //   the template with the event source mappings, Kinesis consumers and IAM added.
+// - During `serverless deploy`, the stack's current template is fetched through the Framework's
+//   AWS provider and handed over too (`--previous`): what the deploy would do to the deployed
+//   mappings and consumers that CloudFormation or Lambda would refuse fails the command before
+//   anything is uploaded, and what changes in place is logged. A stack that does not exist yet,
+//   or whose template cannot be read, skips that check with a note.
 // - The events stay in the configuration, for plugins that read them.
 
 const { findBinary } = require('./lib/binary');
@@ -112,15 +117,19 @@ class ServerlessStreamingEvents {
         'STREAMING_EVENTS_FRAMEWORK_UNSUPPORTED'
       );
     }
+    const previous = this.isDeploy() ? await this.deployedTemplate() : null;
     const { result, binary, elapsed } = this.run(
       this.configuration || this.serverless.configurationInput,
-      this.serverless.service.provider.compiledCloudFormationTemplate
+      this.serverless.service.provider.compiledCloudFormationTemplate,
+      previous
     );
     const failure = this.failure(result, binary);
     if (failure) throw failure;
-    // Notes (severity note: kinds we leave to the Framework) are no warnings.
+    // Notes are no warnings: what the deploy changes in place is worth a line; the kinds we
+    // leave to the Framework are for --verbose.
     for (const d of result.diagnostics) {
-      if (d.severity === 'note') this.log.verbose(formatDiagnostic(d));
+      if (d.severity === 'note' && d.code === 'DEPLOY_CHANGES') this.log.notice(formatDiagnostic(d));
+      else if (d.severity === 'note') this.log.verbose(formatDiagnostic(d));
       else this.log.warning(formatDiagnostic(d));
     }
     const compiled = this.serverless.service.provider.compiledCloudFormationTemplate;
@@ -131,8 +140,46 @@ class ServerlessStreamingEvents {
     );
   }
 
-  // Runs the binary on `configuration` (and the template compiled so far, or null).
-  run(configuration, template) {
+  // `serverless deploy` (the command that packages and then deploys; not `deploy function`,
+  // which packages nothing).
+  isDeploy() {
+    const commands = (this.serverless.processedInput && this.serverless.processedInput.commands) || [];
+    return commands.length === 1 && commands[0] === 'deploy';
+  }
+
+  // The stack's current template, `{ text, stack }`, or null (with a note) when there is none
+  // to compare with: the stack does not exist yet, or its template cannot be read.
+  async deployedTemplate() {
+    const provider = this.serverless.getProvider('aws');
+    let stack = 'the stack';
+    try {
+      stack = provider.naming.getStackName();
+      const response = await provider.request('CloudFormation', 'getTemplate', {
+        StackName: stack,
+        TemplateStage: 'Original',
+      });
+      const body = response && response.TemplateBody;
+      if (body == null) throw new Error('the response has no TemplateBody');
+      return { text: typeof body === 'string' ? body : JSON.stringify(body), stack };
+    } catch (error) {
+      const message = (error && error.message) || String(error);
+      if (/does not exist/.test(message)) {
+        this.log.notice(
+          `streaming-events: stack ${stack} does not exist yet; nothing deployed to compare the mappings with`
+        );
+      } else {
+        this.log.notice(
+          `streaming-events: cannot read the deployed template of ${stack} (${message}); ` +
+            'the checks against what is deployed are skipped'
+        );
+      }
+      return null;
+    }
+  }
+
+  // Runs the binary on `configuration` (and the template compiled so far, or null; the
+  // deployed template, or null).
+  run(configuration, template, previous = null) {
     const settings = this.settings();
     const serviceDir = this.serverless.serviceDir || process.cwd();
     let binary;
@@ -147,6 +194,7 @@ class ServerlessStreamingEvents {
       binary: binary.path,
       configuration: JSON.parse(JSON.stringify(configuration || {})),
       template,
+      previous,
       // Relative to the service folder (where the binary runs), as users know it.
       configFile: this.serverless.configurationFilename || null,
       cwd: serviceDir,

@@ -8,6 +8,7 @@
 //! and `--output` through [`output`], which reports every failure.
 
 mod output;
+mod test_filter;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::collections::BTreeMap;
@@ -40,6 +41,8 @@ enum Command {
     Validate(ValidateArgs),
     /// Print the JSON Schema of the compiled events (for editors).
     Schema,
+    /// Try a mapping's filter patterns on sample records, as Lambda would filter them.
+    TestFilter(test_filter::TestFilterArgs),
 }
 
 #[derive(Args, Clone)]
@@ -74,6 +77,12 @@ struct ServiceArgs {
     /// Colour in human diagnostics (NO_COLOR is respected with auto).
     #[arg(long, value_enum, default_value = "auto")]
     color: Color,
+    /// The template deployed now (JSON or YAML: what `aws cloudformation get-template` prints,
+    /// or a previous .serverless/cloudformation-template-update-stack.json): report the
+    /// changes to its event source mappings and consumers that CloudFormation or Lambda would
+    /// refuse, and note what changes in place.
+    #[arg(long, value_name = "FILE", value_parser = non_empty_path)]
+    previous: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -81,7 +90,7 @@ struct ValidateArgs {
     /// Service files to check, each as `--config FILE` would (a monorepo's, or what pre-commit
     /// passes); every service's diagnostics are reported with its file, and the exit code is 1
     /// if any is invalid.
-    #[arg(value_name = "FILE", value_parser = non_empty_path, conflicts_with = "config")]
+    #[arg(value_name = "FILE", value_parser = non_empty_path, conflicts_with_all = ["config", "previous"])]
     files: Vec<PathBuf>,
     #[command(flatten)]
     service: ServiceArgs,
@@ -180,6 +189,7 @@ fn main() -> ExitCode {
             }
         }
         Command::Package(args) => package(&args),
+        Command::TestFilter(args) => test_filter::run(&args),
     }
 }
 
@@ -201,6 +211,7 @@ fn package(args: &PackageArgs) -> ExitCode {
                 .map(PathBuf::as_path)
                 .chain(template.as_deref())
                 .chain(args.resolved.as_deref())
+                .chain(service.previous.as_deref())
                 .filter(|p| *p != Path::new(STDIN))
                 .collect();
             match output::plan(Path::new(path), &inputs) {
@@ -359,22 +370,26 @@ fn environment(
     args: &ServiceArgs,
     template: Option<&Path>,
 ) -> Result<OsEnvironment, Box<Diagnostic>> {
-    let config = args.config.as_deref().map(stdin_alias);
-    let template = template.map(stdin_alias);
     let stdin = Path::new(STDIN);
-    match (
-        config.as_deref() == Some(stdin),
-        template.as_deref() == Some(stdin),
-    ) {
-        (true, true) => Err(Box::new(
+    let reading: Vec<&str> = [
+        ("--config", args.config.as_deref()),
+        ("--template", template),
+        ("--previous", args.previous.as_deref()),
+    ]
+    .into_iter()
+    .filter(|(_, path)| path.map(stdin_alias).as_deref() == Some(stdin))
+    .map(|(flag, _)| flag)
+    .collect();
+    match reading.as_slice() {
+        [] => Ok(OsEnvironment::new()),
+        [_] => Ok(OsEnvironment::new().with_stdin_at(STDIN)),
+        [first, second, ..] => Err(Box::new(
             Diagnostic::error(
                 codes::STDIN_READ_TWICE,
-                "--config and --template cannot both read standard input",
+                format!("{first} and {second} cannot both read standard input"),
             )
             .with_help("pass one of them as a file"),
         )),
-        (false, false) => Ok(OsEnvironment::new()),
-        _ => Ok(OsEnvironment::new().with_stdin_at(STDIN)),
     }
 }
 
@@ -436,6 +451,7 @@ fn execute(
         strict: args.strict,
         template,
         resolved,
+        previous: args.previous.as_deref().map(stdin_alias),
     };
     run(env, &options, build)
 }

@@ -21,6 +21,7 @@ fn services() -> Vec<PathBuf> {
         "tests/fixtures/differential",
         "tests/fixtures/realworld",
         "tests/fixtures/features",
+        "tests/fixtures/previous",
     ] {
         let Ok(entries) = std::fs::read_dir(repo().join(root)) else {
             continue;

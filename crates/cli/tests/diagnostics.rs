@@ -8,6 +8,8 @@
 //! - `args`: more command-line arguments, one a line (empty lines are skipped), appended to the
 //!   command. A `--config` or `--output` among them replaces the default one, so a case can
 //!   name a missing or unreadable service file (`--config` / `missing.yml`).
+//! - `command`: another subcommand than `package` (`test-filter`); the case then runs
+//!   `streaming-events COMMAND --color never` with its `args`, and no other default.
 //! - `large-files`: lines `NAME BYTES`; before the run each NAME is created in the folder as a
 //!   sparse file of BYTES zero bytes (too large to commit), and removed after it. List NAME in
 //!   the folder's `.gitignore`.
@@ -61,6 +63,11 @@ fn lines(case: &Path, name: &str) -> Vec<String> {
 /// The command line of a case: the defaults, less those its `args` replace, then its `args`.
 fn arguments(case: &Path) -> Vec<String> {
     let extra = lines(case, "args");
+    if let Some(command) = lines(case, "command").first() {
+        let mut out = vec![command.clone(), "--color".to_string(), "never".to_string()];
+        out.extend(extra);
+        return out;
+    }
     let given = |flag: &str| {
         extra
             .iter()
@@ -157,10 +164,15 @@ fn every_code_has_a_fixture() {
         .iter()
         .filter_map(|case| std::fs::read_to_string(case.join("expected.txt")).ok())
         .collect();
-    // The renderer's first line of a diagnostic: `error[CODE]: …` or `warning[CODE]: …`; in
+    // The renderer's first line of a diagnostic: `error[CODE]: …`, `warning[CODE]: …` or
+    // `note[CODE]: …` (a note with a position, rendered as the others are); in
     // JSON, the entry's `"code": "CODE",` line.
     let shown = |id: &str| {
-        let heads = [format!("error[{id}]: "), format!("warning[{id}]: ")];
+        let heads = [
+            format!("error[{id}]: "),
+            format!("warning[{id}]: "),
+            format!("note[{id}]: "),
+        ];
         let entry = format!("\"code\": \"{id}\",");
         snapshots
             .iter()

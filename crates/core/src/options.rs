@@ -25,6 +25,9 @@ pub struct Options {
     /// `--resolved FILE`: the configuration as the Framework resolved it (JSON); `config` then
     /// only gives positions (see `config::resolved`), and no variable is resolved.
     pub resolved: Option<PathBuf>,
+    /// `--previous FILE`: the template deployed now, to find the changes CloudFormation or
+    /// Lambda would refuse (`deployed`).
+    pub previous: Option<PathBuf>,
 }
 
 /// The result of a run.

@@ -24,8 +24,22 @@ use streaming_events_yaml::Node;
 /// Runs the pipeline; with `build` false (`streaming-events validate`) every check still runs,
 /// compilation included, but no template is returned.
 pub fn run(env: &dyn Environment, options: &Options, build: bool) -> Outcome {
+    run_inspecting(env, options, build, &mut |_, _| {})
+}
+
+/// A look at the validated service and the compilers (see [`run_inspecting`]).
+pub type Inspect<'a> = dyn FnMut(&Service, &[Box<dyn events::EventCompiler>]) + 'a;
+
+/// What [`run`] does, with a look at the service once its events are validated: `inspect` sees
+/// the events that passed (`test-filter` takes their filter patterns from there).
+pub fn run_inspecting(
+    env: &dyn Environment,
+    options: &Options,
+    build: bool,
+    inspect: &mut Inspect<'_>,
+) -> Outcome {
     let mut outcome = Outcome::default();
-    let result = run_inner(env, options, &mut outcome);
+    let result = run_inner(env, options, &mut outcome, inspect);
     if let Some(template) = result {
         // `validate` runs every check, compilation included, and keeps no template.
         if build && !outcome.has_errors() {
@@ -36,7 +50,12 @@ pub fn run(env: &dyn Environment, options: &Options, build: bool) -> Outcome {
     outcome
 }
 
-fn run_inner(env: &dyn Environment, options: &Options, outcome: &mut Outcome) -> Option<Value> {
+fn run_inner(
+    env: &dyn Environment,
+    options: &Options,
+    outcome: &mut Outcome,
+    inspect: &mut Inspect<'_>,
+) -> Option<Value> {
     let (root, unknown) = match &options.resolved {
         // Binary mode: the configuration as the Framework resolved it, positions from the file.
         Some(resolved) => (
@@ -60,14 +79,13 @@ fn run_inner(env: &dyn Environment, options: &Options, outcome: &mut Outcome) ->
     }
     let compilers = events::registry::registry();
     validate(&mut service, &compilers, &unknown, outcome);
+    inspect(&service, &compilers);
     let mut template = start_template(env, options, &service, outcome)?;
     let policies = compile(&service, &compilers, &mut template, options, outcome);
     // Binary mode: the Framework merges the service's `resources` after this step.
-    let finished = options
-        .resolved
-        .as_ref()
-        .filter(|_| options.template.is_some())
-        .map(|_| crate::template::resources::with_user_resources(&template, &service));
+    let binary_mode = options.resolved.is_some() && options.template.is_some();
+    let finished =
+        binary_mode.then(|| crate::template::resources::with_user_resources(&template, &service));
     outcome.diagnostics.extend(finalize::unresolved_references(
         finished.as_ref().unwrap_or(&template),
     ));
@@ -84,7 +102,39 @@ fn run_inner(env: &dyn Environment, options: &Options, outcome: &mut Outcome) ->
     outcome
         .iam_report
         .extend(attach::report_roles_without_grants(&template, &policies));
+    if let Some(previous) = &options.previous {
+        compare_with_deployed(env, previous, &template, &service, binary_mode, outcome);
+    }
     (!outcome.has_errors()).then(|| template.into_value())
+}
+
+/// `--previous FILE`: what the next deploy does to the deployed mappings and consumers, on the
+/// template as it will be deployed (in binary mode, with the service's `resources` the
+/// Framework merges after this step).
+fn compare_with_deployed(
+    env: &dyn Environment,
+    path: &std::path::Path,
+    template: &Template,
+    service: &Service,
+    binary_mode: bool,
+    outcome: &mut Outcome,
+) {
+    let previous = match crate::deployed::load_previous(env, path, &mut outcome.sources) {
+        Ok(previous) => previous,
+        Err(d) => {
+            outcome.diagnostics.push(*d);
+            return;
+        }
+    };
+    let finished =
+        binary_mode.then(|| crate::template::resources::with_user_resources(template, service));
+    outcome
+        .diagnostics
+        .extend(crate::deployed::hazards::replacement_hazards(
+            &previous,
+            finished.as_ref().unwrap_or(template),
+            service,
+        ));
 }
 
 /// The service file as a node tree.

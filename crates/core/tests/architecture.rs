@@ -2,7 +2,7 @@
 //!
 //! - every module imports only modules of its own layer or below, in this order:
 //!   `js, env, naming, options` → `config` → `schema` → `template` → `iam` → `events` →
-//!   `package` → `lib`;
+//!   `deployed` → `package`, `test_filter` → `lib`;
 //! - the import graph between files has no cycle;
 //! - every module other than `lib.rs` is private to the crate (`pub(crate)` or private), so
 //!   that `lib.rs` is the whole public face;
@@ -23,7 +23,8 @@ const LAYERS: &[&[&str]] = &[
     &["template"],
     &["iam"],
     &["events"],
-    &["package"],
+    &["deployed"],
+    &["package", "test_filter"],
     &["lib"],
 ];
 

@@ -33,7 +33,7 @@ codes! {
     CONFIG_FILE_NOT_FOUND = "the service file does not exist";
     CONFIG_FILE_UNREADABLE = "the service file cannot be read (a directory, a device or FIFO, not UTF-8, no permission)";
     CONFIG_FILE_TOO_LARGE = "the service file is larger than the loader accepts";
-    STDIN_READ_TWICE = "--config and --template both name standard input, which can be read once";
+    STDIN_READ_TWICE = "two of --config, --template and --previous name standard input, which can be read once";
     CONFIG_FILE_EMPTY = "the service file holds no configuration" => "INVALID_CONFIGURATION_EXPORT";
     CONFIG_NOT_A_MAPPING = "the service file holds a value that is not a mapping" => "INVALID_CONFIGURATION_EXPORT";
     YAML_SYNTAX_ERROR = "the file is not valid YAML or JSON" => "CONFIGURATION_PARSE_ERROR";
@@ -125,6 +125,9 @@ codes! {
     FILTER_PATTERN_TOO_LONG = "a filter pattern longer than 4,096 characters";
     FILTER_PATTERNS_TOO_MANY = "more filter patterns than Lambda allows for one mapping";
     FILTER_PATTERN_KEY_UNEXPECTED = "a filter pattern whose top-level keys are not the source's data key";
+    // test-filter.
+    FILTER_TEST_TARGET_INVALID = "test-filter's --function and --event name no streaming event with filter patterns";
+    FILTER_RECORD_INVALID = "a test-filter record file is not JSON, or not an event, record or payload of the source";
     // Templates and IAM.
     OUTPUT_WRITE_FAILED = "the template could not be written to --output or standard output";
     OUTPUT_TARGET_INVALID = "--output names something a template cannot be written to (a directory, socket, block device, FIFO without a reader, dangling symlink)";
@@ -140,6 +143,14 @@ codes! {
     FUNCTION_IAM_ROLE_NAME_TOO_LONG = "a generated per-function role name longer than IAM's 64 characters";
     IAM_POLICY_TOO_LARGE = "the streaming permissions do not fit in the role's policy quotas";
     IAM_CUSTOM_ROLE_NEEDS = "a function with its own role: the actions that role must grant";
+    // Against the deployed template (--previous).
+    PREVIOUS_TEMPLATE_UNREADABLE = "the --previous file cannot be read (missing, a directory, a device or FIFO, too large, not UTF-8)";
+    PREVIOUS_TEMPLATE_INVALID = "the --previous file is neither a CloudFormation template nor what `aws cloudformation get-template` prints";
+    DEPLOY_REPLACEMENT_CONFLICT = "a change CloudFormation makes by replacement, and the replacement would meet the deployed resource it replaces (same function and source, same consumer name, same consumer group)";
+    DEPLOY_PROPERTY_FIXED = "a property Lambda sets only when it creates a mapping (Topics, Queues, ConsumerGroupId, a RabbitMQ VIRTUAL_HOST) changed on a deployed mapping";
+    DEPLOY_MAPPING_MOVED = "a deployed mapping's logical id disappears while a new id maps the same function to the same source";
+    DEPLOY_REPLACEMENT = "a deployed mapping or consumer is replaced, or may be (a value only CloudFormation can resolve): the new one starts reading at its starting position";
+    DEPLOY_CHANGES = "what the next deploy changes in place on a deployed mapping or consumer";
 }
 
 /// Looks a code up by its id.

@@ -51,6 +51,8 @@ pub enum FileRole {
     Service,
     /// The template to extend (`--template`).
     Template,
+    /// The deployed template to compare with (`--previous`).
+    Previous,
 }
 
 /// Reads and parses a YAML or JSON service file into a node tree, registering it in `sources`.
@@ -90,6 +92,10 @@ pub fn load_file_as(
             (FileRole::Template, _) => (
                 codes::TEMPLATE_FILE_UNREADABLE,
                 "pass the CloudFormation template to extend (a JSON or YAML file) with --template FILE",
+            ),
+            (FileRole::Previous, _) => (
+                codes::PREVIOUS_TEMPLATE_UNREADABLE,
+                "pass the deployed template (what `aws cloudformation get-template` prints, or a previous .serverless/cloudformation-template-update-stack.json) with --previous FILE",
             ),
             (FileRole::Service, std::io::ErrorKind::NotFound) => (
                 codes::CONFIG_FILE_NOT_FOUND,

@@ -8,6 +8,7 @@ use crate::config::unknown::Unknown;
 use crate::config::Service;
 use crate::naming;
 use crate::schema::events::EventRules;
+use crate::template::Origin;
 use streaming_events_diagnostics::{codes, Diagnostic};
 
 /// Each compiled kind's validation rules.
@@ -96,8 +97,15 @@ pub fn compile_events(
                     cx.diagnostics.push(d);
                     continue;
                 }
+                cx.template.set_origin(Some(Origin {
+                    function: function.key.clone(),
+                    event_index: event.index,
+                    path: event.path(function),
+                    span: event.key_span,
+                }));
                 compiler.compile(cx, &target, event, plan, suffix);
             }
+            cx.template.set_origin(None);
             cx.template.set_owner(None);
         }
     }

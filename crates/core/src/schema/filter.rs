@@ -9,6 +9,10 @@
 //! default quota), more than 10 an error; top-level keys other than the source's data key are
 //! a warning.
 
+pub mod json;
+pub mod matcher;
+pub mod records;
+
 use crate::js::to_js_compact;
 use streaming_events_diagnostics::{codes, Diagnostic};
 use streaming_events_yaml::{Node, Value};

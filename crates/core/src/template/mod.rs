@@ -15,6 +15,7 @@ use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::path::Path;
 use streaming_events_diagnostics::{codes, Diagnostic, SourceMap};
+use streaming_events_yaml::Span;
 
 #[derive(Debug, Clone)]
 pub struct Template {
@@ -26,6 +27,21 @@ pub struct Template {
     owner: Option<String>,
     /// Generated resources that landed on an id another generated resource already had (D23).
     collisions: Vec<IdCollision>,
+    /// Where the resources being added come from in the service file.
+    origin: Option<Origin>,
+    /// Each generated resource's origin, when one was set while it was added.
+    origins: BTreeMap<String, Origin>,
+}
+
+/// The place in the service file that produced a generated resource: a function's event, by
+/// the function's key and the event's index, its config path and the span of its kind key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub function: String,
+    pub event_index: usize,
+    /// `functions.<key>.events[<i>].<kind>`.
+    pub path: String,
+    pub span: Span,
 }
 
 /// Two generated resources on one logical id: the later replaced the earlier.
@@ -83,6 +99,8 @@ impl Template {
             generated: BTreeMap::new(),
             owner: None,
             collisions: Vec::new(),
+            origin: None,
+            origins: BTreeMap::new(),
         }
     }
 
@@ -131,6 +149,10 @@ impl Template {
         }
         self.generated
             .insert(logical_id.clone(), self.owner.clone());
+        match &self.origin {
+            Some(origin) => self.origins.insert(logical_id.clone(), origin.clone()),
+            None => self.origins.remove(&logical_id),
+        };
         self.resources_mut().insert(logical_id, resource);
     }
 
@@ -149,6 +171,16 @@ impl Template {
     /// merge into, as the reference merges SQS mappings of one function).
     pub fn generated_by_owner(&self, logical_id: &str) -> bool {
         self.generated.get(logical_id) == Some(&self.owner)
+    }
+
+    /// Where the next [`Template::add_resource`] calls come from (`None`: nowhere in particular).
+    pub fn set_origin(&mut self, origin: Option<Origin>) {
+        self.origin = origin;
+    }
+
+    /// The place in the service file that produced a generated resource.
+    pub fn origin(&self, logical_id: &str) -> Option<&Origin> {
+        self.origins.get(logical_id)
     }
 
     /// The generated resources that met on one logical id, in the order they were added.
