@@ -8,6 +8,7 @@
 //! and `--output` through [`output`], which reports every failure.
 
 mod output;
+mod services;
 mod test_filter;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -18,8 +19,8 @@ use std::process::ExitCode;
 use streaming_events_core::{run, Options, Outcome};
 use streaming_events_core::{Environment, OsEnvironment};
 use streaming_events_diagnostics::{
-    codes, render_github, render_human, render_json, render_json_value, render_sarif,
-    render_sarif_services, Diagnostic, RenderOptions, SourceMap,
+    codes, render_github, render_human, render_json, render_json_value, render_sarif, Diagnostic,
+    RenderOptions, SourceMap,
 };
 
 #[derive(Parser)]
@@ -87,9 +88,9 @@ struct ServiceArgs {
 
 #[derive(Args)]
 struct ValidateArgs {
-    /// Service files to check, each as `--config FILE` would (a monorepo's, or what pre-commit
-    /// passes); every service's diagnostics are reported with its file, and the exit code is 1
-    /// if any is invalid.
+    /// Service files (or folders holding one) to check, each as `--config FILE` would (a
+    /// monorepo's, or what pre-commit passes); every service's diagnostics are reported with
+    /// its file, and the exit code is 1 if any is invalid.
     #[arg(value_name = "FILE", value_parser = non_empty_path, conflicts_with_all = ["config", "previous"])]
     files: Vec<PathBuf>,
     #[command(flatten)]
@@ -114,6 +115,21 @@ struct PackageArgs {
     /// Print, per role, each policy's size and how close it is to IAM's limit.
     #[arg(long)]
     iam_report: bool,
+    #[command(flatten)]
+    many: ManyServices,
+}
+
+/// `package --output-dir DIR FILE...`: several services in one run (see `services.rs`).
+#[derive(Args)]
+struct ManyServices {
+    /// With --output-dir: the service files (or folders holding one) to compile, in parallel.
+    #[arg(value_name = "FILE", value_parser = non_empty_path, requires = "output_dir")]
+    files: Vec<PathBuf>,
+    /// Write each service's template to DIR/<service file path without extension>.template.json
+    /// (services/orders/serverless.yml → DIR/services/orders/serverless.template.json).
+    #[arg(long, value_name = "DIR", value_parser = non_empty_path, requires = "files",
+          conflicts_with_all = ["config", "output", "template", "resolved", "iam_report", "previous"])]
+    output_dir: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -174,7 +190,9 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Validate(args) if !args.files.is_empty() => validate_files(&args),
+        Command::Validate(args) if !args.files.is_empty() => {
+            services::validate(&args.service, &args.files)
+        }
         Command::Validate(ValidateArgs { service: args, .. }) => {
             let env = match environment(&args, None) {
                 Ok(env) => env,
@@ -188,6 +206,15 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
         }
+        Command::Package(PackageArgs {
+            service,
+            many:
+                ManyServices {
+                    files,
+                    output_dir: Some(dir),
+                },
+            ..
+        }) => services::package(&service, &files, &dir),
         Command::Package(args) => package(&args),
         Command::TestFilter(args) => test_filter::run(&args),
     }
@@ -243,114 +270,6 @@ fn package(args: &PackageArgs) -> ExitCode {
     };
     report(service, &outcome, args.iam_report);
     code
-}
-
-/// `validate FILE...`: each file is checked as `--config FILE` would be, in parallel, and
-/// reported together in the command line's order (one JSON array, one SARIF run): every diagnostic names its service
-/// file, those without a place too (as `file`), and human notes are prefixed with it.
-fn validate_files(args: &ValidateArgs) -> ExitCode {
-    let check = |file: &PathBuf| -> Result<(String, Outcome), ExitCode> {
-        let mut one = args.service.clone();
-        one.config = Some(file.clone());
-        let env = environment(&one, None).map_err(|d| usage_error(&one, *d))?;
-        let outcome = execute(&env, &one, None, None, false);
-        let shown = if stdin_alias(file) == Path::new(STDIN) {
-            "<stdin>".to_string()
-        } else {
-            file.display().to_string()
-        };
-        Ok((shown, outcome))
-    };
-    // In parallel, one thread per core, each on a run of consecutive files (so the report keeps
-    // the command line's order); standard input can be read once, so `-` keeps it sequential.
-    let reads_stdin = args
-        .files
-        .iter()
-        .any(|f| stdin_alias(f) == Path::new(STDIN));
-    let workers = if reads_stdin {
-        1
-    } else {
-        std::thread::available_parallelism().map_or(1, |n| n.get())
-    };
-    let chunk = args.files.len().div_ceil(workers.max(1)).max(1);
-    let checked: Vec<Result<(String, Outcome), ExitCode>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = args
-            .files
-            .chunks(chunk)
-            .map(|files| scope.spawn(move || files.iter().map(check).collect::<Vec<_>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    });
-    let mut services = Vec::new();
-    for result in checked {
-        match result {
-            Ok(service) => services.push(service),
-            Err(code) => return code,
-        }
-    }
-    let service = &args.service;
-    let all = |outcome: &Outcome| {
-        let mut all = outcome.diagnostics.clone();
-        all.extend(outcome.notes.iter().cloned());
-        all
-    };
-    let text = match service.format {
-        Format::Human => {
-            let mut text = String::new();
-            for (shown, outcome) in &services {
-                for note in &outcome.notes {
-                    text.push_str(&format!("note: {shown}: {}\n", note.message));
-                }
-                text.push_str(&render_human(
-                    &outcome.diagnostics,
-                    &outcome.sources,
-                    RenderOptions {
-                        color: human_colour(service.color),
-                    },
-                ));
-            }
-            text
-        }
-        Format::Json => {
-            let mut items = Vec::new();
-            for (shown, outcome) in &services {
-                if let serde_json::Value::Array(entries) =
-                    render_json_value(&all(outcome), &outcome.sources)
-                {
-                    items.extend(entries.into_iter().map(|mut entry| {
-                        if entry["file"].is_null() {
-                            entry["file"] = shown.clone().into();
-                        }
-                        entry
-                    }));
-                }
-            }
-            serde_json::to_string_pretty(&items).unwrap_or_default() + "\n"
-        }
-        Format::Github => services
-            .iter()
-            .map(|(shown, outcome)| render_github(&all(outcome), &outcome.sources, Some(shown)))
-            .collect(),
-        Format::Sarif => {
-            let diagnostics: Vec<Vec<Diagnostic>> =
-                services.iter().map(|(_, outcome)| all(outcome)).collect();
-            let groups: Vec<(&[Diagnostic], &SourceMap, Option<&str>)> = services
-                .iter()
-                .zip(&diagnostics)
-                .map(|((shown, outcome), d)| (d.as_slice(), &outcome.sources, Some(shown.as_str())))
-                .collect();
-            render_sarif_services(&groups, env!("CARGO_PKG_VERSION"))
-        }
-    };
-    write_stderr(&text);
-    if services.iter().any(|(_, outcome)| outcome.has_errors()) {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
 }
 
 /// What stands for standard input in `--config` and `--template`.
