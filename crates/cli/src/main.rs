@@ -7,6 +7,7 @@
 //! error is written best effort (a failure there cannot be reported anywhere), standard output
 //! and `--output` through [`output`], which reports every failure.
 
+mod generate;
 mod output;
 mod services;
 mod test_filter;
@@ -44,6 +45,26 @@ enum Command {
     Schema,
     /// Try a mapping's filter patterns on sample records, as Lambda would filter them.
     TestFilter(test_filter::TestFilterArgs),
+    /// Print the shell completion script for SHELL (e.g. `streaming-events completions bash >
+    /// ~/.local/share/bash-completion/completions/streaming-events`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page streaming-events(1), or a subcommand's (`man package`); with --dir,
+    /// write them all there.
+    Man(ManArgs),
+}
+
+#[derive(Args)]
+struct ManArgs {
+    /// The subcommand whose page to print (streaming-events-PAGE(1)).
+    #[arg(value_name = "PAGE", conflicts_with = "dir")]
+    page: Option<String>,
+    /// Write every page (streaming-events.1, streaming-events-package.1, …) into this existing
+    /// folder instead, each under --output's rules.
+    #[arg(long, value_name = "DIR", value_parser = non_empty_path)]
+    dir: Option<PathBuf>,
 }
 
 #[derive(Args, Clone)]
@@ -180,16 +201,10 @@ fn main() -> ExitCode {
             let schema = streaming_events_core::service_json_schema();
             let mut text = streaming_events_core::to_js_pretty(&schema);
             text.push('\n');
-            match output::to_stdout(&text) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(failure) => {
-                    let mut diagnostics = Vec::new();
-                    let code = failure.exit_code(&mut diagnostics);
-                    print_diagnostics(Format::Human, Color::Auto, &diagnostics, &SourceMap::new());
-                    code
-                }
-            }
+            print_generated(text.as_bytes())
         }
+        Command::Completions { shell } => print_generated(&generate::completions(shell)),
+        Command::Man(args) => man(&args),
         Command::Validate(args) if !args.files.is_empty() => {
             services::validate(&args.service, &args.files)
         }
@@ -218,6 +233,55 @@ fn main() -> ExitCode {
         Command::Package(args) => package(&args),
         Command::TestFilter(args) => test_filter::run(&args),
     }
+}
+
+/// What a generating subcommand prints, on standard output.
+fn print_generated(bytes: &[u8]) -> ExitCode {
+    match output::to_stdout(&String::from_utf8_lossy(bytes)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            let mut diagnostics = Vec::new();
+            let code = failure.exit_code(&mut diagnostics);
+            print_diagnostics(Format::Human, Color::Auto, &diagnostics, &SourceMap::new());
+            code
+        }
+    }
+}
+
+/// `man [PAGE]` prints one page; `man --dir DIR` writes them all.
+fn man(args: &ManArgs) -> ExitCode {
+    let pages = generate::man_pages();
+    let Some(dir) = &args.dir else {
+        let wanted = match &args.page {
+            Some(page) => format!("streaming-events-{page}.1"),
+            None => "streaming-events.1".to_string(),
+        };
+        return match pages.iter().find(|(name, _)| *name == wanted) {
+            Some((_, text)) => print_generated(text),
+            None => {
+                // A usage error, told as clap tells the others.
+                let known = generate::page_names().join(", ");
+                let message = format!("there is no man page {wanted}; the pages: {known}");
+                let error = <Cli as clap::CommandFactory>::command()
+                    .error(clap::error::ErrorKind::InvalidValue, message);
+                let _ = error.print();
+                ExitCode::from(2)
+            }
+        };
+    };
+    let mut diagnostics = Vec::new();
+    let mut code = ExitCode::SUCCESS;
+    for (name, text) in &pages {
+        let written = output::plan(&dir.join(name), &[])
+            .map_err(output::Failure::Other)
+            .and_then(|target| target.write(&String::from_utf8_lossy(text)));
+        if let Err(failure) = written {
+            code = failure.exit_code(&mut diagnostics);
+            break;
+        }
+    }
+    print_diagnostics(Format::Human, Color::Auto, &diagnostics, &SourceMap::new());
+    code
 }
 
 fn package(args: &PackageArgs) -> ExitCode {
