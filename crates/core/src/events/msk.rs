@@ -22,6 +22,7 @@ use crate::config::{Function, Service};
 use crate::iam::{actions, Statement};
 use crate::naming;
 use crate::schema::defs;
+use crate::schema::export::{doc, PropertyDoc};
 use crate::schema::filter::FilterSource;
 use crate::schema::Schema;
 use serde_json::{json, Map, Value};
@@ -147,9 +148,20 @@ fn grant_iam_access(cx: &mut CompileContext<'_>, target: &FunctionTarget, e: &No
     );
 }
 
+/// What the editor schema says about an `msk` event and its properties.
+const DOCS: &[PropertyDoc] = &[
+    doc("", "A topic of an Amazon MSK cluster the function reads.", "an `AWS::Lambda::EventSourceMapping`", ""),
+    doc("arn", "The MSK cluster's ARN (or Fn::ImportValue / Ref giving it).", "`EventSourceArn`", "none (required)"),
+    doc("saslScram512", "The Secrets Manager secret with the SASL/SCRAM-SHA-512 credentials (its name starts with `AmazonMSK_`); granted secretsmanager:GetSecretValue.", "`SourceAccessConfigurations` of `Type: SASL_SCRAM_512_AUTH`", "none: IAM authentication"),
+];
+
 impl EventCompiler for MskCompiler {
     fn kind(&self) -> &'static str {
         "msk"
+    }
+
+    fn docs(&self) -> Vec<&'static [PropertyDoc]> {
+        vec![DOCS]
     }
 
     fn schema(&self) -> Schema {

@@ -13,6 +13,7 @@ pub mod export;
 pub mod filter;
 pub mod names;
 pub mod service;
+pub mod service_docs;
 pub mod shape;
 
 pub use crate::js::describe;
