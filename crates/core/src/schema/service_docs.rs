@@ -97,7 +97,7 @@ const SHARED_DOCS: &[PropertyDoc] = &[
     doc("logDataProtectionPolicy", "A CloudWatch Logs data protection policy for the functions' log groups.", "`AWS::Logs::LogGroup` `DataProtectionPolicy`", "none"),
     doc("memorySize", "Memory of each instance in MB (128–10240); CPU grows with it.", "`AWS::Lambda::Function` `MemorySize`", "1024"),
     doc("role", "The role the functions run under instead of the generated one: a name, an ARN or an intrinsic function. streaming-events then adds no permission to it and warns what it needs (D2).", "`AWS::Lambda::Function` `Role`", "the generated `IamRoleLambdaExecution`"),
-    doc("runtime", "The Lambda runtime.", "`AWS::Lambda::Function` `Runtime`", "nodejs20.x (Framework 3.40)")
+    doc("runtime", "The Lambda runtime.", "`AWS::Lambda::Function` `Runtime`", "nodejs16.x (the Framework 3.40's default)")
         .values(RUNTIME_DOCS),
     doc("runtimeManagement", "When the runtime is updated (`auto`, `onFunctionUpdate` or a runtime version ARN).", "`AWS::Lambda::Function` `RuntimeManagementConfig`", "auto"),
     doc("tags", "Tags of the functions (provider: of every resource of the stack that takes tags).", "`Tags`", "none"),
@@ -178,8 +178,8 @@ const PROVIDER_DOCS: &[PropertyDoc] = &[
     doc("websocket", "WebSocket API settings (handled by the Framework).", FRAMEWORK, "none"),
     doc("websocketsApiName", "The WebSocket API's name.", "`AWS::ApiGatewayV2::Api` `Name`", "`<stage>-<service>-websockets`"),
     doc("kinesis", "Settings of the Kinesis enhanced fan-out consumers.", "`AWS::Kinesis::StreamConsumer`", "none"),
-    doc("kinesis.consumerNamingMode", "`serviceSpecific`: consumer names include the service and stage, so two services can share a stream.", "`AWS::Kinesis::StreamConsumer` `ConsumerName`", "not set: `<function>Consumer`")
-        .values(&[("serviceSpecific", "`<service>-<stage>-<function>Consumer`")]),
+    doc("kinesis.consumerNamingMode", "`serviceSpecific`: consumer names include the service and stage, so two services (or stages) can read one stream.", "`AWS::Kinesis::StreamConsumer` `ConsumerName`", "not set: `<function><stream>Consumer`")
+        .values(&[("serviceSpecific", "`<function><stream><service><stage>Consumer`")]),
     doc("websocketsApiRouteSelectionExpression", "The WebSocket API's route selection expression.", "`AWS::ApiGatewayV2::Api` `RouteSelectionExpression`", "$request.body.action"),
     doc("websocketsDescription", "The WebSocket API's description.", "`AWS::ApiGatewayV2::Api` `Description`", "none"),
 ];
