@@ -14,7 +14,7 @@ mod test_filter;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::collections::BTreeMap;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use streaming_events_core::{run, Options, Outcome};
@@ -521,54 +521,21 @@ fn print_diagnostics(
     write_stderr(&text);
 }
 
-/// Whether the human format is coloured. `--color always|never` decides; `auto` follows the
-/// conventions ruff and cargo follow: `NO_COLOR` (set, not empty) turns colour off, else
-/// `FORCE_COLOR` or `CLICOLOR_FORCE` (set, not empty, not `0`) turns it on, else colour when
-/// stderr is a terminal.
+/// Whether the human format is coloured. `--color always|never` decides; `auto` follows
+/// anstream's rules (clap's, cargo's): `NO_COLOR` (set, not empty) turns colour off,
+/// `CLICOLOR_FORCE` (set, not empty) on, `CLICOLOR=0` off, else colour when stderr is a terminal
+/// whose `TERM` has colours. `FORCE_COLOR` (set, not empty, not `0`; the Node.js and ruff
+/// convention, which anstream does not read) turns it on too, unless `NO_COLOR` is set.
 fn human_colour(color: Color) -> bool {
     match color {
         Color::Always => true,
         Color::Never => false,
-        Color::Auto => auto_colour(
-            |name| std::env::var(name).ok(),
-            std::io::stderr().is_terminal(),
-        ),
-    }
-}
-
-fn auto_colour(var: impl Fn(&str) -> Option<String>, terminal: bool) -> bool {
-    let set = |name: &str| var(name).is_some_and(|v| !v.is_empty());
-    if set("NO_COLOR") {
-        return false;
-    }
-    let forced = |name: &str| var(name).is_some_and(|v| !v.is_empty() && v != "0");
-    forced("FORCE_COLOR") || forced("CLICOLOR_FORCE") || terminal
-}
-
-#[cfg(test)]
-mod tests {
-    use super::auto_colour;
-
-    #[test]
-    fn colour_follows_no_color_then_force_color_then_the_terminal() {
-        let with = |pairs: &'static [(&'static str, &'static str)]| {
-            move |name: &str| {
-                pairs
-                    .iter()
-                    .find(|(k, _)| *k == name)
-                    .map(|(_, v)| v.to_string())
+        Color::Auto => {
+            let forced = std::env::var_os("FORCE_COLOR").is_some_and(|v| !v.is_empty() && v != "0");
+            match anstream::AutoStream::choice(&std::io::stderr()) {
+                anstream::ColorChoice::Never => forced && !anstyle_query::no_color(),
+                _ => true,
             }
-        };
-        assert!(auto_colour(with(&[]), true));
-        assert!(!auto_colour(with(&[]), false));
-        assert!(auto_colour(with(&[("FORCE_COLOR", "1")]), false));
-        assert!(auto_colour(with(&[("CLICOLOR_FORCE", "1")]), false));
-        assert!(!auto_colour(with(&[("FORCE_COLOR", "0")]), false));
-        assert!(!auto_colour(with(&[("FORCE_COLOR", "")]), false));
-        assert!(!auto_colour(
-            with(&[("NO_COLOR", "1"), ("FORCE_COLOR", "1")]),
-            true
-        ));
-        assert!(auto_colour(with(&[("NO_COLOR", "")]), true));
+        }
     }
 }

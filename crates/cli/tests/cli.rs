@@ -824,7 +824,7 @@ fn force_color_and_clicolor_force_are_honoured_beside_no_color() {
     let colour = |vars: &[(&str, &str)], extra: &[&str]| {
         let mut command = bin();
         command.current_dir(&dir).arg("validate").args(extra);
-        for name in ["FORCE_COLOR", "CLICOLOR_FORCE", "NO_COLOR"] {
+        for name in ["FORCE_COLOR", "CLICOLOR_FORCE", "NO_COLOR", "CLICOLOR"] {
             command.env_remove(name);
         }
         for (name, value) in vars {
@@ -839,4 +839,8 @@ fn force_color_and_clicolor_force_are_honoured_beside_no_color() {
     assert!(!colour(&[("FORCE_COLOR", "0")], &[]));
     assert!(!colour(&[("FORCE_COLOR", "1"), ("NO_COLOR", "1")], &[]));
     assert!(!colour(&[("FORCE_COLOR", "1")], &["--color", "never"]));
+    // anstream's rules: CLICOLOR_FORCE beats CLICOLOR=0, NO_COLOR beats CLICOLOR_FORCE.
+    assert!(colour(&[("CLICOLOR_FORCE", "1"), ("CLICOLOR", "0")], &[]));
+    assert!(!colour(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")], &[]));
+    assert!(colour(&[("NO_COLOR", "1")], &["--color", "always"]));
 }
