@@ -20,8 +20,8 @@ use std::process::ExitCode;
 use streaming_events_core::{run, Options, Outcome};
 use streaming_events_core::{Environment, OsEnvironment};
 use streaming_events_diagnostics::{
-    codes, render_github, render_human, render_json, render_json_value, render_sarif, Diagnostic,
-    RenderOptions, SourceMap,
+    codes, render_github, render_gitlab, render_human, render_json, render_json_value,
+    render_sarif, Diagnostic, RenderOptions, SourceMap,
 };
 
 #[derive(Parser)]
@@ -92,8 +92,8 @@ struct ServiceArgs {
     #[arg(long)]
     strict: bool,
     /// How diagnostics are printed (on standard error): human, json (one JSON array, `[]` when
-    /// there is nothing to say), github (workflow commands that annotate a pull request) or
-    /// sarif (SARIF 2.1.0, for code scanning).
+    /// there is nothing to say), github (workflow commands that annotate a pull request), sarif
+    /// (SARIF 2.1.0, for code scanning) or gitlab (a GitLab code quality report).
     #[arg(long, value_enum, default_value = "human")]
     format: Format,
     /// Colour in human diagnostics (NO_COLOR is respected with auto).
@@ -159,6 +159,8 @@ enum Format {
     Json,
     Github,
     Sarif,
+    /// GitLab's code quality report (`artifacts: reports: codequality`).
+    Gitlab,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -510,6 +512,7 @@ fn print_diagnostics(
         Format::Json => render_json(diagnostics, sources) + "\n",
         Format::Github => render_github(diagnostics, sources, None),
         Format::Sarif => render_sarif(diagnostics, sources, env!("CARGO_PKG_VERSION")),
+        Format::Gitlab => render_gitlab(diagnostics, sources),
         Format::Human => render_human(
             diagnostics,
             sources,

@@ -23,8 +23,8 @@ use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
 use streaming_events_core::{FileId, Outcome};
 use streaming_events_diagnostics::{
-    codes, render_github, render_human, render_json_value, render_sarif_services, Diagnostic,
-    RenderOptions, SourceMap,
+    codes, render_github, render_gitlab_services, render_human, render_json_value,
+    render_sarif_services, Diagnostic, RenderOptions, SourceMap,
 };
 
 /// One service of the run: how its file is shown, and what its run found.
@@ -313,6 +313,16 @@ fn report(args: &ServiceArgs, services: &[Checked]) {
                 .map(|(s, d)| (d.as_slice(), &s.outcome.sources, Some(s.shown.as_str())))
                 .collect();
             render_sarif_services(&groups, env!("CARGO_PKG_VERSION"))
+        }
+        Format::Gitlab => {
+            let diagnostics: Vec<Vec<Diagnostic>> =
+                services.iter().map(|s| all(&s.outcome)).collect();
+            let groups: Vec<(&[Diagnostic], &SourceMap, Option<&str>)> = services
+                .iter()
+                .zip(&diagnostics)
+                .map(|(s, d)| (d.as_slice(), &s.outcome.sources, Some(s.shown.as_str())))
+                .collect();
+            render_gitlab_services(&groups)
         }
     };
     write_stderr(&text);
