@@ -15,7 +15,7 @@
 //! gives `ConsumeEventSourceMappingKafkaOrders` and `secretsmanager:GetSecretValue` on the secret.
 
 use super::{
-    kafka_features, prop, prop_span, CompileContext, EventCompiler, FunctionTarget,
+    kafka_features, prop, prop_span, provisioned, CompileContext, EventCompiler, FunctionTarget,
     MappingProperties, PlannedMapping,
 };
 use crate::config::service::Event;
@@ -121,7 +121,7 @@ impl EventCompiler for KafkaCompiler {
     }
 
     fn docs(&self) -> Vec<&'static [PropertyDoc]> {
-        vec![DOCS]
+        vec![DOCS, kafka_features::DOCS, provisioned::DOCS]
     }
 
     fn schema(&self) -> Schema {

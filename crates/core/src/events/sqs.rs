@@ -113,7 +113,7 @@ impl EventCompiler for SqsCompiler {
     }
 
     fn docs(&self) -> Vec<&'static [PropertyDoc]> {
-        vec![DOCS]
+        vec![DOCS, provisioned::DOCS]
     }
 
     fn schema(&self) -> Schema {

@@ -432,7 +432,7 @@ fn describe_enums(node: &mut Value, values: &[(&str, &str)]) {
             map.insert("markdownEnumDescriptions".into(), json!(described));
         }
     }
-    for key in ["anyOf", "items"] {
+    for key in ["anyOf", "allOf", "items"] {
         if let Some(value) = map.get_mut(key) {
             describe_enums(value, values);
         }
