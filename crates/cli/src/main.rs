@@ -159,7 +159,7 @@ enum Format {
     Json,
     Github,
     Sarif,
-    /// GitLab's code quality report (`artifacts: reports: codequality`).
+    // GitLab's code quality report (`artifacts: reports: codequality`).
     Gitlab,
 }
 
