@@ -132,7 +132,10 @@ fn the_man_pages_document_every_subcommand_and_flag() {
     );
     for sub in &subcommands {
         assert!(
-            main.contains(&format!("streaming\\-events\\-{sub}(1)")),
+            main.contains(&format!(
+                "streaming\\-events\\-{}(1)",
+                sub.replace('-', "\\-")
+            )),
             "{sub} not listed"
         );
         let page = stdout_of(&["man", sub]);
