@@ -7,19 +7,21 @@
 //! error is written best effort (a failure there cannot be reported anywhere), standard output
 //! and `--output` through [`output`], which reports every failure.
 
+mod generate;
 mod output;
+mod services;
 mod test_filter;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::collections::BTreeMap;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use streaming_events_core::{run, Options, Outcome};
 use streaming_events_core::{Environment, OsEnvironment};
 use streaming_events_diagnostics::{
-    codes, render_github, render_human, render_json, render_json_value, render_sarif,
-    render_sarif_services, Diagnostic, RenderOptions, SourceMap,
+    codes, render_github, render_gitlab, render_human, render_json, render_json_value,
+    render_sarif, Diagnostic, RenderOptions, SourceMap,
 };
 
 #[derive(Parser)]
@@ -43,6 +45,26 @@ enum Command {
     Schema,
     /// Try a mapping's filter patterns on sample records, as Lambda would filter them.
     TestFilter(test_filter::TestFilterArgs),
+    /// Print the shell completion script for SHELL (e.g. `streaming-events completions bash >
+    /// ~/.local/share/bash-completion/completions/streaming-events`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page streaming-events(1), or a subcommand's (`man package`); with --dir,
+    /// write them all there.
+    Man(ManArgs),
+}
+
+#[derive(Args)]
+struct ManArgs {
+    /// The subcommand whose page to print (streaming-events-PAGE(1)).
+    #[arg(value_name = "PAGE", conflicts_with = "dir")]
+    page: Option<String>,
+    /// Write every page (streaming-events.1, streaming-events-package.1, …) into this existing
+    /// folder instead, each under --output's rules.
+    #[arg(long, value_name = "DIR", value_parser = non_empty_path)]
+    dir: Option<PathBuf>,
 }
 
 #[derive(Args, Clone)]
@@ -70,8 +92,8 @@ struct ServiceArgs {
     #[arg(long)]
     strict: bool,
     /// How diagnostics are printed (on standard error): human, json (one JSON array, `[]` when
-    /// there is nothing to say), github (workflow commands that annotate a pull request) or
-    /// sarif (SARIF 2.1.0, for code scanning).
+    /// there is nothing to say), github (workflow commands that annotate a pull request), sarif
+    /// (SARIF 2.1.0, for code scanning) or gitlab (a GitLab code quality report).
     #[arg(long, value_enum, default_value = "human")]
     format: Format,
     /// Colour in human diagnostics (NO_COLOR is respected with auto).
@@ -87,9 +109,9 @@ struct ServiceArgs {
 
 #[derive(Args)]
 struct ValidateArgs {
-    /// Service files to check, each as `--config FILE` would (a monorepo's, or what pre-commit
-    /// passes); every service's diagnostics are reported with its file, and the exit code is 1
-    /// if any is invalid.
+    /// Service files (or folders holding one) to check, each as `--config FILE` would (a
+    /// monorepo's, or what pre-commit passes); every service's diagnostics are reported with
+    /// its file, and the exit code is 1 if any is invalid.
     #[arg(value_name = "FILE", value_parser = non_empty_path, conflicts_with_all = ["config", "previous"])]
     files: Vec<PathBuf>,
     #[command(flatten)]
@@ -114,6 +136,21 @@ struct PackageArgs {
     /// Print, per role, each policy's size and how close it is to IAM's limit.
     #[arg(long)]
     iam_report: bool,
+    #[command(flatten)]
+    many: ManyServices,
+}
+
+/// `package --output-dir DIR FILE...`: several services in one run (see `services.rs`).
+#[derive(Args)]
+struct ManyServices {
+    /// With --output-dir: the service files (or folders holding one) to compile, in parallel.
+    #[arg(value_name = "FILE", value_parser = non_empty_path, requires = "output_dir")]
+    files: Vec<PathBuf>,
+    /// Write each service's template to DIR/<service file path without extension>.template.json
+    /// (services/orders/serverless.yml → DIR/services/orders/serverless.template.json).
+    #[arg(long, value_name = "DIR", value_parser = non_empty_path, requires = "files",
+          conflicts_with_all = ["config", "output", "template", "resolved", "iam_report", "previous"])]
+    output_dir: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -122,6 +159,8 @@ enum Format {
     Json,
     Github,
     Sarif,
+    // GitLab's code quality report (`artifacts: reports: codequality`).
+    Gitlab,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -164,17 +203,13 @@ fn main() -> ExitCode {
             let schema = streaming_events_core::service_json_schema();
             let mut text = streaming_events_core::to_js_pretty(&schema);
             text.push('\n');
-            match output::to_stdout(&text) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(failure) => {
-                    let mut diagnostics = Vec::new();
-                    let code = failure.exit_code(&mut diagnostics);
-                    print_diagnostics(Format::Human, Color::Auto, &diagnostics, &SourceMap::new());
-                    code
-                }
-            }
+            print_generated(text.as_bytes())
         }
-        Command::Validate(args) if !args.files.is_empty() => validate_files(&args),
+        Command::Completions { shell } => print_generated(&generate::completions(shell)),
+        Command::Man(args) => man(&args),
+        Command::Validate(args) if !args.files.is_empty() => {
+            services::validate(&args.service, &args.files)
+        }
         Command::Validate(ValidateArgs { service: args, .. }) => {
             let env = match environment(&args, None) {
                 Ok(env) => env,
@@ -188,9 +223,67 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
         }
+        Command::Package(PackageArgs {
+            service,
+            many:
+                ManyServices {
+                    files,
+                    output_dir: Some(dir),
+                },
+            ..
+        }) => services::package(&service, &files, &dir),
         Command::Package(args) => package(&args),
         Command::TestFilter(args) => test_filter::run(&args),
     }
+}
+
+/// What a generating subcommand prints, on standard output.
+fn print_generated(bytes: &[u8]) -> ExitCode {
+    match output::to_stdout(&String::from_utf8_lossy(bytes)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            let mut diagnostics = Vec::new();
+            let code = failure.exit_code(&mut diagnostics);
+            print_diagnostics(Format::Human, Color::Auto, &diagnostics, &SourceMap::new());
+            code
+        }
+    }
+}
+
+/// `man [PAGE]` prints one page; `man --dir DIR` writes them all.
+fn man(args: &ManArgs) -> ExitCode {
+    let pages = generate::man_pages();
+    let Some(dir) = &args.dir else {
+        let wanted = match &args.page {
+            Some(page) => format!("streaming-events-{page}.1"),
+            None => "streaming-events.1".to_string(),
+        };
+        return match pages.iter().find(|(name, _)| *name == wanted) {
+            Some((_, text)) => print_generated(text),
+            None => {
+                // A usage error, told as clap tells the others.
+                let known = generate::page_names().join(", ");
+                let message = format!("there is no man page {wanted}; the pages: {known}");
+                let error = <Cli as clap::CommandFactory>::command()
+                    .error(clap::error::ErrorKind::InvalidValue, message);
+                let _ = error.print();
+                ExitCode::from(2)
+            }
+        };
+    };
+    let mut diagnostics = Vec::new();
+    let mut code = ExitCode::SUCCESS;
+    for (name, text) in &pages {
+        let written = output::plan(&dir.join(name), &[])
+            .map_err(output::Failure::Other)
+            .and_then(|target| target.write(&String::from_utf8_lossy(text)));
+        if let Err(failure) = written {
+            code = failure.exit_code(&mut diagnostics);
+            break;
+        }
+    }
+    print_diagnostics(Format::Human, Color::Auto, &diagnostics, &SourceMap::new());
+    code
 }
 
 fn package(args: &PackageArgs) -> ExitCode {
@@ -243,114 +336,6 @@ fn package(args: &PackageArgs) -> ExitCode {
     };
     report(service, &outcome, args.iam_report);
     code
-}
-
-/// `validate FILE...`: each file is checked as `--config FILE` would be, in parallel, and
-/// reported together in the command line's order (one JSON array, one SARIF run): every diagnostic names its service
-/// file, those without a place too (as `file`), and human notes are prefixed with it.
-fn validate_files(args: &ValidateArgs) -> ExitCode {
-    let check = |file: &PathBuf| -> Result<(String, Outcome), ExitCode> {
-        let mut one = args.service.clone();
-        one.config = Some(file.clone());
-        let env = environment(&one, None).map_err(|d| usage_error(&one, *d))?;
-        let outcome = execute(&env, &one, None, None, false);
-        let shown = if stdin_alias(file) == Path::new(STDIN) {
-            "<stdin>".to_string()
-        } else {
-            file.display().to_string()
-        };
-        Ok((shown, outcome))
-    };
-    // In parallel, one thread per core, each on a run of consecutive files (so the report keeps
-    // the command line's order); standard input can be read once, so `-` keeps it sequential.
-    let reads_stdin = args
-        .files
-        .iter()
-        .any(|f| stdin_alias(f) == Path::new(STDIN));
-    let workers = if reads_stdin {
-        1
-    } else {
-        std::thread::available_parallelism().map_or(1, |n| n.get())
-    };
-    let chunk = args.files.len().div_ceil(workers.max(1)).max(1);
-    let checked: Vec<Result<(String, Outcome), ExitCode>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = args
-            .files
-            .chunks(chunk)
-            .map(|files| scope.spawn(move || files.iter().map(check).collect::<Vec<_>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    });
-    let mut services = Vec::new();
-    for result in checked {
-        match result {
-            Ok(service) => services.push(service),
-            Err(code) => return code,
-        }
-    }
-    let service = &args.service;
-    let all = |outcome: &Outcome| {
-        let mut all = outcome.diagnostics.clone();
-        all.extend(outcome.notes.iter().cloned());
-        all
-    };
-    let text = match service.format {
-        Format::Human => {
-            let mut text = String::new();
-            for (shown, outcome) in &services {
-                for note in &outcome.notes {
-                    text.push_str(&format!("note: {shown}: {}\n", note.message));
-                }
-                text.push_str(&render_human(
-                    &outcome.diagnostics,
-                    &outcome.sources,
-                    RenderOptions {
-                        color: human_colour(service.color),
-                    },
-                ));
-            }
-            text
-        }
-        Format::Json => {
-            let mut items = Vec::new();
-            for (shown, outcome) in &services {
-                if let serde_json::Value::Array(entries) =
-                    render_json_value(&all(outcome), &outcome.sources)
-                {
-                    items.extend(entries.into_iter().map(|mut entry| {
-                        if entry["file"].is_null() {
-                            entry["file"] = shown.clone().into();
-                        }
-                        entry
-                    }));
-                }
-            }
-            serde_json::to_string_pretty(&items).unwrap_or_default() + "\n"
-        }
-        Format::Github => services
-            .iter()
-            .map(|(shown, outcome)| render_github(&all(outcome), &outcome.sources, Some(shown)))
-            .collect(),
-        Format::Sarif => {
-            let diagnostics: Vec<Vec<Diagnostic>> =
-                services.iter().map(|(_, outcome)| all(outcome)).collect();
-            let groups: Vec<(&[Diagnostic], &SourceMap, Option<&str>)> = services
-                .iter()
-                .zip(&diagnostics)
-                .map(|((shown, outcome), d)| (d.as_slice(), &outcome.sources, Some(shown.as_str())))
-                .collect();
-            render_sarif_services(&groups, env!("CARGO_PKG_VERSION"))
-        }
-    };
-    write_stderr(&text);
-    if services.iter().any(|(_, outcome)| outcome.has_errors()) {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
 }
 
 /// What stands for standard input in `--config` and `--template`.
@@ -527,6 +512,7 @@ fn print_diagnostics(
         Format::Json => render_json(diagnostics, sources) + "\n",
         Format::Github => render_github(diagnostics, sources, None),
         Format::Sarif => render_sarif(diagnostics, sources, env!("CARGO_PKG_VERSION")),
+        Format::Gitlab => render_gitlab(diagnostics, sources),
         Format::Human => render_human(
             diagnostics,
             sources,
@@ -538,54 +524,21 @@ fn print_diagnostics(
     write_stderr(&text);
 }
 
-/// Whether the human format is coloured. `--color always|never` decides; `auto` follows the
-/// conventions ruff and cargo follow: `NO_COLOR` (set, not empty) turns colour off, else
-/// `FORCE_COLOR` or `CLICOLOR_FORCE` (set, not empty, not `0`) turns it on, else colour when
-/// stderr is a terminal.
+/// Whether the human format is coloured. `--color always|never` decides; `auto` follows
+/// anstream's rules (clap's, cargo's): `NO_COLOR` (set, not empty) turns colour off,
+/// `CLICOLOR_FORCE` (set, not empty) on, `CLICOLOR=0` off, else colour when stderr is a terminal
+/// whose `TERM` has colours. `FORCE_COLOR` (set, not empty, not `0`; the Node.js and ruff
+/// convention, which anstream does not read) turns it on too, unless `NO_COLOR` is set.
 fn human_colour(color: Color) -> bool {
     match color {
         Color::Always => true,
         Color::Never => false,
-        Color::Auto => auto_colour(
-            |name| std::env::var(name).ok(),
-            std::io::stderr().is_terminal(),
-        ),
-    }
-}
-
-fn auto_colour(var: impl Fn(&str) -> Option<String>, terminal: bool) -> bool {
-    let set = |name: &str| var(name).is_some_and(|v| !v.is_empty());
-    if set("NO_COLOR") {
-        return false;
-    }
-    let forced = |name: &str| var(name).is_some_and(|v| !v.is_empty() && v != "0");
-    forced("FORCE_COLOR") || forced("CLICOLOR_FORCE") || terminal
-}
-
-#[cfg(test)]
-mod tests {
-    use super::auto_colour;
-
-    #[test]
-    fn colour_follows_no_color_then_force_color_then_the_terminal() {
-        let with = |pairs: &'static [(&'static str, &'static str)]| {
-            move |name: &str| {
-                pairs
-                    .iter()
-                    .find(|(k, _)| *k == name)
-                    .map(|(_, v)| v.to_string())
+        Color::Auto => {
+            let forced = std::env::var_os("FORCE_COLOR").is_some_and(|v| !v.is_empty() && v != "0");
+            match anstream::AutoStream::choice(&std::io::stderr()) {
+                anstream::ColorChoice::Never => forced && !anstyle_query::no_color(),
+                _ => true,
             }
-        };
-        assert!(auto_colour(with(&[]), true));
-        assert!(!auto_colour(with(&[]), false));
-        assert!(auto_colour(with(&[("FORCE_COLOR", "1")]), false));
-        assert!(auto_colour(with(&[("CLICOLOR_FORCE", "1")]), false));
-        assert!(!auto_colour(with(&[("FORCE_COLOR", "0")]), false));
-        assert!(!auto_colour(with(&[("FORCE_COLOR", "")]), false));
-        assert!(!auto_colour(
-            with(&[("NO_COLOR", "1"), ("FORCE_COLOR", "1")]),
-            true
-        ));
-        assert!(auto_colour(with(&[("NO_COLOR", "")]), true));
+        }
     }
 }

@@ -81,7 +81,7 @@ pub fn to_stdout(text: &str) -> Result<(), Failure> {
         })
 }
 
-fn write_failed(shown: &str, e: &io::Error) -> Diagnostic {
+pub fn write_failed(shown: &str, e: &io::Error) -> Diagnostic {
     // The operating system's reason only: `tempfile` adds the temporary file's random path to
     // its errors, which would make the message differ from run to run.
     let reason = match e.kind() {

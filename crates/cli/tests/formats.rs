@@ -1,7 +1,8 @@
 //! The machine formats of `--format` (issue 16): `json` is always one parseable JSON document on
 //! standard error (`[]` when there is nothing to say, the notes as entries, the IAM report in an
 //! object with `--iam-report`), `github` prints workflow commands, `sarif` a SARIF 2.1.0 log
-//! that the schema shipped in `tests/schemas/sarif-2.1.0.json` accepts.
+//! that the schema shipped in `tests/schemas/sarif-2.1.0.json` accepts, `gitlab` a GitLab code
+//! quality report.
 
 use serde_json::Value;
 use std::path::Path;
@@ -348,4 +349,123 @@ fn sarif_of_several_services_is_one_valid_run() {
     assert_valid_sarif(&log);
     assert_eq!(log["runs"].as_array().unwrap().len(), 1);
     assert_eq!(log["runs"][0]["results"].as_array().unwrap().len(), 4);
+}
+
+/// Checks an entry against GitLab's code quality format: `description`, `check_name`,
+/// `fingerprint`, `severity` (one of GitLab's five) and `location.path` + `location.lines.begin`.
+fn assert_code_quality_entry(entry: &Value) {
+    for key in ["description", "check_name", "fingerprint"] {
+        assert!(
+            entry[key].as_str().is_some_and(|s| !s.is_empty()),
+            "{key}: {entry}"
+        );
+    }
+    let severity = entry["severity"].as_str().unwrap();
+    assert!(
+        ["info", "minor", "major", "critical", "blocker"].contains(&severity),
+        "{entry}"
+    );
+    assert!(
+        entry["location"]["path"]
+            .as_str()
+            .is_some_and(|p| !p.is_empty()),
+        "{entry}"
+    );
+    assert!(
+        entry["location"]["lines"]["begin"]
+            .as_u64()
+            .is_some_and(|l| l >= 1),
+        "{entry}"
+    );
+}
+
+#[test]
+fn gitlab_is_a_code_quality_report_with_stable_fingerprints() {
+    let dir = scratch("gitlab");
+    std::fs::write(dir.join("serverless.yml"), CLEAN).unwrap();
+    let clean = run_in(&dir, &["validate", "--format", "gitlab"]);
+    assert_eq!(
+        (clean.status.code(), stderr(&clean).as_str()),
+        (Some(0), "[]\n")
+    );
+
+    std::fs::write(dir.join("serverless.yml"), MIXED).unwrap();
+    let out = run_in(&dir, &["validate", "--format", "gitlab"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let report = json(&out);
+    let entries = report.as_array().expect("an array");
+    assert_eq!(entries.len(), 4, "{report}");
+    entries.iter().for_each(assert_code_quality_entry);
+    let by_severity = |severity: &str| {
+        entries
+            .iter()
+            .find(|e| e["severity"] == severity)
+            .unwrap_or_else(|| panic!("a {severity} entry: {report}"))
+    };
+    // The kafka event of line 16 lacks two properties; line 11 is the misspelt `batchSiz`.
+    assert_eq!(by_severity("major")["location"]["lines"]["begin"], 16);
+    assert_eq!(by_severity("minor")["location"]["lines"]["begin"], 11);
+    let note = by_severity("info");
+    assert_eq!(note["check_name"], "EVENTS_NOT_COMPILED");
+    assert_eq!(note["location"]["path"], "serverless.yml");
+    let fingerprints = |report: &Value| -> Vec<String> {
+        report
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["fingerprint"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let first = fingerprints(&report);
+    let unique: std::collections::BTreeSet<&String> = first.iter().collect();
+    assert_eq!(unique.len(), first.len(), "{first:?}");
+    assert!(first
+        .iter()
+        .all(|f| f.len() == 32 && f.chars().all(|c| c.is_ascii_hexdigit())));
+    // Lines that move keep an issue's fingerprint (GitLab compares them across commits).
+    std::fs::write(dir.join("serverless.yml"), format!("# moved\n{MIXED}")).unwrap();
+    let moved = json(&run_in(&dir, &["validate", "--format", "gitlab"]));
+    assert_eq!(fingerprints(&moved), first);
+    assert_eq!(
+        moved[0]["location"]["lines"]["begin"],
+        report[0]["location"]["lines"]["begin"].as_u64().unwrap() + 1
+    );
+}
+
+#[test]
+fn gitlab_of_several_services_names_each_file() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/pre-commit");
+    let out = run_in(
+        &dir,
+        &[
+            "validate",
+            "--format",
+            "gitlab",
+            "services/orders",
+            "services/billing",
+            "services/missing/serverless.yml",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let report = json(&out);
+    report
+        .as_array()
+        .unwrap()
+        .iter()
+        .for_each(assert_code_quality_entry);
+    let paths: std::collections::BTreeSet<&str> = report
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["location"]["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "services/billing/serverless.yaml",
+            "services/missing/serverless.yml",
+            "services/orders/serverless.yml"
+        ]
+        .into()
+    );
 }

@@ -36,5 +36,5 @@ pub use test_filter::{read_pattern, read_records, service_events, EventPatterns,
 
 /// The JSON Schema of a whole service file, for editors.
 pub fn service_json_schema() -> serde_json::Value {
-    schema::service::service_json_schema(&events::registry::schemas())
+    schema::service::service_json_schema(&events::registry::schemas(), &events::registry::docs())
 }

@@ -1,4 +1,5 @@
-//! The CI formats: GitHub Actions workflow commands (annotations) and SARIF 2.1.0 (code scanning).
+//! The CI formats: GitHub Actions workflow commands (annotations), SARIF 2.1.0 (code scanning)
+//! and GitLab's code quality report.
 
 use crate::{codes, Diagnostic, Severity, SourceMap};
 use serde_json::{json, Value};
@@ -189,6 +190,70 @@ fn uri_reference(path: &str) -> String {
         }
     }
     out
+}
+
+/// GitLab's code quality report (the Code Climate subset GitLab reads): one JSON array of
+/// `{description, check_name, fingerprint, severity, location: {path, lines: {begin, end}}}`,
+/// `[]` when there is nothing to say. Severities: error → `major`, warning → `minor`, note →
+/// `info`. The fingerprint is the MD5 of the code, file, config path and message (not the
+/// line, so that an issue keeps its identity when lines move), with a counter where two
+/// diagnostics would share one. A diagnostic without a place names its group's file (or the
+/// service file), at line 1.
+pub fn render_gitlab_services(groups: &[(&[Diagnostic], &SourceMap, Option<&str>)]) -> String {
+    use md5::{Digest, Md5};
+    let mut seen: std::collections::BTreeMap<String, usize> = Default::default();
+    let mut items = Vec::new();
+    for (diagnostics, sources, file) in groups {
+        for d in *diagnostics {
+            let place = d.primary_span().and_then(|s| sources.locate_range(s));
+            let (path, begin, end) = match place {
+                Some((path, line, _, end_line, _)) => (path.to_string(), line, end_line),
+                // The group's file, else the first file the run read (the service file).
+                None => {
+                    let first = sources.get(0).map(|f| f.name.as_str());
+                    (file.or(first).unwrap_or(".").to_string(), 1, 1)
+                }
+            };
+            let mut description = d.message.clone();
+            if let Some(help) = &d.help {
+                description.push_str(&format!(" (help: {help})"));
+            }
+            let identity = format!(
+                "{}\0{path}\0{}\0{}",
+                d.code.id,
+                d.path.as_deref().unwrap_or_default(),
+                d.message
+            );
+            let count = seen.entry(identity.clone()).or_insert(0);
+            *count += 1;
+            let mut hasher = Md5::new();
+            hasher.update(identity.as_bytes());
+            hasher.update(count.to_string().as_bytes());
+            let fingerprint: String = hasher
+                .finalize()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            let severity = match d.severity {
+                Severity::Error => "major",
+                Severity::Warning => "minor",
+                Severity::Note => "info",
+            };
+            items.push(json!({
+                "description": description,
+                "check_name": d.code.id,
+                "fingerprint": fingerprint,
+                "severity": severity,
+                "location": {"path": path, "lines": {"begin": begin, "end": end}},
+            }));
+        }
+    }
+    serde_json::to_string_pretty(&Value::Array(items)).unwrap_or_else(|_| "[]".into()) + "\n"
+}
+
+/// [`render_gitlab_services`] for one service.
+pub fn render_gitlab(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
+    render_gitlab_services(&[(diagnostics, sources, None)])
 }
 
 #[cfg(test)]

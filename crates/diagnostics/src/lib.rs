@@ -9,7 +9,9 @@ mod formats;
 mod render;
 
 pub use codes::Code;
-pub use formats::{render_github, render_sarif, render_sarif_services};
+pub use formats::{
+    render_github, render_gitlab, render_gitlab_services, render_sarif, render_sarif_services,
+};
 pub use render::{render_human, render_json, render_json_value, RenderOptions};
 use streaming_events_yaml::{FileId, LineIndex, Span};
 

@@ -78,16 +78,27 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &SourceMap, style: &Sty
         );
         let line_no = label.span.start.line;
         let full_line = file.index.line_text(&file.text, line_no);
-        // Long lines are shown as a window around the label.
+        // Long lines are shown as a window around the label (columns count characters).
         let skip = label.span.start.column.saturating_sub(60);
-        let text: String = full_line
+        let shown_chars: Vec<char> = full_line
             .chars()
             .skip(skip)
             .take(MAX_SHOWN)
             .map(snippet_char)
             .collect();
-        let text = if skip > 0 { format!("…{text}") } else { text };
-        let shift = usize::from(skip > 0);
+        let mut text: String = shown_chars
+            .iter()
+            .map(|&c| {
+                if c == '\t' {
+                    TAB.to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect();
+        if skip > 0 {
+            text.insert(0, '…');
+        }
         let bar = style.paint("1;34", "|");
         let _ = writeln!(out, "{pad} {bar}");
         let _ = writeln!(
@@ -96,8 +107,10 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &SourceMap, style: &Sty
             style.paint("1;34", &format!("{line_no:>gutter$}")),
             text
         );
-        let start_col = (label.span.start.column.max(1) - skip + shift).max(1);
-        let width = if label.span.end.line == label.span.start.line {
+        // The carets go under the label's characters by their width on a terminal: a tab is
+        // four columns, a CJK character or an emoji two, a combining mark none.
+        let before = (label.span.start.column.max(1) - 1 - skip).min(shown_chars.len());
+        let count = if label.span.end.line == label.span.start.line {
             label
                 .span
                 .end
@@ -105,14 +118,13 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &SourceMap, style: &Sty
                 .saturating_sub(label.span.start.column)
                 .max(1)
         } else {
-            text.chars().count().saturating_sub(start_col - 1).max(1)
+            shown_chars.len().saturating_sub(before).max(1)
         };
+        let indent = usize::from(skip > 0) + display_width(&shown_chars[..before]);
+        let marked = &shown_chars[before..(before + count).min(shown_chars.len())];
+        let width = display_width(marked).max(1);
         let marker = if label.primary { "^" } else { "-" };
-        let underline = format!(
-            "{}{}",
-            " ".repeat(start_col - 1),
-            marker.repeat(width.clamp(1, MAX_SHOWN.saturating_sub(start_col).max(1)))
-        );
+        let underline = format!("{}{}", " ".repeat(indent), marker.repeat(width));
         let mark_colour = if label.primary { colour } else { "1;34" };
         let tail = if label.text.is_empty() {
             String::new()
@@ -150,6 +162,25 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &SourceMap, style: &Sty
     }
 }
 
+/// What a tab of a source line is shown as (rustc shows four spaces too).
+const TAB: &str = "    ";
+
+/// How many terminal columns `chars` take (after [`snippet_char`]): a tab four, wide characters
+/// (CJK, most emoji) two, combining and other zero-width characters none.
+fn display_width(chars: &[char]) -> usize {
+    use unicode_width::UnicodeWidthChar;
+    chars
+        .iter()
+        .map(|&c| {
+            if c == '\t' {
+                TAB.len()
+            } else {
+                c.width().unwrap_or(1)
+            }
+        })
+        .sum()
+}
+
 /// The most characters of a message, label or help the human renderer prints.
 const MAX_MESSAGE: usize = 1000;
 
@@ -179,9 +210,10 @@ fn shown(text: &str) -> String {
     out
 }
 
-/// A character of a source line in a snippet: one column for one column, so that the carets stay
-/// under what they mark. Controls become their Unicode control pictures (`␛`, `␀`), as rustc
-/// shows them; other unsafe characters the replacement character.
+/// A character of a source line in a snippet, shown so that the carets can be placed under it
+/// ([`display_width`]). Controls become their Unicode control pictures (`␛`, `␀`), as rustc
+/// shows them; other unsafe characters the replacement character; a tab stays a tab (shown as
+/// [`TAB`]).
 fn snippet_char(c: char) -> char {
     match c {
         '\t' => c,
@@ -256,6 +288,49 @@ mod tests {
         // One column per character in the snippet: the caret stays under column 9 (U+202E).
         assert!(out.contains("a: ␛[2J␀\u{fffd}\u{fffd}b\n"), "{out}");
         assert!(out.contains("  |         ^ here"), "{out}");
+    }
+
+    /// The snippet and caret lines for a label on columns `from..to` (characters) of `line`.
+    fn marked(line: &str, from: usize, to: usize) -> (String, String) {
+        let mut sources = SourceMap::new();
+        let file = sources.add("s.yml", format!("{line}\n"));
+        let at = |column: usize| Pos {
+            offset: line.chars().take(column - 1).map(char::len_utf8).sum(),
+            line: 1,
+            column,
+        };
+        let span = Span::new(file, at(from), at(to));
+        let d = Diagnostic::error(crate::codes::YAML_SYNTAX_ERROR, "m").at(span, "");
+        let out = render_human(&[d], &sources, RenderOptions::default());
+        let lines: Vec<&str> = out.lines().collect();
+        let snippet = lines[3]
+            .strip_prefix("1 | ")
+            .expect("the snippet")
+            .to_string();
+        let carets = lines[4]
+            .strip_prefix("  | ")
+            .expect("the carets")
+            .to_string();
+        (snippet, carets)
+    }
+
+    #[test]
+    fn carets_sit_under_wide_characters_tabs_and_emoji_by_their_width() {
+        // CJK: two columns each.
+        let (snippet, carets) = marked("名前: 注文サービス", 5, 11);
+        assert_eq!(snippet, "名前: 注文サービス");
+        assert_eq!(carets, "      ^^^^^^^^^^^^");
+        // A tab is four columns, in the snippet and before the carets.
+        let (snippet, carets) = marked("a:\tbatchSize: 1", 4, 13);
+        assert_eq!(snippet, "a:    batchSize: 1");
+        assert_eq!(carets, "      ^^^^^^^^^");
+        // Emoji (two columns) and a combining accent (none) before the label.
+        let (snippet, carets) = marked("k: 🚀e\u{301} topic", 8, 13);
+        assert_eq!(snippet, "k: 🚀e\u{301} topic");
+        assert_eq!(carets, "       ^^^^^");
+        // A wide label is underlined across its whole width.
+        let (_, carets) = marked("x: 🚀🚀", 4, 6);
+        assert_eq!(carets, "   ^^^^");
     }
 
     #[test]

@@ -15,11 +15,26 @@
 
 use super::amazon_mq::AmazonMqCompiler;
 use crate::naming;
+use crate::schema::export::doc;
 
 pub const ACTIVEMQ: AmazonMqCompiler = AmazonMqCompiler {
     kind: "activemq",
     virtual_host: false,
     logical_id: naming::activemq_event_logical_id,
+    docs: &[
+        doc(
+            "",
+            "A queue of an Amazon MQ for ActiveMQ broker the function reads.",
+            "an `AWS::Lambda::EventSourceMapping`",
+            "",
+        ),
+        doc(
+            "arn",
+            "The ActiveMQ broker's ARN (or Fn::ImportValue / Ref giving it).",
+            "`EventSourceArn`",
+            "none (required)",
+        ),
+    ],
 };
 
 #[cfg(test)]

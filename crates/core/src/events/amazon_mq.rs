@@ -10,6 +10,7 @@ use crate::config::{Function, Service};
 use crate::iam::{actions, Statement};
 use crate::js::truthy;
 use crate::schema::defs;
+use crate::schema::export::{doc, PropertyDoc};
 use crate::schema::filter::FilterSource;
 use crate::schema::Schema;
 use serde_json::{json, Map, Value};
@@ -22,11 +23,23 @@ pub struct AmazonMqCompiler {
     pub kind: &'static str,
     pub virtual_host: bool,
     pub logical_id: fn(&str, &str) -> String,
+    /// What the editor schema says about the kind and its own properties (before [`DOCS`]).
+    pub docs: &'static [PropertyDoc],
 }
+
+/// What the editor schema says about the properties both Amazon MQ kinds have.
+pub const DOCS: &[PropertyDoc] = &[
+    doc("basicAuthArn", "The Secrets Manager secret with the broker user's name and password; granted secretsmanager:GetSecretValue.", "`SourceAccessConfigurations` of `Type: BASIC_AUTH`", "none (required)"),
+    doc("queue", "The name of the queue to read.", "`Queues` (one item)", "none (required)"),
+];
 
 impl EventCompiler for AmazonMqCompiler {
     fn kind(&self) -> &'static str {
         self.kind
+    }
+
+    fn docs(&self) -> Vec<&'static [PropertyDoc]> {
+        vec![self.docs, DOCS, super::features::DOCS]
     }
 
     fn schema(&self) -> Schema {

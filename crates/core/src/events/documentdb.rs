@@ -30,6 +30,7 @@ use crate::config::{Function, Service};
 use crate::iam::{actions, Statement};
 use crate::naming;
 use crate::schema::defs;
+use crate::schema::export::{doc, PropertyDoc};
 use crate::schema::filter::FilterSource;
 use crate::schema::Schema;
 use serde_json::{json, Map, Value};
@@ -37,6 +38,19 @@ use streaming_events_diagnostics::{codes, Diagnostic};
 use streaming_events_yaml::Node;
 
 pub struct DocumentDbCompiler;
+
+/// What the editor schema says about the event (the shared properties are in
+/// `defs::MAPPING_DOCS` and `features::DOCS`).
+#[rustfmt::skip]
+const DOCS: &[PropertyDoc] = &[
+    doc("", "An Amazon DocumentDB change stream the function reads (streaming-events only; docs/features.md §13).", "an `AWS::Lambda::EventSourceMapping`", ""),
+    doc("arn", "The DocumentDB cluster's ARN (`arn:aws:rds:REGION:ACCOUNT:cluster:NAME`) or an intrinsic function giving it.", "`EventSourceArn`", "none (required)"),
+    doc("database", "The database to read (1–63 characters).", "`DocumentDBEventSourceConfig.DatabaseName`", "none (required)"),
+    doc("collection", "The collection to read (1–57 characters).", "`DocumentDBEventSourceConfig.CollectionName`", "every collection of the database"),
+    doc("fullDocument", "What an update event carries.", "`DocumentDBEventSourceConfig.FullDocument`", "not set: Default")
+        .values(&[("Default", "only the changes"), ("UpdateLookup", "the changes and a copy of the whole document")]),
+    doc("basicAuthArn", "The Secrets Manager secret with the cluster's user name and password.", "`SourceAccessConfigurations` (`BASIC_AUTH`)", "none (required)"),
+];
 
 /// A DocumentDB cluster ARN (`arn:<partition>:rds:<region>:<account>:cluster:<identifier>`).
 pub const CLUSTER_ARN_PATTERN: &str =
@@ -135,6 +149,10 @@ fn event_object() -> Schema {
 impl EventCompiler for DocumentDbCompiler {
     fn kind(&self) -> &'static str {
         "documentDb"
+    }
+
+    fn docs(&self) -> Vec<&'static [PropertyDoc]> {
+        vec![DOCS, super::features::DOCS]
     }
 
     fn schema(&self) -> Schema {

@@ -22,6 +22,7 @@ use super::{prop, prop_span, CompileContext, FunctionTarget, MappingProperties};
 use crate::config::service::Event;
 use crate::config::{Function, Service};
 use crate::iam::{actions, Statement};
+use crate::schema::export::{doc, PropertyDoc};
 use crate::schema::{defs, Schema};
 use serde_json::{json, Map, Value};
 use streaming_events_diagnostics::{codes, Diagnostic};
@@ -35,6 +36,17 @@ fn metric_names(kind: &str) -> &'static [&'static str] {
         _ => &["EventCount"],
     }
 }
+
+/// What the editor schema says about the shared properties (docs/features.md §7, 9, 10, 12).
+#[rustfmt::skip]
+pub const DOCS: &[PropertyDoc] = &[
+    doc("metrics", "The mapping's CloudWatch metrics: `EventCount` on every kind, `ErrorCount` and `KafkaMetrics` on kafka and msk; each at most once.", "`MetricsConfig.Metrics`", "no metrics")
+        .values(&[("EventCount", "events polled, filtered out, invoked, failed, dropped"), ("ErrorCount", "errors while processing (kafka and msk)"), ("KafkaMetrics", "consumer lag and throughput (kafka and msk)")]),
+    doc("kmsKeyArn", "The customer-managed KMS key Lambda encrypts the mapping's filter criteria with (not inherited from the function's `kmsKeyArn`, which encrypts its environment); its key policy must let lambda.amazonaws.com decrypt.", "`KmsKeyArn`", "not set: Lambda's own encryption"),
+    doc("tags", "Tags of the event source mapping (keys 1–128 characters, not starting with `aws:`; values up to 256), sorted by key.", "`Tags`", "no tags"),
+    doc("inheritTags", "`true`: the mapping also gets `provider.tags` and the function's `tags` (the event's win, then the function's).", "`Tags`", "false: only the event's `tags`"),
+    doc("secretsManagerKmsKeyId", "The KMS key (id or ARN) that encrypts the event's Secrets Manager secrets: the role is allowed kms:Decrypt on it.", "none (the IAM statement)", "not set: no kms:Decrypt"),
+];
 
 /// Lambda's limit of tags on one resource.
 pub const MAX_TAGS: usize = 50;

@@ -15,7 +15,7 @@
 //! gives `ConsumeEventSourceMappingKafkaOrders` and `secretsmanager:GetSecretValue` on the secret.
 
 use super::{
-    kafka_features, prop, prop_span, CompileContext, EventCompiler, FunctionTarget,
+    kafka_features, prop, prop_span, provisioned, CompileContext, EventCompiler, FunctionTarget,
     MappingProperties, PlannedMapping,
 };
 use crate::config::service::Event;
@@ -23,6 +23,7 @@ use crate::config::{Function, Service};
 use crate::iam::{actions, Statement};
 use crate::naming;
 use crate::schema::defs;
+use crate::schema::export::{doc, PropertyDoc};
 use crate::schema::filter::FilterSource;
 use crate::schema::Schema;
 use serde_json::{json, Map, Value};
@@ -55,6 +56,20 @@ const ACCESS_KINDS: &[(&str, &str, &str, bool)] = &[
         "",
         true,
     ),
+];
+
+/// What the editor schema says about a `kafka` event and its properties.
+const DOCS: &[PropertyDoc] = &[
+    doc("", "A topic of a self-managed Apache Kafka cluster the function reads.", "an `AWS::Lambda::EventSourceMapping` with `SelfManagedEventSource`", ""),
+    doc("accessConfigurations", "How Lambda reaches and authenticates to the cluster: VPC subnets and security groups, and the Secrets Manager secrets of one authentication method.", "`SourceAccessConfigurations`", "none (required)"),
+    doc("accessConfigurations.vpcSubnet", "The subnets (`subnet-…`) Lambda connects to the cluster from; needs `vpcSecurityGroup` too.", "`SourceAccessConfigurations` of `Type: VPC_SUBNET`", "none"),
+    doc("accessConfigurations.vpcSecurityGroup", "The security groups (`sg-…`) of Lambda's connections; needs `vpcSubnet` too.", "`SourceAccessConfigurations` of `Type: VPC_SECURITY_GROUP`", "none"),
+    doc("accessConfigurations.saslPlainAuth", "Secrets Manager secrets holding a SASL/PLAIN user name and password.", "`SourceAccessConfigurations` of `Type: BASIC_AUTH`", "none"),
+    doc("accessConfigurations.saslScram256Auth", "Secrets Manager secrets holding SASL/SCRAM-SHA-256 credentials.", "`SourceAccessConfigurations` of `Type: SASL_SCRAM_256_AUTH`", "none"),
+    doc("accessConfigurations.saslScram512Auth", "Secrets Manager secrets holding SASL/SCRAM-SHA-512 credentials.", "`SourceAccessConfigurations` of `Type: SASL_SCRAM_512_AUTH`", "none"),
+    doc("accessConfigurations.clientCertificateTlsAuth", "Secrets Manager secrets holding the client certificate for mutual TLS.", "`SourceAccessConfigurations` of `Type: CLIENT_CERTIFICATE_TLS_AUTH`", "none"),
+    doc("accessConfigurations.serverRootCaCertificate", "Secrets Manager secrets holding the root CA certificate the brokers' TLS certificates are checked against.", "`SourceAccessConfigurations` of `Type: SERVER_ROOT_CA_CERTIFICATE`", "none"),
+    doc("bootstrapServers", "The brokers to connect to first, as `host:port`.", "`SelfManagedEventSource.Endpoints.KafkaBootstrapServers`", "none (required)"),
 ];
 
 /// An unknown access-configuration kind is an error even in `warn` mode: the reference writes
@@ -103,6 +118,15 @@ fn sorted_servers(event: &Node) -> Vec<String> {
 impl EventCompiler for KafkaCompiler {
     fn kind(&self) -> &'static str {
         "kafka"
+    }
+
+    fn docs(&self) -> Vec<&'static [PropertyDoc]> {
+        vec![
+            DOCS,
+            kafka_features::DOCS,
+            provisioned::DOCS,
+            super::features::DOCS,
+        ]
     }
 
     fn schema(&self) -> Schema {

@@ -22,6 +22,7 @@ use super::{prop, prop_span, CompileContext, FunctionTarget, MappingProperties};
 use crate::config::service::Event;
 use crate::config::{Function, Service};
 use crate::iam::{actions, Statement};
+use crate::schema::export::{doc, PropertyDoc};
 use crate::schema::{defs, Schema};
 use serde_json::{json, Map, Value};
 use streaming_events_diagnostics::{codes, Diagnostic};
@@ -129,6 +130,31 @@ fn schema_registry() -> Schema {
         min_props: None,
     }))
 }
+
+/// What the editor schema says about the properties of [`with_shared_props`].
+pub const DOCS: &[PropertyDoc] = &[
+    doc("destinations", "Where Lambda sends the records of a batch it gave up on (provisioned mode).", "`DestinationConfig`", "none"),
+    doc("destinations.onFailure", "The destination: an SQS queue, SNS topic or S3 bucket ARN, `kafka://TOPIC`, or `{arn, type}` when the ARN is an intrinsic function.", "`DestinationConfig.OnFailure.Destination`", "none (required in `destinations`)"),
+    doc("destinations.onFailure.arn", "The destination's ARN, `kafka://TOPIC`, or an intrinsic function giving an ARN.", "`DestinationConfig.OnFailure.Destination`", "none (required)"),
+    doc("destinations.onFailure.type", "What `arn` names, needed when it is an intrinsic function; it decides the permission granted.", "none (the IAM statement)", "read from the ARN")
+        .values(&[("sqs", "an SQS queue (sqs:SendMessage)"), ("sns", "an SNS topic (sns:Publish)"), ("s3", "an S3 bucket (s3:PutObject, s3:ListBucket)"), ("kafka", "a topic of the same cluster (`kafka://TOPIC`)")]),
+    doc("onFailureDestination", "osls's spelling of `destinations.onFailure` (an ARN or `kafka://TOPIC`); accepted with a deprecation warning.", "`DestinationConfig.OnFailure.Destination`", "none"),
+    doc("schemaRegistry", "A schema registry Lambda validates and decodes the records with (provisioned mode).", "`SchemaRegistryConfig` of the Kafka event source config", "none"),
+    doc("schemaRegistry.uri", "The registry: a Glue schema registry ARN or a Confluent schema registry URL.", "`SchemaRegistryConfig.SchemaRegistryURI`", "none (required)"),
+    doc("schemaRegistry.eventRecordFormat", "How the function receives the records.", "`SchemaRegistryConfig.EventRecordFormat`", "none (required)")
+        .values(&[("JSON", "decoded into JSON"), ("SOURCE", "in the registry's format, as written")]),
+    doc("schemaRegistry.validate", "Which parts of a record are validated against the registry (`KEY`, `VALUE` or both).", "`SchemaRegistryConfig.SchemaValidationConfigs[].Attribute`", "none (required)")
+        .values(&[("KEY", "the record's key"), ("VALUE", "the record's value")]),
+    doc("schemaRegistry.accessConfigurations", "The Secrets Manager secrets Lambda reaches the registry with.", "`SchemaRegistryConfig.AccessConfigs`", "none"),
+    doc("schemaRegistry.accessConfigurations.basicAuth", "A secret holding the registry's user name and password.", "`AccessConfigs` of `Type: BASIC_AUTH`", "none"),
+    doc("schemaRegistry.accessConfigurations.clientCertificateTlsAuth", "A secret holding the client certificate for mutual TLS with the registry.", "`AccessConfigs` of `Type: CLIENT_CERTIFICATE_TLS_AUTH`", "none"),
+    doc("schemaRegistry.accessConfigurations.serverRootCaCertificate", "A secret holding the root CA certificate the registry's TLS certificate is checked against.", "`AccessConfigs` of `Type: SERVER_ROOT_CA_CERTIFICATE`", "none"),
+    doc("logLevel", "The mapping's system logs in CloudWatch (provisioned mode).", "`LoggingConfig.SystemLogLevel`", "not set: no system logs")
+        .values(&[("DEBUG", "everything, for troubleshooting"), ("INFO", "the mapping's progress and errors"), ("WARN", "warnings and errors only")]),
+    doc("bisectBatchOnFunctionError", "Split a failed batch in two and retry each half (provisioned mode).", "`BisectBatchOnFunctionError`", "not set: false"),
+    doc("maximumRetryAttempts", "How often a failed batch is retried (-1: until the record expires; 0–10000; provisioned mode).", "`MaximumRetryAttempts`", "not set: -1"),
+    doc("maximumRecordAgeInSeconds", "Records older than this are skipped (-1: no limit; 60–604800; provisioned mode).", "`MaximumRecordAgeInSeconds`", "not set: -1"),
+];
 
 /// The kind's own schema (an object) with the entries both kinds take added after its own.
 pub fn with_shared_props(mut schema: Schema) -> Schema {

@@ -26,6 +26,7 @@ use crate::config::service::Event;
 use crate::config::{Function, Service};
 use crate::iam::{PolicyBuilder, Statement};
 use crate::naming;
+use crate::schema::export::PropertyDoc;
 use crate::schema::filter::FilterSource;
 use crate::schema::Schema;
 use crate::template::Template;
@@ -57,6 +58,13 @@ pub trait EventCompiler {
 
     /// The configuration schema of one event.
     fn schema(&self) -> Schema;
+
+    /// What the editor schema says about the kind (the entry with path `""`) and each property
+    /// of [`EventCompiler::schema`]: tables searched in order, then `defs::MAPPING_DOCS` (the
+    /// shared properties). A property without an entry fails the export's test.
+    fn docs(&self) -> Vec<&'static [PropertyDoc]> {
+        Vec::new()
+    }
 
     /// Which records its filter patterns see.
     fn filter_source(&self, event: &Node) -> FilterSource;

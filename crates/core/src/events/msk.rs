@@ -14,7 +14,7 @@
 //! `kafka:GetBootstrapBrokers`, the VPC network-interface actions and (D3) the secret.
 
 use super::{
-    kafka_features, prop, prop_span, CompileContext, EventCompiler, FunctionTarget,
+    kafka_features, prop, prop_span, provisioned, CompileContext, EventCompiler, FunctionTarget,
     MappingProperties, PlannedMapping,
 };
 use crate::config::service::Event;
@@ -22,6 +22,7 @@ use crate::config::{Function, Service};
 use crate::iam::{actions, Statement};
 use crate::naming;
 use crate::schema::defs;
+use crate::schema::export::{doc, PropertyDoc};
 use crate::schema::filter::FilterSource;
 use crate::schema::Schema;
 use serde_json::{json, Map, Value};
@@ -147,9 +148,27 @@ fn grant_iam_access(cx: &mut CompileContext<'_>, target: &FunctionTarget, e: &No
     );
 }
 
+/// What the editor schema says about an `msk` event and its properties.
+const DOCS: &[PropertyDoc] = &[
+    doc("", "A topic of an Amazon MSK cluster the function reads.", "an `AWS::Lambda::EventSourceMapping`", ""),
+    doc("arn", "The MSK cluster's ARN (or Fn::ImportValue / Ref giving it).", "`EventSourceArn`", "none (required)"),
+    doc("saslScram512", "The Secrets Manager secret with the SASL/SCRAM-SHA-512 credentials (its name starts with `AmazonMSK_`); granted secretsmanager:GetSecretValue. At most one of `saslScram512`, `clientCertificateTlsAuth` and `iamAuth`.", "`SourceAccessConfigurations` of `Type: SASL_SCRAM_512_AUTH`", "none: IAM access control"),
+    doc("clientCertificateTlsAuth", "The Secrets Manager secret with the client certificate for mutual TLS with the cluster; granted secretsmanager:GetSecretValue.", "`SourceAccessConfigurations` of `Type: CLIENT_CERTIFICATE_TLS_AUTH`", "none"),
+    doc("iamAuth", "`true`: the function's role gets the kafka-cluster actions IAM access control needs on the cluster, the topic and the consumer group (MSK Serverless always needs them).", "none (the IAM statements)", "false"),
+];
+
 impl EventCompiler for MskCompiler {
     fn kind(&self) -> &'static str {
         "msk"
+    }
+
+    fn docs(&self) -> Vec<&'static [PropertyDoc]> {
+        vec![
+            DOCS,
+            kafka_features::DOCS,
+            provisioned::DOCS,
+            super::features::DOCS,
+        ]
     }
 
     fn schema(&self) -> Schema {

@@ -18,6 +18,7 @@
 use super::{prop, prop_span, MappingProperties};
 use crate::config::service::Event;
 use crate::config::{Function, Service};
+use crate::schema::export::{doc, PropertyDoc};
 use crate::schema::Schema;
 use serde_json::{Map, Value};
 use streaming_events_diagnostics::{codes, Diagnostic};
@@ -38,6 +39,17 @@ pub enum PollerSource {
     Sqs,
     Kafka,
 }
+
+/// What the editor schema says about the properties of [`schema_props`].
+pub const DOCS: &[PropertyDoc] = &[
+    doc("provisionedPollers", "Provisioned mode: pollers kept ready for the mapping (`{min, max, group}`), or `false` to switch an existing mapping back to on-demand.", "`ProvisionedPollerConfig`", "not set: on-demand"),
+    doc("provisionedPollers.min", "The fewest pollers (kafka and msk 1–200, sqs 2–200).", "`ProvisionedPollerConfig.MinimumPollers`", "not set: AWS's minimum"),
+    doc("provisionedPollers.max", "The most pollers (kafka and msk 1–2000, sqs 2–10000).", "`ProvisionedPollerConfig.MaximumPollers`", "not set: AWS's default"),
+    doc("provisionedPollers.group", "A poller group several kafka or msk mappings share (1–128 of `[a-zA-Z0-9_-]`).", "`ProvisionedPollerConfig.PollerGroupName`", "not set: the mapping's own pollers"),
+    doc("provisionedPollerConfig", "osls's spelling of `provisionedPollers` (`{minimumPollers, maximumPollers}`); accepted with a deprecation warning.", "`ProvisionedPollerConfig`", "not set: on-demand"),
+    doc("provisionedPollerConfig.minimumPollers", "The fewest pollers (1–200).", "`ProvisionedPollerConfig.MinimumPollers`", "not set: AWS's minimum"),
+    doc("provisionedPollerConfig.maximumPollers", "The most pollers (1–2000).", "`ProvisionedPollerConfig.MaximumPollers`", "not set: AWS's default"),
+];
 
 /// The schema entries of the kind: `provisionedPollers`, and for Kafka the osls alias.
 pub fn schema_props(source: PollerSource) -> Vec<(&'static str, Schema)> {

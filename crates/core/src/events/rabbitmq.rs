@@ -16,11 +16,32 @@
 
 use super::amazon_mq::AmazonMqCompiler;
 use crate::naming;
+use crate::schema::export::doc;
 
 pub const RABBITMQ: AmazonMqCompiler = AmazonMqCompiler {
     kind: "rabbitmq",
     virtual_host: true,
     logical_id: naming::rabbitmq_event_logical_id,
+    docs: &[
+        doc(
+            "",
+            "A queue of an Amazon MQ for RabbitMQ broker the function reads.",
+            "an `AWS::Lambda::EventSourceMapping`",
+            "",
+        ),
+        doc(
+            "arn",
+            "The RabbitMQ broker's ARN (or Fn::ImportValue / Ref giving it).",
+            "`EventSourceArn`",
+            "none (required)",
+        ),
+        doc(
+            "virtualHost",
+            "The RabbitMQ virtual host the queue is in (not empty).",
+            "`SourceAccessConfigurations` of `Type: VIRTUAL_HOST`",
+            "not set: the broker's default, `/`",
+        ),
+    ],
 };
 
 #[cfg(test)]

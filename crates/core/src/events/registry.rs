@@ -2,6 +2,7 @@
 //! its file in this folder and one line here.
 
 use super::{activemq, documentdb, kafka, msk, rabbitmq, sqs, stream, EventCompiler};
+use crate::schema::export::PropertyDoc;
 use crate::schema::Schema;
 
 /// The compilers in the reference's order (the five streaming kinds), then `sqs`, whose
@@ -17,6 +18,11 @@ pub fn registry() -> Vec<Box<dyn EventCompiler>> {
         Box::new(sqs::SqsCompiler),
         Box::new(documentdb::DocumentDbCompiler),
     ]
+}
+
+/// Each compiled kind with the documentation of its properties (for the JSON Schema export).
+pub fn docs() -> Vec<(&'static str, Vec<&'static [PropertyDoc]>)> {
+    registry().iter().map(|c| (c.kind(), c.docs())).collect()
 }
 
 /// Each compiled kind with the schema of its events (for validation and the JSON Schema export).

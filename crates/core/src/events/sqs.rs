@@ -26,6 +26,7 @@ use crate::config::{Function, Service};
 use crate::iam::{actions, Statement};
 use crate::naming;
 use crate::schema::defs;
+use crate::schema::export::{doc, PropertyDoc};
 use crate::schema::filter::FilterSource;
 use crate::schema::Schema;
 use serde_json::{json, Map, Value};
@@ -94,6 +95,14 @@ fn check_queue(function: &Function, event: &Event) -> Vec<Diagnostic> {
     }
 }
 
+/// What the editor schema says about an `sqs` event and its properties.
+const DOCS: &[PropertyDoc] = &[
+    doc("", "An SQS queue the function reads: a queue ARN, or its configuration.", "an `AWS::Lambda::EventSourceMapping`", ""),
+    doc("arn", "The queue's ARN (or an intrinsic function giving it).", "`EventSourceArn`", "none (required)"),
+    doc("batchSize", "How many messages Lambda reads per invocation at most (1–10000; above 10 needs `maximumBatchingWindow`).", "`BatchSize`", "10"),
+    doc("maximumConcurrency", "How many function instances this queue may keep busy at once (2–1000).", "`ScalingConfig.MaximumConcurrency`", "not set: no limit"),
+];
+
 impl EventCompiler for SqsCompiler {
     fn kind(&self) -> &'static str {
         "sqs"
@@ -101,6 +110,10 @@ impl EventCompiler for SqsCompiler {
 
     fn settles_collisions(&self) -> bool {
         false
+    }
+
+    fn docs(&self) -> Vec<&'static [PropertyDoc]> {
+        vec![DOCS, provisioned::DOCS, super::features::DOCS]
     }
 
     fn schema(&self) -> Schema {

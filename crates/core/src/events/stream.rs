@@ -26,6 +26,7 @@ use crate::iam::{actions, Statement};
 use crate::js::truthy;
 use crate::naming;
 use crate::schema::defs;
+use crate::schema::export::{doc, PropertyDoc};
 use crate::schema::filter::FilterSource;
 use crate::schema::Schema;
 use serde_json::{json, Map, Value};
@@ -119,6 +120,30 @@ fn event_object() -> Schema {
         min_props: None,
     }
 }
+
+/// What the editor schema says about a `stream` event and its properties.
+const DOCS: &[PropertyDoc] = &[
+    doc("", "A DynamoDB or Kinesis stream the function reads: a stream ARN, or its configuration.", "an `AWS::Lambda::EventSourceMapping`", ""),
+    doc("arn", "The stream: a DynamoDB table's stream ARN or a Kinesis stream ARN (or an intrinsic function giving one).", "`EventSourceArn` (a consumer's ARN when `consumer` is set)", "none (required)"),
+    doc("type", "Which kind of stream `arn` is, where an intrinsic function hides it; the permissions granted follow it.", "none (the IAM statement's actions)", "read from the ARN")
+        .values(&[("dynamodb", "a DynamoDB stream (dynamodb:GetRecords, GetShardIterator, DescribeStream, ListStreams)"), ("kinesis", "a Kinesis data stream (kinesis:GetRecords, GetShardIterator, DescribeStream, DescribeStreamSummary, ListShards, ListStreams)")]),
+    doc("batchSize", "How many records Lambda reads from a shard per invocation at most (1–10000).", "`BatchSize`", "10"),
+    doc("parallelizationFactor", "How many batches of one shard Lambda processes at once (1–10).", "`ParallelizationFactor`", "not set: 1"),
+    doc("startingPosition", "Where a new mapping starts reading each shard.", "`StartingPosition`", "TRIM_HORIZON")
+        .values(defs::STARTING_POSITION_DOCS),
+    doc("enabled", "Whether the mapping polls the stream; `false` creates it paused.", "`Enabled`", "true"),
+    doc("consumer", "Kinesis enhanced fan-out: `true` creates a stream consumer for the function (an `AWS::Kinesis::StreamConsumer`), or give an existing consumer's ARN.", "`EventSourceArn` becomes the consumer's ARN", "no consumer (shared throughput)"),
+    doc("batchWindow", "How long, in seconds, Lambda gathers records before invoking (0–300).", "`MaximumBatchingWindowInSeconds`", "not set: 0"),
+    doc("maximumRetryAttempts", "How often a failed batch is retried (-1: until the record expires; 0–10000).", "`MaximumRetryAttempts`", "not set: -1"),
+    doc("bisectBatchOnFunctionError", "Split a failed batch in two and retry each half.", "`BisectBatchOnFunctionError`", "not set: false"),
+    doc("maximumRecordAgeInSeconds", "Records older than this are skipped (-1: no limit; 60–604800).", "`MaximumRecordAgeInSeconds`", "not set: -1"),
+    doc("destinations", "Where Lambda sends the description of a batch it gave up on.", "`DestinationConfig`", "none"),
+    doc("destinations.onFailure", "The SNS topic, SQS queue or S3 bucket for discarded batches: an ARN, or `{arn, type}` when the ARN is an intrinsic function.", "`DestinationConfig.OnFailure.Destination`", "none (required in `destinations`)"),
+    doc("destinations.onFailure.arn", "The SNS topic's, SQS queue's or S3 bucket's ARN (or an intrinsic function).", "`DestinationConfig.OnFailure.Destination`", "none (required)"),
+    doc("destinations.onFailure.type", "What `arn` names, needed when it is an intrinsic function: it decides the permission granted (sns:Publish, sqs:SendMessage, or s3:ListBucket and s3:PutObject).", "none (the IAM statement)", "read from the ARN")
+        .values(&[("sns", "an SNS topic (sns:Publish)"), ("sqs", "an SQS queue (sqs:SendMessage)"), ("s3", "an S3 bucket (s3:ListBucket on it, s3:PutObject on its objects)")]),
+    doc("tumblingWindowInSeconds", "Aggregate state across invocations over windows of this many seconds (0–900).", "`TumblingWindowInSeconds`", "not set: no windows"),
+];
 
 /// The event value as an object (the string form is `{arn}`).
 fn fields(event: &Event) -> Node {
@@ -367,6 +392,10 @@ impl EventCompiler for StreamCompiler {
         logical_suffix: &str,
     ) -> Option<Diagnostic> {
         check_consumer_name(service, function, event, logical_suffix)
+    }
+
+    fn docs(&self) -> Vec<&'static [PropertyDoc]> {
+        vec![DOCS, super::features::DOCS]
     }
 
     fn schema(&self) -> Schema {

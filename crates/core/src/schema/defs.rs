@@ -1,6 +1,7 @@
 //! Shared schema definitions (the reference's `#/definitions/…`), tightened where DEVIATIONS.md
 //! says: anchored patterns (D9), real intrinsic functions (D10).
 
+use super::export::{doc, PropertyDoc};
 use super::Schema;
 
 pub const ARN_PATTERN: &str = "^arn:";
@@ -98,6 +99,38 @@ pub fn consumer_group_id() -> Schema {
         max_len: Some(200),
     })
 }
+
+/// What the editor schema says about the properties several event kinds share; a kind's own
+/// table (its compiler's `docs`) comes first, so it can say more or give another default.
+pub const MAPPING_DOCS: &[PropertyDoc] = &[
+    doc("batchSize", "How many records Lambda reads from the source and hands to one invocation at most.", "`AWS::Lambda::EventSourceMapping` `BatchSize`", "not set: Lambda's default (100 for Kafka, MSK and Amazon MQ)"),
+    doc("maximumBatchingWindow", "How long, in seconds, Lambda gathers records before invoking the function (0–300).", "`MaximumBatchingWindowInSeconds`", "not set: Lambda's default (500 ms for Kafka, MSK and Amazon MQ; 0 for SQS)"),
+    doc("enabled", "Whether the event source mapping polls the source; `false` creates it paused.", "`Enabled`", "true (not set when absent, except for `stream`)"),
+    doc("startingPosition", "Where in the stream or topic a new mapping starts reading.", "`StartingPosition`", "TRIM_HORIZON")
+        .values(STARTING_POSITION_DOCS),
+    doc("startingPositionTimestamp", "With `startingPosition: AT_TIMESTAMP`: the time to start reading at, in Unix seconds.", "`StartingPositionTimestamp`", "none (required with AT_TIMESTAMP)"),
+    doc("filterPatterns", "Lambda event filtering: up to 5 patterns (10 on request); a record is delivered only when one of them matches. Each pattern is written as JSON.stringify writes it.", "`FilterCriteria.Filters[].Pattern`", "no filtering"),
+    doc("consumerGroupId", "The Kafka consumer group the mapping joins (1–200 characters of `[a-zA-Z0-9-/*:_+=.@-]`).", "`SelfManagedKafkaEventSourceConfig.ConsumerGroupId` / `AmazonManagedKafkaEventSourceConfig.ConsumerGroupId`", "a group Lambda names after the mapping's id"),
+    doc("topic", "The Kafka topic to read.", "`Topics` (one item)", "none (required)"),
+    doc("functionResponseType", "`ReportBatchItemFailures`: the function returns which records failed, and only those are retried.", "`FunctionResponseTypes` (one item)", "not set: a failure retries the whole batch")
+        .values(&[("ReportBatchItemFailures", "the function's response lists the failed records (`batchItemFailures`); the others count as processed")]),
+];
+
+/// The starting positions Lambda knows.
+pub const STARTING_POSITION_DOCS: &[(&str, &str)] = &[
+    (
+        "LATEST",
+        "only records written after the mapping is created",
+    ),
+    (
+        "TRIM_HORIZON",
+        "from the oldest record the stream or topic still holds",
+    ),
+    (
+        "AT_TIMESTAMP",
+        "from the time given in `startingPositionTimestamp` (Kinesis, Kafka and MSK; not DynamoDB)",
+    ),
+];
 
 #[cfg(test)]
 mod tests {

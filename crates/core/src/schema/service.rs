@@ -7,7 +7,9 @@
 //! regions of its release (no `nodejs22.x`, no `ap-southeast-5`), which would make valid services
 //! fail in `error` mode (docs/compatibility.md).
 
-use super::defs::{arn, cf_function, kms_arn};
+use super::defs::{self, arn, cf_function, kms_arn};
+use super::export::{DocScope, PropertyDoc};
+use super::service_docs::{function_docs, provider_docs, ROOT_DOCS};
 use super::{problems_to_diagnostics, validate, Rule, Schema};
 use crate::config::ValidationMode;
 use crate::js::regex_test as matches;
@@ -584,8 +586,13 @@ pub fn validate_service(root: &mut Node, mode: ValidationMode) -> Vec<Diagnostic
 /// The JSON Schema of a whole service file, for editors (yaml-language-server:
 /// `# yaml-language-server: $schema=…` on the first line): the top level, `provider`, the
 /// function properties and the compiled events, from the schemas the validator uses; other
-/// event kinds are any one-key mapping. `kinds` are the compiled kinds with their schemas.
-pub fn service_json_schema(kinds: &[(&str, Schema)]) -> serde_json::Value {
+/// event kinds are any one-key mapping. `kinds` are the compiled kinds with their schemas and
+/// the documentation of their properties (the kind's own table, then [`defs::MAPPING_DOCS`]).
+pub fn service_json_schema(
+    kinds: &[(&str, Schema)],
+    kind_docs: &[(&'static str, Vec<&'static [PropertyDoc]>)],
+) -> serde_json::Value {
+    use super::export::{definition, or_variable};
     use serde_json::json;
     let mut schema = super::export::events_json_schema(kinds);
     let events = schema
@@ -599,7 +606,7 @@ pub fn service_json_schema(kinds: &[(&str, Schema)]) -> serde_json::Value {
         .map(|kind| {
             json!({
                 "type": "object",
-                "properties": {*kind: {"$ref": format!("#/definitions/{kind}")}},
+                "properties": {*kind: or_variable(json!({"$ref": format!("#/definitions/{kind}")}))},
                 "required": [kind],
                 "additionalProperties": false
             })
@@ -610,32 +617,36 @@ pub fn service_json_schema(kinds: &[(&str, Schema)]) -> serde_json::Value {
         .copied()
         .filter(|k| !streaming.contains(k))
         .collect();
+    let other_descriptions: Vec<String> = others
+        .iter()
+        .map(|k| format!("a `{k}` event: the Serverless Framework compiles it, streaming-events leaves it out"))
+        .collect();
     event_shapes.push(json!({
         "type": "object",
         "minProperties": 1,
         "maxProperties": 1,
-        "propertyNames": {"enum": others}
+        "propertyNames": {"enum": others, "enumDescriptions": other_descriptions, "markdownEnumDescriptions": other_descriptions}
     }));
+    event_shapes.push(json!({"$ref": "#/definitions/variable"}));
     definitions.insert("event".into(), json!({"anyOf": event_shapes}));
-    let mut function = super::export::to_json_schema(&function_schema());
-    function["properties"]["events"] =
-        json!({"type": "array", "items": {"$ref": "#/definitions/event"}});
-    definitions.insert("function".into(), function);
-    definitions.insert(
-        "provider".into(),
-        super::export::to_json_schema(&provider_schema()),
+    let mut function = definition(&function_schema());
+    function["properties"]["events"] = or_variable(
+        json!({"anyOf": [{"type": "array", "items": {"$ref": "#/definitions/event"}}, {"type": "null"}]}),
     );
-    let mut root = super::export::to_json_schema(&root_schema());
-    root["properties"]["provider"] = json!({"$ref": "#/definitions/provider"});
+    definitions.insert("function".into(), function);
+    definitions.insert("provider".into(), definition(&provider_schema()));
+    let mut root = definition(&root_schema());
+    root["properties"]["provider"] = or_variable(json!({"$ref": "#/definitions/provider"}));
     let functions = json!({
         "type": "object",
-        "patternProperties": {"^[a-zA-Z0-9-_]+$": {"$ref": "#/definitions/function"}},
+        // A function without a value is dropped, as the reference drops it.
+        "patternProperties": {"^[a-zA-Z0-9-_]+$": {"anyOf": [{"$ref": "#/definitions/function"}, {"type": "null"}, {"$ref": "#/definitions/variable"}]}},
         "additionalProperties": false
     });
     // A list of such mappings is merged into one, as the reference does.
-    root["properties"]["functions"] =
-        json!({"anyOf": [functions, {"type": "array", "items": functions}, {"type": "null"}]});
-    root["properties"]["service"] = json!({"type": "string", "pattern": "^[a-zA-Z][0-9a-zA-Z-]+$"});
+    root["properties"]["functions"] = json!({"anyOf": [functions, {"type": "array", "items": functions}, {"type": "null"}, {"$ref": "#/definitions/variable"}]});
+    root["properties"]["service"] =
+        or_variable(json!({"type": "string", "pattern": "^[a-zA-Z][0-9a-zA-Z-]+$"}));
     root["required"] = json!(["service", "provider"]);
     schema = json!({
         "$schema": "http://json-schema.org/draft-07/schema#",
@@ -647,7 +658,24 @@ pub fn service_json_schema(kinds: &[(&str, Schema)]) -> serde_json::Value {
             out.insert(key.clone(), value.clone());
         }
     }
-    schema
+    // Each kind's tables, then the shared one; the `event` list names each kind with its
+    // table's `""` entry.
+    let mut scopes: Vec<(&str, DocScope)> = kind_docs
+        .iter()
+        .map(|(kind, tables)| {
+            let mut scope: DocScope = tables.iter().map(|t| ("", *t)).collect();
+            scope.push(("", defs::MAPPING_DOCS));
+            (*kind, scope)
+        })
+        .collect();
+    let event_scope: DocScope = kind_docs
+        .iter()
+        .flat_map(|(kind, tables)| tables.iter().map(move |t| (*kind, *t)))
+        .collect();
+    scopes.push(("event", event_scope));
+    scopes.push(("function", function_docs()));
+    scopes.push(("provider", provider_docs()));
+    super::export::finish(schema, &vec![("", ROOT_DOCS)], &scopes)
 }
 
 /// `service`: a letter, then letters, digits and `-` (the reference's `serviceName`).
