@@ -54,8 +54,8 @@ fn the_json_schema_accepts_every_feature_service() {
 }
 
 /// The invalid variants (rendered under tests/fixtures/diagnostics) whose rule is a schema
-/// rule; cross-field ones (a type that contradicts its ARN, 50 tags after inheritance, a metric
-/// listed twice, the reserved `aws:` tag prefix) are the validator's alone.
+/// rule; the compilers' checks (a type that contradicts its ARN, 50 tags after inheritance, a
+/// metric listed twice, the reserved `aws:` tag prefix) have codes of their own.
 #[test]
 fn the_json_schema_rejects_the_invalid_variants_it_can_state() {
     let validator = validator();

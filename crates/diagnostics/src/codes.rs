@@ -117,6 +117,8 @@ codes! {
     FUNCTION_EVENT_METRICS_UNDOCUMENTED = "metrics on a kind AWS documents no mapping metrics for (Amazon MQ, DocumentDB)";
     FUNCTION_EVENT_KMS_KEY_UNUSED = "kmsKeyArn on an event without filterPatterns: there is nothing to encrypt";
     FUNCTION_EVENT_KMS_KEY_POLICY = "kmsKeyArn names a key of this template whose policy does not let Lambda decrypt";
+    FUNCTION_EVENT_METRICS_DUPLICATE = "metrics lists one metric twice";
+    FUNCTION_EVENT_TAG_KEY_RESERVED = "a tag key starting with aws:, which AWS keeps for itself";
     FUNCTION_EVENT_TAGS_TOO_MANY = "a mapping with more tags than Lambda accepts on one resource (50)";
     FUNCTION_DOCUMENTDB_FILTER_PATTERNS_UNSUPPORTED = "filterPatterns on a documentDb event: Lambda does not filter DocumentDB change streams";
     FUNCTION_DOCUMENTDB_STARTING_POSITION_TIMESTAMP_INVALID = "documentDb: AT_TIMESTAMP without startingPositionTimestamp";

@@ -51,61 +51,27 @@ pub const DOCS: &[PropertyDoc] = &[
 /// Lambda's limit of tags on one resource.
 pub const MAX_TAGS: usize = 50;
 
-/// `metrics`: a list of the kind's metric names, each at most once.
+/// `metrics`: a list of the kind's metric names (each at most once: [`check`]).
 fn metrics_schema(kind: &str) -> Schema {
     let names = metric_names(kind);
-    Schema::Checked(
-        // An empty list is allowed, as AWS allows it (metrics turned off on an update).
-        Box::new(Schema::aws(Schema::Array {
-            items: Box::new(Schema::Enum(names)),
-            min_items: None,
-            max_items: Some(names.len()),
-        })),
-        unique_items,
-    )
-}
-
-fn unique_items(node: &Node) -> Result<(), String> {
-    let items = node.as_seq().unwrap_or_default();
-    for (i, item) in items.iter().enumerate() {
-        if items[..i]
-            .iter()
-            .any(|earlier| earlier.to_json() == item.to_json())
-        {
-            return Err(format!("must not list {} twice", super::json_text(item)));
-        }
-    }
-    Ok(())
+    // An empty list is allowed, as AWS allows it (metrics turned off on an update).
+    Schema::aws(Schema::Array {
+        items: Box::new(Schema::Enum(names)),
+        min_items: None,
+        max_items: Some(names.len()),
+    })
 }
 
 /// `tags`: SF's `awsResourceTags` (keys of 1 to 128 characters of `[\w./=+:\- ]`, values of at
-/// most 256), keys not starting with `aws:` (reserved by AWS).
+/// most 256); keys starting with `aws:` (reserved by AWS) are refused by [`check`].
 fn tags_schema() -> Schema {
-    Schema::Checked(
-        Box::new(Schema::Map {
-            keys: r"^[\w./=+:\- ]{1,128}$",
-            values: Box::new(Schema::Str {
-                pattern: None,
-                min_len: None,
-                max_len: Some(256),
-            }),
+    Schema::Map {
+        keys: r"^[\w./=+:\- ]{1,128}$",
+        values: Box::new(Schema::Str {
+            pattern: None,
+            min_len: None,
+            max_len: Some(256),
         }),
-        no_reserved_tag_keys,
-    )
-}
-
-fn no_reserved_tag_keys(node: &Node) -> Result<(), String> {
-    let Some(map) = node.as_map() else {
-        return Ok(());
-    };
-    match map
-        .keys()
-        .find(|k| k.to_ascii_lowercase().starts_with("aws:"))
-    {
-        Some(key) => Err(format!(
-            "the tag key {key} starts with aws:, a prefix AWS keeps for itself"
-        )),
-        None => Ok(()),
     }
 }
 
@@ -249,8 +215,46 @@ pub fn check(service: &Service, function: &Function, event: &Event) -> Vec<Diagn
         }
         out.extend(check_key_policy(service, key, &format!("{path}.kmsKeyArn")));
     }
+    out.extend(check_metrics_once(function, event));
+    out.extend(check_reserved_tag_keys(function, event));
     out.extend(check_tag_count(service, function, event));
     out
+}
+
+/// Each metric at most once (Lambda refuses a list with one twice).
+fn check_metrics_once(function: &Function, event: &Event) -> Option<Diagnostic> {
+    let items = prop(&event.value, "metrics")?.as_seq()?;
+    let (i, item) = items.iter().enumerate().find(|(i, item)| {
+        items[..*i]
+            .iter()
+            .any(|earlier| earlier.to_json() == item.to_json())
+    })?;
+    Some(Diagnostic::error_at(
+        codes::FUNCTION_EVENT_METRICS_DUPLICATE,
+        format!("{}.metrics[{i}]", event.path(function)),
+        item.span,
+        format!("metrics lists {} twice", super::json_text(item)),
+        "list each metric once",
+    ))
+}
+
+/// Tag keys starting with `aws:` are AWS's own; CloudFormation refuses them.
+fn check_reserved_tag_keys(function: &Function, event: &Event) -> Option<Diagnostic> {
+    let tags = prop(&event.value, "tags")?.as_map()?;
+    let entry = tags
+        .entries
+        .iter()
+        .find(|e| e.key.to_ascii_lowercase().starts_with("aws:"))?;
+    Some(Diagnostic::error_at(
+        codes::FUNCTION_EVENT_TAG_KEY_RESERVED,
+        format!("{}.tags.{}", event.path(function), entry.key),
+        entry.key_span,
+        format!(
+            "the tag key {} starts with aws:, a prefix AWS keeps for itself",
+            entry.key
+        ),
+        "rename the tag",
+    ))
 }
 
 /// The `AWS::KMS::Key` of this template a `kmsKeyArn` names (`Fn::GetAtt [Key, Arn]`), if any.
@@ -390,7 +394,7 @@ mod tests {
         ));
         assert_eq!(
             compile(&reserved).unwrap_err(),
-            ["INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION"]
+            ["FUNCTION_EVENT_TAG_KEY_RESERVED"]
         );
         let many: String = (0..51).map(|i| format!("t{i}: v, ")).collect();
         let excess = service(&format!(
@@ -416,10 +420,11 @@ mod tests {
             compile(&stream).unwrap_err(),
             ["INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION"]
         );
-        let twice = service(&format!(
-            "      - stream:\n          arn: {STREAM}\n          metrics: [EventCount, EventCount]\n"
-        ));
-        assert!(compile(&twice).is_err());
+        let twice = service("      - kafka:\n          topic: t1\n          bootstrapServers: [b:9092]\n          accessConfigurations: {saslScram512Auth: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:k-AbCdEf'}\n          metrics: [ErrorCount, ErrorCount]\n");
+        assert_eq!(
+            compile(&twice).unwrap_err(),
+            ["FUNCTION_EVENT_METRICS_DUPLICATE"]
+        );
     }
 
     #[test]
