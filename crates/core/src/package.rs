@@ -98,7 +98,7 @@ fn run_inner(
     finalize::strip_null_properties(&mut template);
     outcome
         .diagnostics
-        .extend(finalize::template_limits(&template));
+        .extend(finalize::template_limits(&template, &service));
     outcome
         .iam_report
         .extend(attach::report_roles_without_grants(&template, &policies));

@@ -127,12 +127,22 @@ pub struct Service {
 impl Service {
     /// Whether the service lists `plugin` under `plugins` (a list, or `{modules: [...]}`).
     pub fn lists_plugin(&self, plugin: &str) -> bool {
+        self.plugin_entry(plugin).is_some()
+    }
+
+    /// Where the service lists `plugin`: its config path (`plugins[1]`,
+    /// `plugins.modules[0]`) and its node.
+    pub fn plugin_entry(&self, plugin: &str) -> Option<(String, &Node)> {
         let plugins = self.root.get("plugins");
-        let list = plugins
-            .and_then(|p| p.get("modules"))
-            .or(plugins)
-            .and_then(Node::as_seq);
-        list.is_some_and(|items| items.iter().any(|item| item.as_str() == Some(plugin)))
+        let (path, list) = match plugins.and_then(|p| p.get("modules")) {
+            Some(modules) => ("plugins.modules", modules),
+            None => ("plugins", plugins?),
+        };
+        let items = list.as_seq()?;
+        let index = items
+            .iter()
+            .position(|item| item.as_str() == Some(plugin))?;
+        Some((format!("{path}[{index}]"), &items[index]))
     }
 
     /// A setting of a plugin the service lists: `custom.<plugin>.<key>`.
