@@ -210,7 +210,7 @@ fn model(
     diagnostics.extend(schema::shape::check_shape(&root, mode, &kinds));
     outcome.diagnostics.extend(unknown.retain(diagnostics));
     build_service(
-        &root,
+        root,
         options.stage.as_deref(),
         options.region.as_deref(),
         mode,
@@ -287,6 +287,7 @@ fn compile(
         custom_role_needs: Vec::new(),
         diagnostics: Vec::new(),
         merge_mode: options.template.is_some(),
+        index: Default::default(),
     };
     events::compile::compile_events(&mut cx, compilers, options.template.is_some());
     let mut diagnostics = std::mem::take(&mut cx.diagnostics);

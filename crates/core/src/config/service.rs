@@ -113,6 +113,8 @@ impl Function {
 
 #[derive(Debug, Clone)]
 pub struct Service {
+    /// The service file's tree, except the bodies of the functions modelled in `functions`:
+    /// those are moved there (each leaves a `null` at its key), so no function is held twice.
     pub root: Node,
     pub name: String,
     pub stage: String,
@@ -180,8 +182,10 @@ pub fn validation_mode(root: &Node, strict: bool) -> ValidationMode {
 /// Leaves out what `schema::shape` reports (a function with an invalid name, no value or not a
 /// mapping; events that are not a mapping with a known kind); `None` when the file is not a
 /// mapping. `compiled_kinds` are the event kinds the registry compiles.
+/// Takes the tree by value: the service keeps it, and each function's body moves into its
+/// [`Function`], without a copy.
 pub fn build_service(
-    root: &Node,
+    mut root: Node,
     cli_stage: Option<&str>,
     cli_region: Option<&str>,
     validation_mode: ValidationMode,
@@ -213,8 +217,9 @@ pub fn build_service(
     let provider = read_provider(provider_node);
     let mut uncompiled = Vec::new();
     let mut functions = Vec::new();
-    if let Some(map) = root.get("functions").and_then(Node::as_map) {
-        for entry in &map.entries {
+    let functions_node = root.as_map_mut().and_then(|m| m.get_mut("functions"));
+    if let Some(map) = functions_node.and_then(Node::as_map_mut) {
+        for entry in &mut map.entries {
             let valid_name = !entry.key.is_empty()
                 && entry
                     .key
@@ -223,7 +228,8 @@ pub fn build_service(
             if !valid_name || entry.value.as_map().is_none() {
                 continue;
             }
-            let node = entry.value.clone();
+            let span = entry.value.span;
+            let node = std::mem::replace(&mut entry.value, Node::null(span));
             // A falsy name is no name, as in the reference.
             let custom_name = node
                 .get("name")
@@ -251,7 +257,7 @@ pub fn build_service(
     uncompiled.sort();
     uncompiled.dedup();
     Some(Service {
-        root: root.clone(),
+        root,
         name,
         stage,
         region,

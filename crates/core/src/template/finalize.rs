@@ -57,7 +57,7 @@ pub fn template_limits(template: &Template, service: &Service) -> Vec<Diagnostic
             .with_help("set `versionFunctions: false` (each versioned function adds an output), or split the service"),
         );
     }
-    let bytes = crate::js::to_js_compact(&Value::Object(template.root.clone())).len();
+    let bytes = crate::js::compact_len_of_map(&template.root);
     if bytes > MAX_TEMPLATE_BYTES {
         out.push(split_limit(
             format!("the template is {bytes} bytes without whitespace; CloudFormation accepts at most {MAX_TEMPLATE_BYTES} (uploaded through S3)"),
