@@ -302,8 +302,54 @@ pub fn regex_test(pattern: &'static str, text: &str) -> bool {
     };
     let regex = cache
         .entry(pattern)
-        .or_insert_with(|| Regex::new(pattern).ok());
+        .or_insert_with(|| Regex::new(&javascript_classes(pattern)).ok());
     regex.as_ref().is_some_and(|r| r.is_match(text))
+}
+
+/// A JavaScript pattern's `\w`, `\d`, `\W` and `\D` as the ASCII classes they are in
+/// JavaScript (with or without the `u` flag); in Rust they are Unicode classes, which also make
+/// a bounded repetition (`[\w.]{1,128}`) a large automaton to build on every run.
+fn javascript_classes(pattern: &str) -> std::borrow::Cow<'_, str> {
+    if !pattern.contains('\\') {
+        return std::borrow::Cow::Borrowed(pattern);
+    }
+    let mut out = String::with_capacity(pattern.len() + 16);
+    let mut in_class = false;
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some(e @ ('w' | 'd' | 'W' | 'D')) => {
+                    let name = if e.eq_ignore_ascii_case(&'w') {
+                        "word"
+                    } else {
+                        "digit"
+                    };
+                    let negated = if e.is_ascii_uppercase() { "^" } else { "" };
+                    if in_class {
+                        out.push_str(&format!("[:{negated}{name}:]"));
+                    } else {
+                        out.push_str(&format!("[{negated}[:{name}:]]"));
+                    }
+                }
+                Some(other) => {
+                    out.push('\\');
+                    out.push(other);
+                }
+                None => out.push('\\'),
+            },
+            '[' if !in_class => {
+                in_class = true;
+                out.push('[');
+            }
+            ']' if in_class => {
+                in_class = false;
+                out.push(']');
+            }
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// The reference passes the configuration (and each value a variable source returns) through
@@ -335,6 +381,17 @@ mod tests {
             to_js_pretty(&value),
             "{\n  \"a\": [\n    1,\n    2.5,\n    {\n      \"b\": null\n    }\n  ],\n  \"e\": [],\n  \"o\": {},\n  \"s\": \"x\\\"\\n\\u0001\"\n}"
         );
+    }
+
+    #[test]
+    fn word_and_digit_classes_are_ascii_as_in_javascript() {
+        assert!(regex_test(r"^[\w./=+:\- ]{1,128}$", "team/a_b-9 x"));
+        assert!(!regex_test(r"^[\w./=+:\- ]{1,128}$", "équipe"));
+        assert!(!regex_test(r"^[\w./=+:\- ]{1,128}$", &"a".repeat(129)));
+        assert!(regex_test(r"^\d+:\W$", "12:-"));
+        assert!(!regex_test(r"^\d+$", "١٢"));
+        assert!(regex_test(r"^[^\D]$", "7"));
+        assert!(regex_test(r"^a\.b\\$", "a.b\\"));
     }
 
     #[test]
