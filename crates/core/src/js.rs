@@ -26,20 +26,64 @@ pub fn to_js_compact(value: &Value) -> String {
     out
 }
 
-fn newline(out: &mut String, indent: usize) {
-    out.push('\n');
+/// The characters (Unicode scalar values) of `JSON.stringify(value)`, counted without writing
+/// the text.
+pub fn compact_chars(value: &Value) -> usize {
+    let mut count = Count::default();
+    write_value(&mut count, value, None);
+    count.chars
+}
+
+/// `JSON.stringify({...entries})` in bytes, for a map that is not a [`Value`] (the template's
+/// root) and without copying it.
+pub fn compact_len_of_map(map: &serde_json::Map<String, Value>) -> usize {
+    let mut count = Count::default();
+    write_map(&mut count, map, None);
+    count.bytes
+}
+
+/// Where the writer puts its text: a string, or a counter of its length.
+trait Sink {
+    fn push_str(&mut self, text: &str);
+}
+
+impl Sink for String {
+    fn push_str(&mut self, text: &str) {
+        String::push_str(self, text);
+    }
+}
+
+#[derive(Default)]
+struct Count {
+    bytes: usize,
+    chars: usize,
+}
+
+impl Sink for Count {
+    fn push_str(&mut self, text: &str) {
+        self.bytes += text.len();
+        self.chars += if text.is_ascii() {
+            text.len()
+        } else {
+            text.chars().count()
+        };
+    }
+}
+
+fn newline(out: &mut impl Sink, indent: usize) {
+    out.push_str("\n");
     for _ in 0..indent {
         out.push_str("  ");
     }
 }
 
-fn write_value(out: &mut String, value: &Value, indent: Option<usize>) {
+fn write_value(out: &mut impl Sink, value: &Value, indent: Option<usize>) {
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Number(n) => {
             if let Some(i) = n.as_i64() {
-                out.push_str(&i.to_string());
+                write_integer(out, i);
             } else if let Some(u) = n.as_u64() {
                 out.push_str(&format_js_number(u as f64));
             } else {
@@ -57,10 +101,10 @@ fn write_value(out: &mut String, value: &Value, indent: Option<usize>) {
                 out.push_str("[]");
                 return;
             }
-            out.push('[');
+            out.push_str("[");
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push_str(",");
                 }
                 if let Some(level) = indent {
                     newline(out, level + 1);
@@ -70,54 +114,83 @@ fn write_value(out: &mut String, value: &Value, indent: Option<usize>) {
             if let Some(level) = indent {
                 newline(out, level);
             }
-            out.push(']');
+            out.push_str("]");
         }
-        Value::Object(map) => {
-            if map.is_empty() {
-                out.push_str("{}");
-                return;
-            }
-            out.push('{');
-            for (i, (key, item)) in map.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                if let Some(level) = indent {
-                    newline(out, level + 1);
-                }
-                write_string(out, key);
-                out.push(':');
-                if indent.is_some() {
-                    out.push(' ');
-                }
-                write_value(out, item, indent.map(|l| l + 1));
-            }
-            if let Some(level) = indent {
-                newline(out, level);
-            }
-            out.push('}');
-        }
+        Value::Object(map) => write_map(out, map, indent),
     }
 }
 
-/// JSON string escaping as `JSON.stringify` does it (well-formed: lone surrogates cannot occur
-/// in a Rust string, so only quotes, backslashes and control characters are escaped).
-fn write_string(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
+fn write_map(out: &mut impl Sink, map: &serde_json::Map<String, Value>, indent: Option<usize>) {
+    if map.is_empty() {
+        out.push_str("{}");
+        return;
+    }
+    out.push_str("{");
+    for (i, (key, item)) in map.iter().enumerate() {
+        if i > 0 {
+            out.push_str(",");
+        }
+        if let Some(level) = indent {
+            newline(out, level + 1);
+        }
+        write_string(out, key);
+        out.push_str(if indent.is_some() { ": " } else { ":" });
+        write_value(out, item, indent.map(|l| l + 1));
+    }
+    if let Some(level) = indent {
+        newline(out, level);
+    }
+    out.push_str("}");
+}
+
+/// An integer in decimal, without the allocation of `to_string`.
+fn write_integer(out: &mut impl Sink, value: i64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = value.unsigned_abs();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
         }
     }
-    out.push('"');
+    if value < 0 {
+        out.push_str("-");
+    }
+    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
+}
+
+/// JSON string escaping as `JSON.stringify` does it (well-formed: lone surrogates cannot occur
+/// in a Rust string, so only quotes, backslashes and control characters are escaped). The runs
+/// between escapes are copied whole: an ASCII byte is never part of a longer UTF-8 sequence, so
+/// every escaped byte is a character boundary.
+fn write_string(out: &mut impl Sink, s: &str) {
+    out.push_str("\"");
+    let mut start = 0;
+    for (i, byte) in s.bytes().enumerate() {
+        let escape = match byte {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        if escape.is_empty() {
+            out.push_str(&format!("\\u{byte:04x}"));
+        } else {
+            out.push_str(escape);
+        }
+        start = i + 1;
+    }
+    out.push_str(&s[start..]);
+    out.push_str("\"");
 }
 
 /// JavaScript truthiness of a node.
@@ -229,8 +302,54 @@ pub fn regex_test(pattern: &'static str, text: &str) -> bool {
     };
     let regex = cache
         .entry(pattern)
-        .or_insert_with(|| Regex::new(pattern).ok());
+        .or_insert_with(|| Regex::new(&javascript_classes(pattern)).ok());
     regex.as_ref().is_some_and(|r| r.is_match(text))
+}
+
+/// A JavaScript pattern's `\w`, `\d`, `\W` and `\D` as the ASCII classes they are in
+/// JavaScript (with or without the `u` flag); in Rust they are Unicode classes, which also make
+/// a bounded repetition (`[\w.]{1,128}`) a large automaton to build on every run.
+fn javascript_classes(pattern: &str) -> std::borrow::Cow<'_, str> {
+    if !pattern.contains('\\') {
+        return std::borrow::Cow::Borrowed(pattern);
+    }
+    let mut out = String::with_capacity(pattern.len() + 16);
+    let mut in_class = false;
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some(e @ ('w' | 'd' | 'W' | 'D')) => {
+                    let name = if e.eq_ignore_ascii_case(&'w') {
+                        "word"
+                    } else {
+                        "digit"
+                    };
+                    let negated = if e.is_ascii_uppercase() { "^" } else { "" };
+                    if in_class {
+                        out.push_str(&format!("[:{negated}{name}:]"));
+                    } else {
+                        out.push_str(&format!("[{negated}[:{name}:]]"));
+                    }
+                }
+                Some(other) => {
+                    out.push('\\');
+                    out.push(other);
+                }
+                None => out.push('\\'),
+            },
+            '[' if !in_class => {
+                in_class = true;
+                out.push('[');
+            }
+            ']' if in_class => {
+                in_class = false;
+                out.push(']');
+            }
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// The reference passes the configuration (and each value a variable source returns) through
@@ -262,6 +381,34 @@ mod tests {
             to_js_pretty(&value),
             "{\n  \"a\": [\n    1,\n    2.5,\n    {\n      \"b\": null\n    }\n  ],\n  \"e\": [],\n  \"o\": {},\n  \"s\": \"x\\\"\\n\\u0001\"\n}"
         );
+    }
+
+    #[test]
+    fn word_and_digit_classes_are_ascii_as_in_javascript() {
+        assert!(regex_test(r"^[\w./=+:\- ]{1,128}$", "team/a_b-9 x"));
+        assert!(!regex_test(r"^[\w./=+:\- ]{1,128}$", "équipe"));
+        assert!(!regex_test(r"^[\w./=+:\- ]{1,128}$", &"a".repeat(129)));
+        assert!(regex_test(r"^\d+:\W$", "12:-"));
+        assert!(!regex_test(r"^\d+$", "١٢"));
+        assert!(regex_test(r"^[^\D]$", "7"));
+        assert!(regex_test(r"^a\.b\\$", "a.b\\"));
+    }
+
+    #[test]
+    fn lengths_are_those_of_the_written_text() {
+        let value =
+            json!({"é": ["x\"\\\u{7}\t", -12, 0, 1.5, null, true, {}, []], "k": {"ü": "日本"}});
+        assert_eq!(compact_chars(&value), to_js_compact(&value).chars().count());
+        assert!(compact_chars(&value) < to_js_compact(&value).len());
+        let Value::Object(map) = &value else {
+            unreachable!()
+        };
+        assert_eq!(compact_len_of_map(map), to_js_compact(&value).len());
+        assert_eq!(
+            to_js_compact(&value),
+            "{\"é\":[\"x\\\"\\\\\\u0007\\t\",-12,0,1.5,null,true,{},[]],\"k\":{\"ü\":\"日本\"}}"
+        );
+        assert_eq!(to_js_compact(&json!(i64::MIN)), i64::MIN.to_string());
     }
 
     #[test]

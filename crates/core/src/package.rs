@@ -98,7 +98,7 @@ fn run_inner(
     finalize::strip_null_properties(&mut template);
     outcome
         .diagnostics
-        .extend(finalize::template_limits(&template));
+        .extend(finalize::template_limits(&template, &service));
     outcome
         .iam_report
         .extend(attach::report_roles_without_grants(&template, &policies));
@@ -210,7 +210,7 @@ fn model(
     diagnostics.extend(schema::shape::check_shape(&root, mode, &kinds));
     outcome.diagnostics.extend(unknown.retain(diagnostics));
     build_service(
-        &root,
+        root,
         options.stage.as_deref(),
         options.region.as_deref(),
         mode,
@@ -287,6 +287,7 @@ fn compile(
         custom_role_needs: Vec::new(),
         diagnostics: Vec::new(),
         merge_mode: options.template.is_some(),
+        index: Default::default(),
     };
     events::compile::compile_events(&mut cx, compilers, options.template.is_some());
     let mut diagnostics = std::mem::take(&mut cx.diagnostics);

@@ -113,6 +113,8 @@ impl Function {
 
 #[derive(Debug, Clone)]
 pub struct Service {
+    /// The service file's tree, except the bodies of the functions modelled in `functions`:
+    /// those are moved there (each leaves a `null` at its key), so no function is held twice.
     pub root: Node,
     pub name: String,
     pub stage: String,
@@ -127,12 +129,22 @@ pub struct Service {
 impl Service {
     /// Whether the service lists `plugin` under `plugins` (a list, or `{modules: [...]}`).
     pub fn lists_plugin(&self, plugin: &str) -> bool {
+        self.plugin_entry(plugin).is_some()
+    }
+
+    /// Where the service lists `plugin`: its config path (`plugins[1]`,
+    /// `plugins.modules[0]`) and its node.
+    pub fn plugin_entry(&self, plugin: &str) -> Option<(String, &Node)> {
         let plugins = self.root.get("plugins");
-        let list = plugins
-            .and_then(|p| p.get("modules"))
-            .or(plugins)
-            .and_then(Node::as_seq);
-        list.is_some_and(|items| items.iter().any(|item| item.as_str() == Some(plugin)))
+        let (path, list) = match plugins.and_then(|p| p.get("modules")) {
+            Some(modules) => ("plugins.modules", modules),
+            None => ("plugins", plugins?),
+        };
+        let items = list.as_seq()?;
+        let index = items
+            .iter()
+            .position(|item| item.as_str() == Some(plugin))?;
+        Some((format!("{path}[{index}]"), &items[index]))
     }
 
     /// A setting of a plugin the service lists: `custom.<plugin>.<key>`.
@@ -170,8 +182,10 @@ pub fn validation_mode(root: &Node, strict: bool) -> ValidationMode {
 /// Leaves out what `schema::shape` reports (a function with an invalid name, no value or not a
 /// mapping; events that are not a mapping with a known kind); `None` when the file is not a
 /// mapping. `compiled_kinds` are the event kinds the registry compiles.
+/// Takes the tree by value: the service keeps it, and each function's body moves into its
+/// [`Function`], without a copy.
 pub fn build_service(
-    root: &Node,
+    mut root: Node,
     cli_stage: Option<&str>,
     cli_region: Option<&str>,
     validation_mode: ValidationMode,
@@ -203,8 +217,9 @@ pub fn build_service(
     let provider = read_provider(provider_node);
     let mut uncompiled = Vec::new();
     let mut functions = Vec::new();
-    if let Some(map) = root.get("functions").and_then(Node::as_map) {
-        for entry in &map.entries {
+    let functions_node = root.as_map_mut().and_then(|m| m.get_mut("functions"));
+    if let Some(map) = functions_node.and_then(Node::as_map_mut) {
+        for entry in &mut map.entries {
             let valid_name = !entry.key.is_empty()
                 && entry
                     .key
@@ -213,7 +228,8 @@ pub fn build_service(
             if !valid_name || entry.value.as_map().is_none() {
                 continue;
             }
-            let node = entry.value.clone();
+            let span = entry.value.span;
+            let node = std::mem::replace(&mut entry.value, Node::null(span));
             // A falsy name is no name, as in the reference.
             let custom_name = node
                 .get("name")
@@ -241,7 +257,7 @@ pub fn build_service(
     uncompiled.sort();
     uncompiled.dedup();
     Some(Service {
-        root: root.clone(),
+        root,
         name,
         stage,
         region,

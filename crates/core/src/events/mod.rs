@@ -34,6 +34,7 @@ pub use mapping::{
     json_text, mapping_resource, prop, prop_span, starting_position, MappingProperties,
 };
 use serde_json::{json, Value};
+use std::collections::HashMap;
 use streaming_events_diagnostics::{codes, Diagnostic};
 use streaming_events_yaml::{Node, Span};
 
@@ -125,20 +126,46 @@ pub struct CompileContext<'a> {
     /// Extending a given template (`--template`): permissions the core template would carry
     /// (those of `sqs` queues) are granted by the compilers instead.
     pub merge_mode: bool,
+    /// Where each role's entry is in `policies` and each function's in `custom_role_needs`:
+    /// a grant is a hash lookup, not a scan over every role (10,000 functions with their own
+    /// roles made that quadratic).
+    pub index: GrantIndex,
+}
+
+/// Positions in [`CompileContext::policies`] (by role id) and
+/// [`CompileContext::custom_role_needs`] (by function key).
+#[derive(Debug, Default)]
+pub struct GrantIndex {
+    roles: HashMap<String, usize>,
+    custom_roles: HashMap<String, usize>,
+}
+
+/// The builder of `key` in `entries`, found through `index` (created, and indexed, when absent).
+fn entry_for<'e>(
+    entries: &'e mut Vec<(String, PolicyBuilder)>,
+    index: &mut HashMap<String, usize>,
+    key: &str,
+) -> &'e mut PolicyBuilder {
+    // Entries pushed by other code than this function are indexed first.
+    for (at, (k, _)) in entries.iter().enumerate().skip(index.len()) {
+        index.entry(k.clone()).or_insert(at);
+    }
+    let at = match index.get(key) {
+        Some(&at) => at,
+        None => {
+            entries.push((key.to_string(), PolicyBuilder::new()));
+            index.insert(key.to_string(), entries.len() - 1);
+            entries.len() - 1
+        }
+    };
+    &mut entries[at].1
 }
 
 impl CompileContext<'_> {
     /// Grants `statement` for `target`'s function, unless it brings its own role (D2).
     pub fn grant(&mut self, target: &FunctionTarget, statement: Statement) {
         if let Some(role) = &target.policy_role {
-            match self.policies.iter_mut().find(|(id, _)| id == role) {
-                Some((_, policy)) => policy.add(statement),
-                None => {
-                    let mut policy = PolicyBuilder::new();
-                    policy.add(statement);
-                    self.policies.push((role.clone(), policy));
-                }
-            }
+            entry_for(self.policies, &mut self.index.roles, role).add(statement);
         } else {
             self.note_custom_role_need(target, statement);
         }
@@ -150,19 +177,12 @@ impl CompileContext<'_> {
     /// the compiler calls it directly.
     pub fn note_custom_role_need(&mut self, target: &FunctionTarget, statement: Statement) {
         if target.has_custom_role && target.policy_role.is_none() {
-            match self
-                .custom_role_needs
-                .iter_mut()
-                .find(|(key, _)| *key == target.function_key)
-            {
-                Some((_, needs)) => needs.add(statement),
-                None => {
-                    let mut needs = PolicyBuilder::new();
-                    needs.add(statement);
-                    self.custom_role_needs
-                        .push((target.function_key.clone(), needs));
-                }
-            }
+            entry_for(
+                &mut self.custom_role_needs,
+                &mut self.index.custom_roles,
+                &target.function_key,
+            )
+            .add(statement);
         }
     }
 }

@@ -127,12 +127,14 @@ fn role_ids_without_grants(
     template: &Template,
     policies: &[(String, PolicyBuilder)],
 ) -> Vec<String> {
+    let granted: std::collections::HashSet<&str> =
+        policies.iter().map(|(p, _)| p.as_str()).collect();
     template
         .resources()
         .iter()
         .filter(|(id, r)| {
             r.get("Type").and_then(Value::as_str) == Some("AWS::IAM::Role")
-                && !policies.iter().any(|(p, _)| p == *id)
+                && !granted.contains(id.as_str())
         })
         .map(|(id, _)| id.clone())
         .collect()

@@ -9,7 +9,7 @@ pub mod other_permissions;
 pub mod roles;
 
 use serde_json::{json, Map, Value};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// IAM's limit on the inline policies of one role (whitespace not counted).
 pub const MAX_INLINE_POLICY_CHARS: usize = 10_240;
@@ -131,6 +131,31 @@ pub mod actions {
 #[derive(Debug, Clone, Default)]
 pub struct PolicyBuilder {
     statements: Vec<Statement>,
+    /// The statement of each (Effect, Action list), by index into `statements`.
+    by_actions: HashMap<(&'static str, Vec<&'static str>), usize>,
+    /// Per statement with more than [`SMALL_LIST`] resources, its resources as compact JSON:
+    /// merging one more is one hash lookup, not a pass over (and a serialisation of) every
+    /// resource merged before. Shorter lists are compared value by value.
+    seen: Vec<Option<HashSet<String>>>,
+}
+
+/// Up to this many resources, a statement's list is searched instead of hashed.
+const SMALL_LIST: usize = 16;
+
+/// Appends `more` to `list`, leaving out what it already holds, in first-seen order.
+fn merge_resources(list: &mut Vec<Value>, seen: &mut Option<HashSet<String>>, more: Vec<Value>) {
+    for value in more {
+        if seen.is_none() && list.len() >= SMALL_LIST {
+            *seen = Some(list.iter().map(Value::to_string).collect());
+        }
+        let new = match seen {
+            Some(set) => set.insert(value.to_string()),
+            None => !list.contains(&value),
+        };
+        if new {
+            list.push(value);
+        }
+    }
 }
 
 impl PolicyBuilder {
@@ -146,26 +171,27 @@ impl PolicyBuilder {
                 return;
             }
         }
-        let existing = self
-            .statements
-            .iter_mut()
-            .find(|s| s.effect == statement.effect && s.actions == statement.actions);
-        match existing {
-            None => {
-                let mut statement = statement;
-                if let Resources::List(list) = &mut statement.resources {
-                    dedup(list);
-                }
-                self.statements.push(statement);
+        let key = (statement.effect, statement.actions.clone());
+        let Some(&index) = self.by_actions.get(&key) else {
+            let mut statement = statement;
+            let mut seen = None;
+            if let Resources::List(list) = &mut statement.resources {
+                let given = std::mem::take(list);
+                merge_resources(list, &mut seen, given);
             }
-            Some(existing) => match (&mut existing.resources, statement.resources) {
-                (Resources::Star, _) => {}
-                (slot @ Resources::List(_), Resources::Star) => *slot = Resources::Star,
-                (Resources::List(list), Resources::List(more)) => {
-                    list.extend(more);
-                    dedup(list);
-                }
-            },
+            self.by_actions.insert(key, self.statements.len());
+            self.statements.push(statement);
+            self.seen.push(seen);
+            return;
+        };
+        let seen = &mut self.seen[index];
+        match (&mut self.statements[index].resources, statement.resources) {
+            (Resources::Star, _) => {}
+            (slot @ Resources::List(_), Resources::Star) => {
+                *slot = Resources::Star;
+                *seen = None;
+            }
+            (Resources::List(list), Resources::List(more)) => merge_resources(list, seen, more),
         }
     }
 
@@ -178,14 +204,9 @@ impl PolicyBuilder {
     }
 }
 
-fn dedup(list: &mut Vec<Value>) {
-    let mut seen = HashSet::new();
-    list.retain(|v| seen.insert(v.to_string()));
-}
-
 /// The size IAM counts for a policy document: its JSON without whitespace.
 pub fn policy_size(document: &Value) -> usize {
-    crate::js::to_js_compact(document).chars().count()
+    crate::js::compact_chars(document)
 }
 
 /// Splits statements into managed-policy documents of at most `limit` characters each,
@@ -330,6 +351,38 @@ mod tests {
         assert_eq!(out.len(), 3);
         assert_eq!(out[0]["Resource"], json!(["a", "b", "c"]));
         assert_eq!(out[2]["Resource"], json!("*"));
+    }
+
+    #[test]
+    fn long_lists_dedup_as_short_ones_do() {
+        // Past SMALL_LIST the resources are hashed; the result is the same first-seen order.
+        let arn = |i: usize| json!(format!("arn:aws:kinesis:us-east-1:1:stream/s{}", i % 30));
+        let mut builder = PolicyBuilder::new();
+        for i in 0..90 {
+            builder.add(Statement::allow(
+                actions::KINESIS_STREAM,
+                vec![arn(i), arn(i + 7)],
+            ));
+        }
+        builder.add(Statement::allow(
+            actions::KINESIS_STREAM,
+            vec![
+                json!({"Fn::GetAtt": ["S", "Arn"]}),
+                json!({"Fn::GetAtt": ["S", "Arn"]}),
+            ],
+        ));
+        // First-seen order, the plain way.
+        let mut expected: Vec<Value> = Vec::new();
+        for value in (0..90)
+            .flat_map(|i| [arn(i), arn(i + 7)])
+            .chain([json!({"Fn::GetAtt": ["S", "Arn"]})])
+        {
+            if !expected.contains(&value) {
+                expected.push(value);
+            }
+        }
+        assert_eq!(expected.len(), 31);
+        assert_eq!(builder.to_json()[0]["Resource"], Value::Array(expected));
     }
 
     #[test]

@@ -221,7 +221,7 @@ mod tests {
             yaml.push_str(&format!("  {key}:\n    handler: h.h\n"));
         }
         let root = streaming_events_yaml::load(&yaml, 0).unwrap();
-        build_service(&root, None, None, ValidationMode::Warn, &[]).unwrap()
+        build_service(root, None, None, ValidationMode::Warn, &[]).unwrap()
     }
 
     fn codes(service: &Service) -> Vec<&'static str> {

@@ -14,17 +14,33 @@ pub const MAX_RESOURCES: usize = 500;
 pub const MAX_OUTPUTS: usize = 200;
 pub const MAX_TEMPLATE_BYTES: usize = 1_048_576;
 
-pub fn template_limits(template: &Template) -> Vec<Diagnostic> {
+/// The plugin that moves resources into nested stacks after packaging: with it listed, the
+/// root stack's resource count and size are not what CloudFormation receives.
+pub const SPLIT_STACKS_PLUGIN: &str = "serverless-plugin-split-stacks";
+
+pub fn template_limits(template: &Template, service: &Service) -> Vec<Diagnostic> {
+    let split = service.plugin_entry(SPLIT_STACKS_PLUGIN);
+    // The 500-resource and 1 MB quotas: warnings when the plugin splits the stack; the outputs
+    // stay in the root stack, so their quota holds either way.
+    let split_limit = |message: String, help: &str| {
+        match &split {
+        None => Diagnostic::error(codes::TEMPLATE_LIMIT_EXCEEDED, message).with_help(help),
+        Some((path, node)) => Diagnostic::warning(
+            codes::TEMPLATE_LIMIT_EXCEEDED,
+            format!("{message}; {SPLIT_STACKS_PLUGIN} moves resources into nested stacks after packaging"),
+        )
+        .with_path(path.clone())
+        .at(node.span, "splits the stack")
+        .with_help("check that every nested stack the plugin writes fits the quota (`serverless package` shows them)"),
+    }
+    };
     let mut out = Vec::new();
     let resources = template.resources().len();
     if resources > MAX_RESOURCES {
-        out.push(
-            Diagnostic::error(
-                codes::TEMPLATE_LIMIT_EXCEEDED,
-                format!("the template has {resources} resources; CloudFormation accepts at most {MAX_RESOURCES} in one stack"),
-            )
-            .with_help("split the service into several services (stacks), or move functions into nested stacks"),
-        );
+        out.push(split_limit(
+            format!("the template has {resources} resources; CloudFormation accepts at most {MAX_RESOURCES} in one stack"),
+            "split the service into several services (stacks), or move functions into nested stacks",
+        ));
     }
     let outputs = template
         .root
@@ -41,15 +57,12 @@ pub fn template_limits(template: &Template) -> Vec<Diagnostic> {
             .with_help("set `versionFunctions: false` (each versioned function adds an output), or split the service"),
         );
     }
-    let bytes = crate::js::to_js_compact(&Value::Object(template.root.clone())).len();
+    let bytes = crate::js::compact_len_of_map(&template.root);
     if bytes > MAX_TEMPLATE_BYTES {
-        out.push(
-            Diagnostic::error(
-                codes::TEMPLATE_LIMIT_EXCEEDED,
-                format!("the template is {bytes} bytes without whitespace; CloudFormation accepts at most {MAX_TEMPLATE_BYTES} (uploaded through S3)"),
-            )
-            .with_help("split the service into several services (stacks)"),
-        );
+        out.push(split_limit(
+            format!("the template is {bytes} bytes without whitespace; CloudFormation accepts at most {MAX_TEMPLATE_BYTES} (uploaded through S3)"),
+            "split the service into several services (stacks)",
+        ));
     }
     out
 }
