@@ -1,5 +1,6 @@
 //! Templates that deploy (issue 14, D23): functions that meet on one logical id, generated
-//! resources that meet on one through the 255-character cut, and deployed function names Lambda
+//! resources that meet on one through the 255-character cut, deployed function names Lambda
+//! refuses, the service's own logical ids CloudFormation refuses and a shared role name IAM
 //! refuses. Each check has the valid service (tests/fixtures/services/deploy-safety, also run
 //! through cfn-lint) and the offending variants made from it.
 
@@ -167,8 +168,10 @@ fn a_mapping_on_another_functions_id_is_an_error() {
 
 #[test]
 fn user_resources_over_generated_ids_stay_allowed() {
-    let yaml = format!(
-        "{VALID}resources:\n  Resources:\n    GetUserLambdaFunction:\n      Properties:\n        MemorySize: 2048\n"
+    let yaml = VALID.replacen(
+        "  Resources:\n",
+        "  Resources:\n    GetUserLambdaFunction:\n      Properties:\n        MemorySize: 2048\n",
+        1,
     );
     let template = package("override", &yaml, &[]).expect("the reference's override");
     assert_eq!(
@@ -230,4 +233,106 @@ fn a_stage_that_makes_generated_names_invalid_is_reported_once_at_the_stage() {
     assert_eq!(count(&error, "error[FUNCTION_NAME_INVALID]"), 1, "{error}");
     assert!(error.contains("given with --stage"), "{error}");
     package("good-cli-stage", VALID, &["--stage", "prod_eu"]).expect("`_` is allowed");
+}
+
+#[test]
+fn user_logical_ids_cloudformation_refuses_are_errors_at_the_key() {
+    for (from, to, path, why) in [
+        (
+            "    UserEventsQueue:\n      Type",
+            "    user-events-queue:\n      Type",
+            "resources.Resources.user-events-queue",
+            "has `-`",
+        ),
+        (
+            "    UserEventsQueueArn:\n",
+            "    User_Events_Queue_Arn:\n",
+            "resources.Outputs.User_Events_Queue_Arn",
+            "has `_`",
+        ),
+        (
+            "    IsProd: !Equals",
+            "    Is Prod: !Equals",
+            "resources.Conditions.Is Prod",
+            "has a space",
+        ),
+        (
+            "    AlertEmail:\n",
+            "    alert.email:\n",
+            "resources.Parameters.alert.email",
+            "has `.`",
+        ),
+        (
+            "    Tiers:\n",
+            "    tiers-by-stage:\n",
+            "resources.Mappings.tiers-by-stage",
+            "has `-`",
+        ),
+    ] {
+        let yaml = VALID.replacen(from, to, 1);
+        assert_ne!(yaml, VALID, "{from} is in the valid service");
+        let error = package("logical-id", &yaml, &[]).unwrap_err();
+        assert_eq!(
+            count(&error, "error[RESOURCE_LOGICAL_ID_INVALID]"),
+            1,
+            "{error}"
+        );
+        assert!(error.contains(why), "{error}");
+        assert!(error.contains(&format!("= at: {path}\n")), "{error}");
+    }
+    // 255 characters are accepted, 256 are not.
+    for (length, accepted) in [(255, true), (256, false)] {
+        let id = format!("Q{}", "u".repeat(length - 1));
+        let yaml = VALID
+            .replace("UserEventsQueue.Arn", &format!("{id}.Arn"))
+            .replacen("    UserEventsQueue:\n", &format!("    {id}:\n"), 1);
+        let result = package("logical-id-length", &yaml, &[]);
+        assert_eq!(result.is_ok(), accepted, "{length}: {result:?}");
+        if let Err(error) = result {
+            assert!(error.contains("is 256 characters long"), "{error}");
+        }
+    }
+}
+
+#[test]
+fn a_stage_that_makes_the_shared_role_name_too_long_is_an_error_at_the_stage() {
+    // user-directory-<stage>-us-east-1-lambdaRole: 36 characters besides the stage.
+    let fits = "s".repeat(64 - 36);
+    let yaml = VALID.replacen("  stage: prod\n", &format!("  stage: {fits}\n"), 1);
+    // Names of functions without `name:` get longer too: give them short ones.
+    let yaml = yaml
+        .replacen(
+            "    handler: users.get\n",
+            "    name: a\n    handler: users.get\n",
+            1,
+        )
+        .replacen(
+            "    handler: users.list\n",
+            "    name: b\n    handler: users.list\n",
+            1,
+        )
+        .replacen(
+            "    handler: misc.handle\n",
+            "    name: c\n    handler: misc.handle\n",
+            1,
+        );
+    package("role-fits", &yaml, &[]).expect("a role name of 64 characters fits");
+    let longer = yaml.replacen(
+        &format!("  stage: {fits}\n"),
+        &format!("  stage: {fits}s\n"),
+        1,
+    );
+    let error = package("role-too-long", &longer, &[]).unwrap_err();
+    assert_eq!(count(&error, "error[IAM_ROLE_NAME_TOO_LONG]"), 1, "{error}");
+    assert!(error.contains("is 65 characters long"), "{error}");
+    assert!(error.contains("= at: provider.stage\n"), "{error}");
+    // A longer region counts too, and a role name of the user's own is left alone.
+    let error = package("role-region", &yaml, &["--region", "ap-southeast-2"]).unwrap_err();
+    assert!(error.contains("error[IAM_ROLE_NAME_TOO_LONG]"), "{error}");
+    let named = longer.replacen(
+        "  stage: ",
+        "  iam:\n    role:\n      name: user-directory-role\n  stage: ",
+        1,
+    );
+    package("role-named", &named, &[]).expect("provider.iam.role.name is the user's");
 }

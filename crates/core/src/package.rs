@@ -233,6 +233,16 @@ fn validate(
     outcome
         .diagnostics
         .extend(unknown.retain(schema::names::check_names(service)));
+    outcome
+        .diagnostics
+        .extend(unknown.retain(schema::logical_ids::check_user_logical_ids(service)));
+    outcome.diagnostics.extend(
+        unknown.retain(
+            crate::iam::roles::check_shared_role_name(service)
+                .into_iter()
+                .collect(),
+        ),
+    );
     let rules = events::compile::rules(compilers);
     let found = unknown.retain(schema::events::validate_events(service, &rules));
     events::compile::retain_valid_events(service, unknown, &found);

@@ -126,12 +126,14 @@ codes! {
     OUTPUT_OVERWRITES_INPUT = "--output names the service file, the --template file or another file the service reads";
     TEMPLATE_REFERENCE_UNRESOLVED = "a Ref, Fn::GetAtt or DependsOn in the template names nothing the template defines";
     TEMPLATE_LIMIT_EXCEEDED = "the template passes a CloudFormation quota (500 resources, 200 outputs, 1 MB)";
+    RESOURCE_LOGICAL_ID_INVALID = "a logical id under resources (Resources, Outputs, Conditions, Parameters, Mappings) that is not 1 to 255 letters and digits";
     RESOURCE_EXTENSION_NOT_EXISTING = "resources.extensions names a resource the generated template does not have";
     RESOURCE_EXTENSION_UNSUPPORTED_ATTRIBUTE = "resources.extensions extends an attribute other than Properties, Metadata, DependsOn, Condition and the policies";
     TEMPLATE_INVALID = "the --template file is not a CloudFormation template we can extend";
     TEMPLATE_FILE_UNREADABLE = "the --template file cannot be read (missing, a directory, a device or FIFO, too large, not UTF-8)";
     RESOLVED_CONFIG_INVALID = "the --resolved file is not a service configuration as JSON";
     FUNCTION_IAM_ROLE_CONFLICT = "a function's own role combined with per-function IAM settings (or provider.role with perFunction mode)";
+    IAM_ROLE_NAME_TOO_LONG = "the shared role's generated name (<service>-<stage>-<region>-lambdaRole) is longer than IAM's 64 characters";
     FUNCTION_IAM_ROLE_NAME_TOO_LONG = "a generated per-function role name longer than IAM's 64 characters";
     IAM_POLICY_TOO_LARGE = "the streaming permissions do not fit in the role's policy quotas";
     IAM_CUSTOM_ROLE_NEEDS = "a function with its own role: the actions that role must grant";

@@ -101,6 +101,54 @@ pub fn check_dedicated_roles(service: &Service) -> Vec<Diagnostic> {
     out
 }
 
+/// The shared role's generated name, `<service>-<stage>-<region>-lambdaRole`, over IAM's 64
+/// characters: an error at the stage when the service file sets it (the part most often
+/// lengthened), otherwise at the service. A `provider.iam.role.name` is the user's own.
+pub fn check_shared_role_name(service: &Service) -> Option<Diagnostic> {
+    if !needs_default_role(service) {
+        return None;
+    }
+    let role = service.provider.iam_role.as_ref();
+    if role.and_then(|r| r.get("name")).is_some() {
+        return None;
+    }
+    let name = format!(
+        "{}-{}-{}-lambdaRole",
+        service.name, service.stage, service.region
+    );
+    let length = name.chars().count();
+    if length <= MAX_ROLE_NAME {
+        return None;
+    }
+    let stage = service
+        .provider
+        .node
+        .get("stage")
+        .filter(|n| n.as_str() == Some(service.stage.as_str()));
+    let (path, span, label) = match stage {
+        Some(node) => ("provider.stage", node.span, "the stage"),
+        None => (
+            "service",
+            service.root.get("service").map(|n| n.span)?,
+            "the service name",
+        ),
+    };
+    Some(
+        Diagnostic::error(
+            codes::IAM_ROLE_NAME_TOO_LONG,
+            format!(
+                "the shared role's generated name '{name}' is {length} characters long; IAM accepts at most {MAX_ROLE_NAME}"
+            ),
+        )
+        .with_path(path)
+        .at(span, label)
+        .with_help(format!(
+            "the name is `<service>-<stage>-<region>-lambdaRole` (region {}); set provider.iam.role.name, or shorten the service name or the stage",
+            service.region
+        )),
+    )
+}
+
 /// `<service>-<stage>-<function>-<region>-lambdaRole`, without `lambdaRole` when too long.
 fn role_name_parts(service: &Service, function: &Function) -> Vec<Value> {
     let mut parts = vec![
