@@ -323,16 +323,67 @@ fn a_stage_that_makes_the_shared_role_name_too_long_is_an_error_at_the_stage() {
         1,
     );
     let error = package("role-too-long", &longer, &[]).unwrap_err();
-    assert_eq!(count(&error, "error[IAM_ROLE_NAME_TOO_LONG]"), 1, "{error}");
+    assert_eq!(count(&error, "error[IAM_ROLE_NAME_INVALID]"), 1, "{error}");
     assert!(error.contains("is 65 characters long"), "{error}");
     assert!(error.contains("= at: provider.stage\n"), "{error}");
     // A longer region counts too, and a role name of the user's own is left alone.
     let error = package("role-region", &yaml, &["--region", "ap-southeast-2"]).unwrap_err();
-    assert!(error.contains("error[IAM_ROLE_NAME_TOO_LONG]"), "{error}");
+    assert!(error.contains("error[IAM_ROLE_NAME_INVALID]"), "{error}");
     let named = longer.replacen(
         "  stage: ",
         "  iam:\n    role:\n      name: user-directory-role\n  stage: ",
         1,
     );
     package("role-named", &named, &[]).expect("provider.iam.role.name is the user's");
+}
+
+#[test]
+fn a_stage_with_characters_iam_refuses_is_an_error_at_the_stage() {
+    // Every function of the valid service named, so that only the role name is left.
+    let yaml = VALID
+        .replacen(
+            "    handler: users.get\n",
+            "    name: a\n    handler: users.get\n",
+            1,
+        )
+        .replacen(
+            "    handler: users.list\n",
+            "    name: b\n    handler: users.list\n",
+            1,
+        )
+        .replacen(
+            "    handler: misc.handle\n",
+            "    name: c\n    handler: misc.handle\n",
+            1,
+        );
+    let yaml = yaml.replacen("  stage: prod\n", "  stage: prod-${AWS::Region}\n", 1);
+    let error = package("role-characters", &yaml, &[]).unwrap_err();
+    assert_eq!(count(&error, "error[IAM_ROLE_NAME_INVALID]"), 1, "{error}");
+    assert!(error.contains("has `$`, which IAM refuses"), "{error}");
+    assert!(error.contains("= at: provider.stage\n"), "{error}");
+}
+
+#[test]
+fn user_text_pasted_into_fn_sub_strings_stays_literal() {
+    // A destination naming a function by a name the service does not define becomes a function
+    // ARN through Fn::Sub; `${AWS::Region}` in it is text, not the region.
+    let yaml = VALID.replacen(
+        "    handler: misc.handle\n",
+        "    handler: misc.handle\n    destinations:\n      onFailure: fallback-${AWS::Region}\n",
+        1,
+    );
+    let template = package("sub-destination", &yaml, &[]).expect("compiles");
+    let text = template.to_string();
+    assert!(
+        text.contains(":function:fallback-${!AWS::Region}\""),
+        "{text}"
+    );
+    assert!(!text.contains("fallback-${AWS::Region}"), "{text}");
+    // Our own references in the same strings are kept.
+    assert!(
+        text.contains(
+            "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:fallback-"
+        ),
+        "{text}"
+    );
 }

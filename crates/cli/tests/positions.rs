@@ -79,11 +79,11 @@ fn errors_point_at_the_offending_value_or_key() {
         let first = diagnostics
             .as_array()
             // Some of these cases have service names of 33 characters or more, whose shared
-            // role name IAM also refuses (IAM_ROLE_NAME_TOO_LONG, at the service): a second
+            // role name IAM also refuses (IAM_ROLE_NAME_INVALID, at the service): a second
             // error of the case, not the one it was written for.
             .and_then(|d| {
                 d.iter()
-                    .find(|x| x["severity"] == "error" && x["code"] != "IAM_ROLE_NAME_TOO_LONG")
+                    .find(|x| x["severity"] == "error" && x["code"] != "IAM_ROLE_NAME_INVALID")
             })
             .expect("an error");
         let got = (

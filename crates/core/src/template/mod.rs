@@ -17,6 +17,19 @@ use std::path::Path;
 use streaming_events_diagnostics::{codes, Diagnostic, SourceMap};
 use streaming_events_yaml::Span;
 
+/// User text made literal inside an `Fn::Sub` string: CloudFormation reads every `${…}` of a
+/// `Fn::Sub` as a reference, and `${!…}` as the literal `${…}`. A function name, a stage or a
+/// service pasted into one of our `Fn::Sub` strings goes through here, so that
+/// `fn-${AWS::AccountId}` stays that text instead of becoming the account id (the reference
+/// pastes it as it is). Text without `${` is returned unchanged.
+pub fn sub_literal(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains("${") {
+        std::borrow::Cow::Owned(text.replace("${", "${!"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Template {
     pub root: Map<String, Value>,
@@ -237,5 +250,18 @@ mod tests {
         );
         given.add_resource("Y", json!({"Type": "G"}));
         assert!(given.collisions().is_empty());
+    }
+
+    #[test]
+    fn user_text_in_a_sub_string_is_made_literal() {
+        assert_eq!(sub_literal("fn-${AWS::AccountId}"), "fn-${!AWS::AccountId}");
+        assert_eq!(sub_literal("a${x}b${y}"), "a${!x}b${!y}");
+        // Already literal text is escaped again, so that it still reads as written.
+        assert_eq!(sub_literal("${!x}"), "${!!x}");
+        assert_eq!(sub_literal("$x {y} $"), "$x {y} $");
+        assert!(matches!(
+            sub_literal("user-directory-prod"),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 }
