@@ -285,6 +285,7 @@ fn user_logical_ids_cloudformation_refuses_are_errors_at_the_key() {
         let id = format!("Q{}", "u".repeat(length - 1));
         let yaml = VALID
             .replace("UserEventsQueue.Arn", &format!("{id}.Arn"))
+            .replace("!Ref UserEventsQueue\n", &format!("!Ref {id}\n"))
             .replacen("    UserEventsQueue:\n", &format!("    {id}:\n"), 1);
         let result = package("logical-id-length", &yaml, &[]);
         assert_eq!(result.is_ok(), accepted, "{length}: {result:?}");
@@ -386,4 +387,153 @@ fn user_text_pasted_into_fn_sub_strings_stays_literal() {
         ),
         "{text}"
     );
+}
+
+#[test]
+fn references_to_nothing_are_errors_at_the_value_that_wrote_them() {
+    for (from, to, path, what) in [
+        (
+            "          - !Ref UserEventsQueue\n",
+            "          - !Ref UserEventQueue\n",
+            "resources.Resources.UserEventsQueuePolicy.Properties.Queues[0]",
+            "UserEventQueue with Ref",
+        ),
+        (
+            "                AWS: !GetAtt [IamRoleLambdaExecution, Arn]\n",
+            "                AWS: !GetAtt [IamRoleLambdaExecutor, Arn]\n",
+            "resources.Resources.UserEventsQueuePolicy.Properties.PolicyDocument.Statement[0].Principal.AWS",
+            "IamRoleLambdaExecutor with Fn::GetAtt",
+        ),
+        (
+            "      Value: !Sub '${GetUserLambdaFunction.Arn}'\n",
+            "      Value: !Sub '${GetUsersLambda.Arn}'\n",
+            "resources.Outputs.GetUserFunctionArn.Value",
+            "GetUsersLambda with a Fn::Sub variable",
+        ),
+        (
+            "function:${Name}${!Suffix}'\n",
+            "function:${Name}${Suffix}'\n",
+            "resources.Resources.UserEventsQueuePolicy.Properties.PolicyDocument.Statement[0].Condition.ArnLike.aws:SourceArn",
+            "Suffix with a Fn::Sub variable",
+        ),
+        (
+            "      DependsOn: ExactLimitLambdaFunction\n",
+            "      DependsOn: ExactLimitFunction\n",
+            "resources.Resources.UserEventsQueuePolicy.DependsOn",
+            "ExactLimitFunction with DependsOn",
+        ),
+        (
+            "      Value: !If [IsProd, ",
+            "      Value: !If [IsProduction, ",
+            "resources.Outputs.DeploymentBucket.Value",
+            "IsProduction with the condition name",
+        ),
+        (
+            "    UserEventsQueueArn:\n      Condition: IsProd\n",
+            "    UserEventsQueueArn:\n      Condition: IsStaging\n",
+            "resources.Outputs.UserEventsQueueArn.Condition",
+            "IsStaging with the condition name",
+        ),
+        (
+            "            Value: !Ref AlertEmail\n",
+            "            Value: !Ref AlertEmails\n",
+            "resources.Resources.UserEventsQueue.Properties.Tags[0].Value",
+            "AlertEmails with Ref",
+        ),
+        (
+            "      - sqs: arn:aws:sqs:us-east-1:123456789012:user-lookups\n",
+            "      - sqs:\n          arn: !GetAtt UserLookups.Arn\n",
+            "functions.getUser.events[0].sqs.arn",
+            "UserLookups with Fn::GetAtt",
+        ),
+    ] {
+        let yaml = VALID.replacen(from, to, 1);
+        assert_ne!(yaml, VALID, "{from} is in the valid service");
+        let error = package("reference", &yaml, &[]).unwrap_err();
+        assert_eq!(
+            count(&error, "error[TEMPLATE_REFERENCE_UNRESOLVED]"),
+            1,
+            "{error}"
+        );
+        assert!(error.contains(&format!("refers to {what}")) || error.contains(&format!("refer to {what}")), "{what}: {error}");
+        assert!(error.contains(&format!("= at: {path}\n")), "{path}: {error}");
+        assert!(error.contains("^ refers to nothing"), "{error}");
+    }
+}
+
+#[test]
+fn a_condition_that_names_another_missing_condition_is_an_error() {
+    let yaml = VALID.replacen(
+        "    IsProd: !Equals [!Ref AWS::Region, us-east-1]\n",
+        "    IsProd: !And [!Condition InUsEast, !Equals [!Ref AWS::Region, us-east-1]]\n",
+        1,
+    );
+    let error = package("condition-in-condition", &yaml, &[]).unwrap_err();
+    assert!(
+        error.contains("condition IsProd refers to InUsEast with the condition name"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_typo_gets_the_defined_name_it_is_close_to() {
+    let yaml = VALID.replacen(
+        "          - !Ref UserEventsQueue\n",
+        "          - !Ref UserEventQueue\n",
+        1,
+    );
+    let error = package("typo", &yaml, &[]).unwrap_err();
+    assert!(error.contains("did you mean UserEventsQueue?"), "{error}");
+}
+
+#[test]
+fn references_the_template_may_get_from_elsewhere_are_warnings() {
+    let broken = VALID.replacen(
+        "          - !Ref UserEventsQueue\n",
+        "          - !Ref ApiGatewayRestApi\n",
+        1,
+    );
+    // An http event: the Framework compiles it (and its ApiGatewayRestApi) itself.
+    let with_http = broken.replacen(
+        "    handler: misc.handle\n",
+        "    handler: misc.handle\n    events:\n      - http: GET /misc\n",
+        1,
+    );
+    // A plugin we do not know may add it, and so may a macro.
+    let with_plugin = format!("{broken}plugins:\n  - serverless-plugin-something\n");
+    let with_transform = broken.replacen(
+        "resources:\n",
+        "resources:\n  Transform: [AWS::Serverless-2016-10-31]\n",
+        1,
+    );
+    for (name, yaml) in [
+        ("http", with_http),
+        ("plugin", with_plugin),
+        ("transform", with_transform),
+    ] {
+        let dir = std::env::temp_dir().join(format!(
+            "streaming-events-deploy-safety-{}-partial-{name}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("serverless.yml"), &yaml).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_streaming-events"))
+            .current_dir(&dir)
+            .args(["package", "--color", "never", "--output", "-"])
+            .output()
+            .unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{name}: {stderr}");
+        assert!(
+            stderr.contains("warning[TEMPLATE_REFERENCE_UNRESOLVED]"),
+            "{name}: {stderr}"
+        );
+        assert!(
+            stderr.contains("this is a warning because"),
+            "{name}: {stderr}"
+        );
+    }
+    // Without any of them it is an error.
+    package("complete", &broken, &[]).unwrap_err();
 }

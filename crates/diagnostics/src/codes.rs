@@ -124,7 +124,7 @@ codes! {
     OUTPUT_WRITE_FAILED = "the template could not be written to --output or standard output";
     OUTPUT_TARGET_INVALID = "--output names something a template cannot be written to (a directory, socket, block device, FIFO without a reader, dangling symlink)";
     OUTPUT_OVERWRITES_INPUT = "--output names the service file, the --template file or another file the service reads";
-    TEMPLATE_REFERENCE_UNRESOLVED = "a Ref, Fn::GetAtt or DependsOn in the template names nothing the template defines";
+    TEMPLATE_REFERENCE_UNRESOLVED = "a Ref, Fn::GetAtt, Fn::Sub variable, DependsOn or condition name in the template names nothing the template defines";
     TEMPLATE_LIMIT_EXCEEDED = "the template passes a CloudFormation quota (500 resources, 200 outputs, 1 MB)";
     RESOURCE_LOGICAL_ID_INVALID = "a logical id under resources (Resources, Outputs, Conditions, Parameters, Mappings) that is not 1 to 255 letters and digits";
     RESOURCE_EXTENSION_NOT_EXISTING = "resources.extensions names a resource the generated template does not have";

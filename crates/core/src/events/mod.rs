@@ -356,6 +356,12 @@ pub(crate) mod test_support {
         format!("service: svc\nprovider:\n  name: aws\nfunctions:\n  fn:\n    handler: h\n    events:\n{events}")
     }
 
+    /// `yaml` with `resources` defining what its events refer to (`section` is `Resources` or
+    /// `Parameters`), so that the template refers to nothing undefined.
+    pub fn defining(yaml: &str, section: &str, id: &str, kind: &str) -> String {
+        format!("{yaml}resources:\n  {section}:\n    {id}:\n      Type: {kind}\n")
+    }
+
     pub fn resource<'a>(template: &'a Value, id: &str) -> &'a Value {
         template["Resources"]
             .get(id)

@@ -758,7 +758,7 @@ mod tests {
 
 #[cfg(test)]
 mod compile_tests {
-    use crate::events::test_support::{compile, resource, service, streaming_statements};
+    use crate::events::test_support::{compile, defining, resource, service, streaming_statements};
     use serde_json::json;
 
     const KINESIS: &str = "arn:aws:kinesis:us-east-1:123456789012:stream/clicks";
@@ -850,7 +850,7 @@ mod compile_tests {
 
     #[test]
     fn destinations_choose_sns_or_sqs() {
-        let t = compile(&service(&format!("      - stream:\n          arn: {KINESIS}\n          destinations:\n            onFailure:\n              arn: !Ref Topic\n              type: sns\n"))).unwrap();
+        let t = compile(&defining(&service(&format!("      - stream:\n          arn: {KINESIS}\n          destinations:\n            onFailure:\n              arn: !Ref Topic\n              type: sns\n")), "Resources", "Topic", "AWS::SNS::Topic")).unwrap();
         let p = &resource(&t, "FnEventSourceMappingKinesisClicks")["Properties"];
         assert_eq!(
             p["DestinationConfig"],

@@ -1,12 +1,14 @@
 //! The CloudFormation document being built: an ordered JSON document with helpers to add
 //! resources and outputs, the core resources every service gets ([`core`]), the service's own
-//! resources ([`resources`]) and the last pass ([`finalize`]: nulls, references, quotas).
+//! resources ([`resources`]) and the last pass ([`finalize`]: nulls, quotas, D23; [`references`]: references to
+//! nothing).
 //!
 //! Architecture invariant: the template knows no event kind and no IAM policy; roles and
 //! permissions are `iam`'s, mappings are the compilers'.
 
 pub mod core;
 pub mod finalize;
+pub mod references;
 pub mod resources;
 
 use crate::config::{load_file_as, FileRole};
