@@ -83,7 +83,7 @@ fn run_inner(
     inspect(&service, &compilers);
     let mut template = start_template(env, options, &service, outcome)?;
     let policies = compile(&service, &compilers, &mut template, options, outcome);
-    let (report, iam_diagnostics) = attach::attach_policies(&mut template, &policies);
+    let (report, iam_diagnostics) = attach::attach_policies(&mut template, &policies, &service);
     outcome.iam_report.extend(report);
     outcome.diagnostics.extend(iam_diagnostics);
     // Binary mode: the Framework merges the service's `resources` after this step.

@@ -135,7 +135,7 @@ codes! {
     FUNCTION_IAM_ROLE_CONFLICT = "a function's own role combined with per-function IAM settings (or provider.role with perFunction mode)";
     IAM_ROLE_NAME_INVALID = "the shared role's generated name (<service>-<stage>-<region>-lambdaRole) is longer than IAM's 64 characters or has a character IAM refuses";
     FUNCTION_IAM_ROLE_NAME_TOO_LONG = "a generated per-function role name longer than IAM's 64 characters";
-    IAM_POLICY_TOO_LARGE = "the streaming permissions do not fit in the role's policy quotas";
+    IAM_POLICY_TOO_LARGE = "a role's streaming permissions, or its own inline statements, do not fit in IAM's policy quotas";
     IAM_CUSTOM_ROLE_NEEDS = "a function with its own role: the actions that role must grant";
     // Against the deployed template (--previous).
     PREVIOUS_TEMPLATE_UNREADABLE = "the --previous file cannot be read (missing, a directory, a device or FIFO, too large, not UTF-8)";
