@@ -537,3 +537,109 @@ fn references_the_template_may_get_from_elsewhere_are_warnings() {
     // Without any of them it is an error.
     package("complete", &broken, &[]).unwrap_err();
 }
+
+const CONSUMERS: &str =
+    include_str!("../../../tests/fixtures/services/kinesis-consumers/serverless.yml");
+
+fn consumer_depends_on(template: &Value) -> Vec<(String, Option<Value>)> {
+    template["Resources"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, r)| r["Type"] == "AWS::Kinesis::StreamConsumer")
+        .map(|(id, r)| (id.clone(), r.get("DependsOn").cloned()))
+        .collect()
+}
+
+#[test]
+fn more_than_five_new_consumers_are_created_five_at_a_time() {
+    let template = package("consumers", CONSUMERS, &[]).expect("compiles");
+    let chain = consumer_depends_on(&template);
+    assert_eq!(chain.len(), 7);
+    let ids: Vec<&String> = chain.iter().map(|(id, _)| id).collect();
+    for (i, (id, depends)) in chain.iter().enumerate() {
+        if i < 5 {
+            assert_eq!(depends, &None, "{id}");
+        } else {
+            assert_eq!(depends, &Some(serde_json::json!([ids[i - 5]])), "{id}");
+        }
+    }
+    // Deterministic: the same chain every run.
+    assert_eq!(
+        package("consumers-again", CONSUMERS, &[]).unwrap(),
+        template
+    );
+    // Five consumers: nothing waits.
+    let five = remove_functions(CONSUMERS, &["audit", "replicate"]);
+    let template = package("five-consumers", &five, &[]).expect("compiles");
+    let chain = consumer_depends_on(&template);
+    assert_eq!(chain.len(), 5);
+    assert!(chain.iter().all(|(_, d)| d.is_none()), "{chain:?}");
+}
+
+/// `yaml` without the functions `keys` (each a block of the fixture's shape).
+fn remove_functions(yaml: &str, keys: &[&str]) -> String {
+    let mut out = String::new();
+    let mut skipping = false;
+    for line in yaml.lines() {
+        if let Some(key) = line.strip_prefix("  ").and_then(|l| l.strip_suffix(':')) {
+            if !key.starts_with(' ') {
+                skipping = keys.contains(&key);
+            }
+        }
+        if !skipping {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn readers(n: usize, stream: &str) -> String {
+    (1..=n)
+        .map(|i| format!("  reader{i:02}: {{handler: r.h, events: [{{stream: {{arn: 'arn:aws:kinesis:us-east-1:123456789012:stream/{stream}', consumer: true}}}}]}}\n"))
+        .collect()
+}
+
+#[test]
+fn more_than_twenty_consumers_on_one_stream_are_an_error_at_the_21st() {
+    let head = "service: clickstream\nprovider:\n  name: aws\n  runtime: nodejs20.x\nfunctions:\n";
+    let twenty = format!("{head}{}", readers(20, "clicks"));
+    let template = package("twenty", &twenty, &[]).expect("20 consumers are allowed");
+    assert_eq!(consumer_depends_on(&template).len(), 20);
+    let error = package(
+        "twenty-one",
+        &format!("{head}{}", readers(21, "clicks")),
+        &[],
+    )
+    .unwrap_err();
+    assert_eq!(
+        count(&error, "error[KINESIS_STREAM_CONSUMERS_TOO_MANY]"),
+        1,
+        "{error}"
+    );
+    assert!(
+        error.contains("registers 21 enhanced fan-out consumers"),
+        "{error}"
+    );
+    assert!(
+        error.contains("= at: functions.reader21.events[0].stream.consumer\n"),
+        "{error}"
+    );
+    // Consumers of other streams do not count.
+    let other: String = readers(3, "views").replace("reader", "viewer");
+    package("other-stream", &format!("{twenty}{other}"), &[]).expect("another stream's consumers");
+    // An existing consumer's ARN and the service's own consumer resources count.
+    let existing = "  legacy: {handler: r.h, events: [{stream: {arn: 'arn:aws:kinesis:us-east-1:123456789012:stream/clicks', consumer: 'arn:aws:kinesis:us-east-1:123456789012:stream/clicks/consumer/legacy:1700000000'}}]}\n";
+    let error = package("existing", &format!("{twenty}{existing}"), &[]).unwrap_err();
+    assert!(
+        error.contains("= at: functions.legacy.events[0].stream.consumer\n"),
+        "{error}"
+    );
+    let resource = "resources:\n  Resources:\n    AnalyticsConsumer:\n      Type: AWS::Kinesis::StreamConsumer\n      Properties:\n        StreamARN: arn:aws:kinesis:us-east-1:123456789012:stream/clicks\n        ConsumerName: analytics\n";
+    let error = package("resource", &format!("{twenty}{resource}"), &[]).unwrap_err();
+    assert!(
+        error.contains("= at: resources.Resources.AnalyticsConsumer\n"),
+        "{error}"
+    );
+}

@@ -313,6 +313,7 @@ fn compile(
     if options.template.is_none() {
         diagnostics.extend(merge_user_resources(template, service));
     }
+    events::consumers::chain_consumer_creation(template, options.template.is_some());
     outcome.diagnostics.extend(diagnostics);
     policies
 }

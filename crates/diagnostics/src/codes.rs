@@ -89,6 +89,7 @@ codes! {
     FUNCTION_STREAM_TYPE_MISMATCH = "an explicit type disagrees with the service named by a literal ARN";
     FUNCTION_STREAM_CONSUMER_UNSUPPORTED = "consumer (enhanced fan-out) set on a DynamoDB stream";
     FUNCTION_STREAM_CONSUMER_NAME_INVALID = "the Kinesis consumer name is too long or has invalid characters";
+    KINESIS_STREAM_CONSUMERS_TOO_MANY = "more than 20 enhanced fan-out consumers on one Kinesis stream";
     FUNCTION_STREAM_ARN_INVALID = "no stream name can be taken from the stream ARN";
     FUNCTION_MSK_ARN_INVALID = "no cluster name can be taken from the MSK ARN";
     FUNCTION_LOGICAL_ID_COLLISION = "two functions, or two generated resources, get the same logical id (D23)";

@@ -10,6 +10,7 @@ pub mod activemq;
 mod amazon_mq;
 pub mod collisions;
 pub mod compile;
+pub mod consumers;
 pub mod kafka;
 pub mod kafka_features;
 pub mod mapping;

@@ -143,7 +143,7 @@ const DOCS: &[PropertyDoc] = &[
 ];
 
 /// The event value as an object (the string form is `{arn}`).
-fn fields(event: &Event) -> Node {
+pub(super) fn fields(event: &Event) -> Node {
     match &event.value.value {
         streaming_events_yaml::Value::String(_) => {
             let mut map = streaming_events_yaml::Mapping::default();
@@ -171,7 +171,7 @@ fn stream_type(event: &Node) -> Option<String> {
 }
 
 /// The stream name used in ids and consumer names (reference rules, D17 additions).
-fn stream_name(arn: &Node) -> Option<String> {
+pub(super) fn stream_name(arn: &Node) -> Option<String> {
     if let Some(s) = arn.as_str() {
         return s.split('/').nth(1).map(str::to_string);
     }
@@ -226,18 +226,18 @@ fn sub_template(sub: &Node) -> Option<&str> {
         .or_else(|| sub.as_seq().and_then(|s| s.first()).and_then(Node::as_str))
 }
 
-fn is_kinesis(event: &Node) -> bool {
+pub(super) fn is_kinesis(event: &Node) -> bool {
     stream_type(event).as_deref() == Some("kinesis")
 }
 
 /// `consumer` as the reference reads it: `true`, an ARN, or nothing (false/absent).
-enum Consumer<'a> {
+pub(super) enum Consumer<'a> {
     None,
     Create,
     Existing(&'a Node),
 }
 
-fn consumer(event: &Node) -> Consumer<'_> {
+pub(super) fn consumer(event: &Node) -> Consumer<'_> {
     match prop(event, "consumer") {
         Some(node) if node.as_bool() == Some(true) => Consumer::Create,
         Some(node) if truthy(node) && node.as_bool().is_none() => Consumer::Existing(node),

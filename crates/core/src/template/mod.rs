@@ -198,6 +198,12 @@ impl Template {
         self.origins.get(logical_id)
     }
 
+    /// Whether `logical_id` was generated in this run (not the given template's, in merge mode,
+    /// nor the service's own `resources`).
+    pub fn is_generated(&self, logical_id: &str) -> bool {
+        self.generated.contains_key(logical_id)
+    }
+
     /// The generated resources that met on one logical id, in the order they were added.
     pub fn collisions(&self) -> &[IdCollision] {
         &self.collisions
