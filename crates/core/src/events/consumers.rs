@@ -17,6 +17,7 @@ use crate::config::Service;
 use crate::naming;
 use crate::template::Template;
 use serde_json::Value;
+use std::collections::{HashMap, HashSet};
 use streaming_events_diagnostics::{codes, Diagnostic};
 use streaming_events_yaml::{Node, Span};
 
@@ -39,18 +40,17 @@ struct StreamConsumer {
 /// reported once per stream at the 21st, in file order, with the first shown.
 pub fn check_consumer_limits(service: &Service) -> Vec<Diagnostic> {
     let consumers = service_consumers(service);
+    // Streams in the order their first consumer is written; distinct consumers of each.
     let mut streams: Vec<(&str, Vec<&StreamConsumer>)> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut seen: HashSet<(&str, &str)> = HashSet::new();
     for c in &consumers {
-        let index = match streams.iter().position(|(s, _)| *s == c.stream) {
-            Some(i) => i,
-            None => {
-                streams.push((&c.stream, Vec::new()));
-                streams.len() - 1
-            }
-        };
-        let list = &mut streams[index].1;
-        if !list.iter().any(|o| o.identity == c.identity) {
-            list.push(c);
+        let i = *index.entry(&c.stream).or_insert_with(|| {
+            streams.push((&c.stream, Vec::new()));
+            streams.len() - 1
+        });
+        if seen.insert((&c.stream, &c.identity)) {
+            streams[i].1.push(c);
         }
     }
     streams
