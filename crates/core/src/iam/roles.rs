@@ -134,11 +134,14 @@ pub fn check_shared_role_name(service: &Service) -> Option<Diagnostic> {
         }
         None => return None,
     };
+    // Binary mode: the Framework's resolved configuration always has a stage, placed at
+    // `provider` when the file writes none; only a stage the file writes is blamed.
     let stage = service
         .provider
         .node
         .get("stage")
-        .filter(|n| n.as_str() == Some(service.stage.as_str()));
+        .filter(|n| n.as_str() == Some(service.stage.as_str()))
+        .filter(|n| n.span != service.provider.node.span);
     let stage_to_blame = match refused {
         Some(c) => service.stage.contains(c),
         None => true,
