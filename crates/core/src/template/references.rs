@@ -135,7 +135,7 @@ pub fn unresolved_references(
         return Vec::new();
     }
     let partial = partial_reason(template, service, merge_mode);
-    let index = SourceIndex::new(&service.root);
+    let index = SourceIndex::new(service);
     missing
         .iter()
         .map(|(r, froms)| diagnostic(r, froms, template, &index, partial.as_deref()))
@@ -327,10 +327,18 @@ struct SourceIndex<'a> {
 }
 
 impl<'a> SourceIndex<'a> {
-    fn new(root: &'a Node) -> SourceIndex<'a> {
+    fn new(service: &'a Service) -> SourceIndex<'a> {
         let mut nodes = Vec::new();
-        if let Some(map) = root.as_map() {
+        if let Some(map) = service.root.as_map() {
             for entry in map.entries.iter().filter(|e| e.key != "custom") {
+                if entry.key == "functions" {
+                    // The model owns the functions' nodes (moved out of the tree).
+                    for function in &service.functions {
+                        let path = format!("functions.{}", function.key);
+                        walk(path, &function.key, &function.node, &mut nodes);
+                    }
+                    continue;
+                }
                 walk(entry.key.clone(), &entry.key, &entry.value, &mut nodes);
             }
         }
