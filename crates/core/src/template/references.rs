@@ -30,8 +30,11 @@ use streaming_events_diagnostics::{codes, Diagnostic, Severity};
 use streaming_events_yaml::{Node, Span, Value as NodeValue};
 
 /// Plugins whose resources are in our template already (they add none of their own after us).
+/// `serverless-plugin-split-stacks` only moves resources into nested stacks and rewrites the
+/// references between them, so a name that refers to nothing here refers to nothing there.
 const KNOWN_PLUGINS: &[&str] = &[
     "serverless-iam-roles-per-function",
+    "serverless-plugin-split-stacks",
     "serverless-streaming-events",
 ];
 
