@@ -397,17 +397,20 @@ fn mutated_services_exit_zero_or_one_with_a_diagnostic() {
 }
 
 #[test]
-fn unresolved_references_are_warned_about() {
+fn unresolved_references_are_errors_at_the_value_that_wrote_them() {
     let dir = scratch("references");
     let service = "service: r\nprovider:\n  name: aws\nfunctions:\n  f:\n    handler: h\n    role: MissingRole\n    events:\n      - stream: arn:aws:kinesis:us-east-1:1:stream/s\n";
     std::fs::write(dir.join("serverless.yml"), service).unwrap();
     let out = run_in(&dir, &["package", "--color", "never"]);
-    assert_eq!(out.status.code(), Some(0));
+    // Issue 14: a complete template that refers to nothing is an error (a warning before).
+    assert_eq!(out.status.code(), Some(1));
     let text = stderr(&out);
     assert!(
-        text.contains("warning[TEMPLATE_REFERENCE_UNRESOLVED]") && text.contains("MissingRole"),
+        text.contains("error[TEMPLATE_REFERENCE_UNRESOLVED]") && text.contains("MissingRole"),
         "{text}"
     );
+    assert!(text.contains("--> serverless.yml:7:11"), "{text}");
+    assert!(text.contains("= at: functions.f.role\n"), "{text}");
 }
 
 #[test]

@@ -411,3 +411,182 @@ fn roles_per_function_plugin_boundaries_and_names() {
         .get("PermissionsBoundary")
         .is_none());
 }
+
+const LARGE_OWN_STATEMENTS: &str =
+    include_str!("../../../tests/fixtures/services/large-own-statements/serverless.yml");
+
+/// The service file's statements (under `provider.iam.role.statements`) as they would be
+/// re-indented under another key, and the service without them.
+fn own_statements_block() -> (&'static str, String) {
+    let start = LARGE_OWN_STATEMENTS.find("  iam:\n").unwrap();
+    let end = LARGE_OWN_STATEMENTS.find("functions:\n").unwrap();
+    let without = format!(
+        "{}{}",
+        &LARGE_OWN_STATEMENTS[..start],
+        &LARGE_OWN_STATEMENTS[end..]
+    );
+    (&LARGE_OWN_STATEMENTS[start..end], without)
+}
+
+/// (action, resource) pairs of the statements of a service file's `statements:` block.
+fn statement_pairs(block: &str) -> BTreeSet<(String, String)> {
+    let mut out = BTreeSet::new();
+    let mut actions: Vec<String> = Vec::new();
+    for line in block.lines().map(str::trim) {
+        if let Some(list) = line.strip_prefix("Action: [") {
+            actions = list
+                .trim_end_matches(']')
+                .split(", ")
+                .map(str::to_string)
+                .collect();
+        } else if let Some(resource) = line.strip_prefix("- arn:") {
+            for action in &actions {
+                out.insert((action.clone(), json!(format!("arn:{resource}")).to_string()));
+            }
+        }
+    }
+    out
+}
+
+fn managed_of<'a>(template: &'a Value, role: &str) -> Vec<(&'a String, &'a Value)> {
+    of_type(template, "AWS::IAM::ManagedPolicy")
+        .into_iter()
+        .filter(|(_, p)| p["Properties"]["Roles"] == json!([{"Ref": role}]))
+        .collect()
+}
+
+fn inline_size(template: &Value, role: &str) -> usize {
+    template["Resources"][role]["Properties"]["Policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| size(&p["PolicyDocument"]))
+        .sum()
+}
+
+#[test]
+fn own_statements_that_pass_the_inline_limit_move_to_managed_policies() {
+    let (block, without) = own_statements_block();
+    let own = statement_pairs(block);
+    assert!(own.len() > 900, "{} pairs", own.len());
+    let template = package_text("own-statements", LARGE_OWN_STATEMENTS).unwrap();
+    let role = "IamRoleLambdaExecution";
+    assert!(inline_size(&template, role) <= 10_240);
+    let managed = managed_of(&template, role);
+    assert!(managed.len() <= 10);
+    let statements_policies: Vec<&String> = managed
+        .iter()
+        .map(|(id, _)| *id)
+        .filter(|id| id.starts_with("IamRoleLambdaExecutionStatementsPolicy"))
+        .collect();
+    assert!(statements_policies.len() >= 2, "{statements_policies:?}");
+    for (id, policy) in &managed {
+        let document = &policy["Properties"]["PolicyDocument"];
+        assert!(size(document) <= 6_144, "{id}: {}", size(document));
+    }
+    // The permission set is the service's statements plus what it gets without them.
+    let base = package_text("own-statements-without", &without).unwrap();
+    let mut expected = permissions(&base, role);
+    expected.extend(own);
+    assert_eq!(permissions(&template, role), expected);
+    // The mappings wait for every policy of the role.
+    for (id, mapping) in of_type(&template, "AWS::Lambda::EventSourceMapping") {
+        for policy in &statements_policies {
+            assert!(
+                mapping["DependsOn"]
+                    .as_array()
+                    .unwrap()
+                    .contains(&json!(policy)),
+                "{id} waits for {policy}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_iam_report_shows_the_moved_statements() {
+    let dir = std::env::temp_dir().join(format!(
+        "streaming-events-iam-{}-report",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("serverless.yml"), LARGE_OWN_STATEMENTS).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_streaming-events"))
+        .current_dir(&dir)
+        .args(["package", "--iam-report", "--output", "-"])
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(out.status.success());
+    let report = String::from_utf8_lossy(&out.stderr);
+    let inline = report
+        .lines()
+        .find(|l| l.starts_with("IamRoleLambdaExecution: inline policies "))
+        .expect("the role's line");
+    let percent: usize = inline
+        .rsplit('(')
+        .next()
+        .and_then(|p| p.trim_end_matches("%)").parse().ok())
+        .unwrap();
+    assert!(percent <= 100, "{report}");
+    assert!(
+        report.contains("  IamRoleLambdaExecutionStatementsPolicy2: managed policy "),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_dedicated_role_without_streaming_grants_is_fitted_too() {
+    let (block, without) = own_statements_block();
+    // The statements on a function without events: its dedicated role gets only them and logs.
+    let function_block: String = block
+        .lines()
+        .map(|l| format!("  {l}\n"))
+        .collect::<String>()
+        .replacen("    iam:\n", "    handler: archive.handle\n    iam:\n", 1);
+    let yaml = format!("{without}  archive:\n{function_block}");
+    let template = package_text("dedicated-own-statements", &yaml).unwrap();
+    let role = "ArchiveIamRoleLambdaExecution";
+    assert!(inline_size(&template, role) <= 10_240);
+    assert!(managed_of(&template, role).len() >= 2);
+    assert!(permissions(&template, role).is_superset(&statement_pairs(block)));
+}
+
+#[test]
+fn own_statements_that_cannot_fit_ten_managed_policies_are_an_error_naming_the_largest() {
+    let (block, without) = own_statements_block();
+    let statements_start = block.find("      statements:\n").unwrap() + "      statements:\n".len();
+    let items = &block[statements_start..];
+    // Four times the statements: about 88,000 characters, over 10,240 + 9 × 6,144.
+    let mut huge = String::from(&block[..statements_start]);
+    for copy in 0..4 {
+        huge.push_str(&items.replace("Sid: Read", &format!("Sid: Copy{copy}Read")));
+    }
+    // The largest statement: the first one with its resources twice (a legacy copy of each).
+    let first = &items[..items[1..].find("        - Sid:").unwrap() + 1];
+    let legacy: String = first
+        .lines()
+        .filter(|l| l.trim_start().starts_with("- arn:"))
+        .map(|l| format!("{}\n", l.replace("media-archive-", "media-archive-legacy-")))
+        .collect();
+    huge.push_str(&first.replace("Sid: ReadPhotos", "Sid: ReadEverything"));
+    huge.push_str(&legacy);
+    let largest = huge.matches("        - Sid:").count() - 1;
+    let yaml = without.replacen("functions:\n", &format!("{huge}functions:\n"), 1);
+    let error = package_text("own-statements-too-large", &yaml).unwrap_err();
+    assert!(error.contains("error[IAM_POLICY_TOO_LARGE]"), "{error}");
+    assert!(
+        error.contains("the inline statements of IamRoleLambdaExecution"),
+        "{error}"
+    );
+    assert!(
+        error.contains(&format!(
+            "the largest statements: provider.iam.role.statements[{largest}] ("
+        )),
+        "{error}"
+    );
+    assert!(
+        error.contains(&format!("= at: provider.iam.role.statements[{largest}]\n")),
+        "{error}"
+    );
+}

@@ -78,7 +78,13 @@ fn errors_point_at_the_offending_value_or_key() {
             serde_json::from_slice(&out.stderr).expect("JSON diagnostics");
         let first = diagnostics
             .as_array()
-            .and_then(|d| d.iter().find(|x| x["severity"] == "error"))
+            // Some of these cases have service names of 33 characters or more, whose shared
+            // role name IAM also refuses (IAM_ROLE_NAME_INVALID, at the service): a second
+            // error of the case, not the one it was written for.
+            .and_then(|d| {
+                d.iter()
+                    .find(|x| x["severity"] == "error" && x["code"] != "IAM_ROLE_NAME_INVALID")
+            })
             .expect("an error");
         let got = (
             first["line"].as_u64().unwrap_or(0) as usize,

@@ -79,3 +79,18 @@ fn outputs_over_the_quota_stay_an_error_with_the_plugin() {
         "{text}"
     );
 }
+
+#[test]
+fn references_to_nothing_stay_an_error_with_the_plugin() {
+    // The plugin moves resources into nested stacks and rewrites the references between them;
+    // it defines no name, so a Ref to nothing is still refused.
+    let yaml = "service: small\nprovider:\n  name: aws\n  runtime: nodejs20.x\n\
+                plugins:\n  - serverless-plugin-split-stacks\nfunctions:\n  f:\n    handler: h.f\n    events:\n      - sqs:\n          arn:\n            Ref: MissingQueue\n";
+    let (code, text) = package("reference", yaml);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("MissingQueue"), "{text}");
+    assert!(
+        text.contains("error[TEMPLATE_REFERENCE_UNRESOLVED]"),
+        "{text}"
+    );
+}

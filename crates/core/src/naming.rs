@@ -99,6 +99,16 @@ pub fn streaming_policy_logical_id(role_logical_id: &str, index: usize) -> Strin
     )
 }
 
+/// The managed policies that carry a role's own statements when they alone pass its inline
+/// limit: `<Role>StatementsPolicy<n>`.
+pub fn statements_policy_logical_id(role_logical_id: &str, index: usize) -> String {
+    let suffix = format!("StatementsPolicy{index}");
+    format!(
+        "{}{suffix}",
+        truncate(role_logical_id, MAX_LOGICAL_ID - suffix.len())
+    )
+}
+
 pub const PROVISIONED_CONCURRENCY_ALIAS_NAME: &str = "provisioned";
 pub const SNAP_START_ALIAS_NAME: &str = "snapstart";
 pub const DEFAULT_ROLE_LOGICAL_ID: &str = "IamRoleLambdaExecution";

@@ -15,6 +15,7 @@ use crate::options::{Options, Outcome};
 use crate::schema;
 use crate::template::core::core_template;
 use crate::template::finalize;
+use crate::template::references;
 use crate::template::resources::merge_user_resources;
 use crate::template::Template;
 use serde_json::Value;
@@ -82,16 +83,20 @@ fn run_inner(
     inspect(&service, &compilers);
     let mut template = start_template(env, options, &service, outcome)?;
     let policies = compile(&service, &compilers, &mut template, options, outcome);
+    let (report, iam_diagnostics) = attach::attach_policies(&mut template, &policies, &service);
+    outcome.iam_report.extend(report);
+    outcome.diagnostics.extend(iam_diagnostics);
     // Binary mode: the Framework merges the service's `resources` after this step.
     let binary_mode = options.resolved.is_some() && options.template.is_some();
     let finished =
         binary_mode.then(|| crate::template::resources::with_user_resources(&template, &service));
-    outcome.diagnostics.extend(finalize::unresolved_references(
-        finished.as_ref().unwrap_or(&template),
-    ));
-    let (report, iam_diagnostics) = attach::attach_policies(&mut template, &policies);
-    outcome.iam_report.extend(report);
-    outcome.diagnostics.extend(iam_diagnostics);
+    outcome
+        .diagnostics
+        .extend(unknown.retain(references::unresolved_references(
+            finished.as_ref().unwrap_or(&template),
+            &service,
+            options.template.is_some(),
+        )));
     outcome
         .diagnostics
         .extend(finalize::id_collisions(&template, &service));
@@ -233,6 +238,16 @@ fn validate(
     outcome
         .diagnostics
         .extend(unknown.retain(schema::names::check_names(service)));
+    outcome
+        .diagnostics
+        .extend(unknown.retain(schema::logical_ids::check_user_logical_ids(service)));
+    outcome.diagnostics.extend(
+        unknown.retain(
+            crate::iam::roles::check_shared_role_name(service)
+                .into_iter()
+                .collect(),
+        ),
+    );
     let rules = events::compile::rules(compilers);
     let found = unknown.retain(schema::events::validate_events(service, &rules));
     events::compile::retain_valid_events(service, unknown, &found);
@@ -298,6 +313,7 @@ fn compile(
     if options.template.is_none() {
         diagnostics.extend(merge_user_resources(template, service));
     }
+    events::consumers::chain_consumer_creation(template, options.template.is_some());
     outcome.diagnostics.extend(diagnostics);
     policies
 }

@@ -89,6 +89,7 @@ codes! {
     FUNCTION_STREAM_TYPE_MISMATCH = "an explicit type disagrees with the service named by a literal ARN";
     FUNCTION_STREAM_CONSUMER_UNSUPPORTED = "consumer (enhanced fan-out) set on a DynamoDB stream";
     FUNCTION_STREAM_CONSUMER_NAME_INVALID = "the Kinesis consumer name is too long or has invalid characters";
+    KINESIS_STREAM_CONSUMERS_TOO_MANY = "more than 20 enhanced fan-out consumers on one Kinesis stream";
     FUNCTION_STREAM_ARN_INVALID = "no stream name can be taken from the stream ARN";
     FUNCTION_MSK_ARN_INVALID = "no cluster name can be taken from the MSK ARN";
     FUNCTION_LOGICAL_ID_COLLISION = "two functions, or two generated resources, get the same logical id (D23)";
@@ -134,16 +135,18 @@ codes! {
     OUTPUT_WRITE_FAILED = "the template could not be written to --output or standard output";
     OUTPUT_TARGET_INVALID = "--output names something a template cannot be written to (a directory, socket, block device, FIFO without a reader, dangling symlink)";
     OUTPUT_OVERWRITES_INPUT = "--output names the service file, the --template file or another file the service reads";
-    TEMPLATE_REFERENCE_UNRESOLVED = "a Ref, Fn::GetAtt or DependsOn in the template names nothing the template defines";
+    TEMPLATE_REFERENCE_UNRESOLVED = "a Ref, Fn::GetAtt, Fn::Sub variable, DependsOn or condition name in the template names nothing the template defines";
     TEMPLATE_LIMIT_EXCEEDED = "the template passes a CloudFormation quota (500 resources, 200 outputs, 1 MB)";
+    RESOURCE_LOGICAL_ID_INVALID = "a logical id under resources (Resources, Outputs, Conditions, Parameters, Mappings) that is not 1 to 255 letters and digits";
     RESOURCE_EXTENSION_NOT_EXISTING = "resources.extensions names a resource the generated template does not have";
     RESOURCE_EXTENSION_UNSUPPORTED_ATTRIBUTE = "resources.extensions extends an attribute other than Properties, Metadata, DependsOn, Condition and the policies";
     TEMPLATE_INVALID = "the --template file is not a CloudFormation template we can extend";
     TEMPLATE_FILE_UNREADABLE = "the --template file cannot be read (missing, a directory, a device or FIFO, too large, not UTF-8)";
     RESOLVED_CONFIG_INVALID = "the --resolved file is not a service configuration as JSON";
     FUNCTION_IAM_ROLE_CONFLICT = "a function's own role combined with per-function IAM settings (or provider.role with perFunction mode)";
+    IAM_ROLE_NAME_INVALID = "the shared role's generated name (<service>-<stage>-<region>-lambdaRole) is longer than IAM's 64 characters or has a character IAM refuses";
     FUNCTION_IAM_ROLE_NAME_TOO_LONG = "a generated per-function role name longer than IAM's 64 characters";
-    IAM_POLICY_TOO_LARGE = "the streaming permissions do not fit in the role's policy quotas";
+    IAM_POLICY_TOO_LARGE = "a role's streaming permissions, or its own inline statements, do not fit in IAM's policy quotas";
     IAM_CUSTOM_ROLE_NEEDS = "a function with its own role: the actions that role must grant";
     // Against the deployed template (--previous).
     PREVIOUS_TEMPLATE_UNREADABLE = "the --previous file cannot be read (missing, a directory, a device or FIFO, too large, not UTF-8)";

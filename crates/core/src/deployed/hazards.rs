@@ -604,7 +604,13 @@ mod tests {
             ..Options::default()
         };
         let outcome = crate::package::run(&env, &options, false);
-        outcome.diagnostics
+        // The comparison's diagnostics only: these services' mappings may name resources they
+        // do not define (`Fn::GetAtt [S, Arn]`), which the template's own checks report.
+        outcome
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.code.id.starts_with("DEPLOY_") || d.code.id.starts_with("PREVIOUS_"))
+            .collect()
     }
 
     /// The codes of the comparison (not the template's own checks).

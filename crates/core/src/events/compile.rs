@@ -34,6 +34,7 @@ pub fn check_events(service: &Service, compilers: &[Box<dyn EventCompiler>]) -> 
             }
         }
     }
+    diagnostics.extend(super::consumers::check_consumer_limits(service));
     diagnostics
 }
 

@@ -10,6 +10,7 @@ pub mod activemq;
 mod amazon_mq;
 pub mod collisions;
 pub mod compile;
+pub mod consumers;
 pub mod documentdb;
 mod features;
 pub mod kafka;
@@ -356,6 +357,12 @@ pub(crate) mod test_support {
     /// A one-function service with the given events (YAML list items, indented by 6).
     pub fn service(events: &str) -> String {
         format!("service: svc\nprovider:\n  name: aws\nfunctions:\n  fn:\n    handler: h\n    events:\n{events}")
+    }
+
+    /// `yaml` with `resources` defining what its events refer to (`section` is `Resources` or
+    /// `Parameters`), so that the template refers to nothing undefined.
+    pub fn defining(yaml: &str, section: &str, id: &str, kind: &str) -> String {
+        format!("{yaml}resources:\n  {section}:\n    {id}:\n      Type: {kind}\n")
     }
 
     pub fn resource<'a>(template: &'a Value, id: &str) -> &'a Value {

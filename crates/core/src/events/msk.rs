@@ -330,7 +330,7 @@ impl EventCompiler for MskCompiler {
 
 #[cfg(test)]
 mod tests {
-    use crate::events::test_support::{compile, resource, service, streaming_statements};
+    use crate::events::test_support::{compile, defining, resource, service, streaming_statements};
     use serde_json::json;
 
     #[test]
@@ -363,7 +363,7 @@ mod tests {
 
     #[test]
     fn cluster_names_from_imports_and_refs() {
-        let t = compile(&service("      - msk: {arn: !ImportValue shared-cluster, topic: a}\n      - msk: {arn: !Ref ClusterParam, topic: b}\n")).unwrap();
+        let t = compile(&defining(&service("      - msk: {arn: !ImportValue shared-cluster, topic: a}\n      - msk: {arn: !Ref ClusterParam, topic: b}\n"), "Parameters", "ClusterParam", "String")).unwrap();
         assert!(t["Resources"]
             .get("FnEventSourceMappingMSKSharedclusterA")
             .is_some());

@@ -229,13 +229,18 @@ impl EventCompiler for SqsCompiler {
 
 #[cfg(test)]
 mod tests {
-    use crate::events::test_support::{compile, resource, service};
+    use crate::events::test_support::{compile, defining, resource, service};
     use serde_json::json;
 
     #[test]
     fn string_and_object_forms() {
-        let t = compile(&service(
+        let t = compile(&defining(
+            &service(
             "      - sqs: arn:aws:sqs:us-east-1:1:jobs\n      - sqs:\n          arn: !GetAtt Priority.Arn\n          batchSize: 5\n          maximumBatchingWindow: 0\n          maximumConcurrency: 10\n          functionResponseType: ReportBatchItemFailures\n",
+            ),
+            "Resources",
+            "Priority",
+            "AWS::SQS::Queue",
         ))
         .unwrap();
         assert_eq!(

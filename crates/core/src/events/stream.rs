@@ -146,7 +146,7 @@ const DOCS: &[PropertyDoc] = &[
 ];
 
 /// The event value as an object (the string form is `{arn}`).
-fn fields(event: &Event) -> Node {
+pub(super) fn fields(event: &Event) -> Node {
     match &event.value.value {
         streaming_events_yaml::Value::String(_) => {
             let mut map = streaming_events_yaml::Mapping::default();
@@ -174,7 +174,7 @@ fn stream_type(event: &Node) -> Option<String> {
 }
 
 /// The stream name used in ids and consumer names (reference rules, D17 additions).
-fn stream_name(arn: &Node) -> Option<String> {
+pub(super) fn stream_name(arn: &Node) -> Option<String> {
     if let Some(s) = arn.as_str() {
         return s.split('/').nth(1).map(str::to_string);
     }
@@ -229,18 +229,18 @@ fn sub_template(sub: &Node) -> Option<&str> {
         .or_else(|| sub.as_seq().and_then(|s| s.first()).and_then(Node::as_str))
 }
 
-fn is_kinesis(event: &Node) -> bool {
+pub(super) fn is_kinesis(event: &Node) -> bool {
     stream_type(event).as_deref() == Some("kinesis")
 }
 
 /// `consumer` as the reference reads it: `true`, an ARN, or nothing (false/absent).
-enum Consumer<'a> {
+pub(super) enum Consumer<'a> {
     None,
     Create,
     Existing(&'a Node),
 }
 
-fn consumer(event: &Node) -> Consumer<'_> {
+pub(super) fn consumer(event: &Node) -> Consumer<'_> {
     match prop(event, "consumer") {
         Some(node) if node.as_bool() == Some(true) => Consumer::Create,
         Some(node) if truthy(node) && node.as_bool().is_none() => Consumer::Existing(node),
@@ -785,7 +785,7 @@ mod tests {
 
 #[cfg(test)]
 mod compile_tests {
-    use crate::events::test_support::{compile, resource, service, streaming_statements};
+    use crate::events::test_support::{compile, defining, resource, service, streaming_statements};
     use serde_json::json;
 
     const KINESIS: &str = "arn:aws:kinesis:us-east-1:123456789012:stream/clicks";
@@ -877,7 +877,7 @@ mod compile_tests {
 
     #[test]
     fn destinations_choose_sns_or_sqs() {
-        let t = compile(&service(&format!("      - stream:\n          arn: {KINESIS}\n          destinations:\n            onFailure:\n              arn: !Ref Topic\n              type: sns\n"))).unwrap();
+        let t = compile(&defining(&service(&format!("      - stream:\n          arn: {KINESIS}\n          destinations:\n            onFailure:\n              arn: !Ref Topic\n              type: sns\n")), "Resources", "Topic", "AWS::SNS::Topic")).unwrap();
         let p = &resource(&t, "FnEventSourceMappingKinesisClicks")["Properties"];
         assert_eq!(
             p["DestinationConfig"],

@@ -2,31 +2,70 @@
 //! while a role's inline policies fit IAM's limit, otherwise in managed policies the mappings
 //! wait for.
 
+use super::own_statements::fit_own_statements;
 use super::{
-    inline_policies_size, managed_policy_resource, policy_size, role_statements_mut,
-    split_into_documents, PolicyBuilder, MAX_INLINE_POLICY_CHARS, MAX_MANAGED_POLICIES_PER_ROLE,
-    MAX_MANAGED_POLICY_CHARS,
+    inline_policies_size, managed_policy_resource, mappings_wait_for, policy_size,
+    role_statements_mut, split_into_documents, PolicyBuilder, MAX_INLINE_POLICY_CHARS,
+    MAX_MANAGED_POLICIES_PER_ROLE, MAX_MANAGED_POLICY_CHARS,
 };
+use crate::config::roles::{dedicated_role_logical_id, uses_dedicated_role};
+use crate::config::Service;
 use crate::naming;
 use crate::options::{PolicySize, RoleReport};
 use crate::template::Template;
 use serde_json::{json, Value};
 use streaming_events_diagnostics::{codes, Diagnostic};
 
-/// Grants each role its permissions; returns the IAM report and the diagnostics.
+/// Grants each role its permissions, then moves the inline statements of the execution roles
+/// that pass IAM's inline limit on their own into managed policies ([`fit_own_statements`]);
+/// returns the IAM report of the roles granted to and the diagnostics.
 pub fn attach_policies(
     template: &mut Template,
     policies: &[(String, PolicyBuilder)],
+    service: &Service,
 ) -> (Vec<RoleReport>, Vec<Diagnostic>) {
     let mut report = Vec::new();
     let mut diagnostics = Vec::new();
     for (role_id, policy) in policies {
-        attach_policy(template, role_id, policy, &mut report, &mut diagnostics);
+        let Some(mut managed) = attach_policy(template, role_id, policy, &mut diagnostics) else {
+            continue;
+        };
+        match fit_own_statements(template, role_id, service) {
+            Ok(more) => managed.extend(more),
+            Err(d) => diagnostics.push(*d),
+        }
+        if let Some(role) = template.resources().get(role_id) {
+            report_role(role_id, role, &managed, &mut report);
+        }
+    }
+    for role_id in execution_role_ids(service) {
+        if policies.iter().any(|(id, _)| *id == role_id) {
+            continue;
+        }
+        if let Err(d) = fit_own_statements(template, &role_id, service) {
+            diagnostics.push(*d);
+        }
     }
     (report, diagnostics)
 }
 
-/// The report of the roles of the stack that received no streaming permissions.
+/// The execution roles streaming-events builds (or, in merge mode, extends): the shared one
+/// and each function's dedicated one. The service's own roles under `resources` are left as
+/// they are written.
+fn execution_role_ids(service: &Service) -> Vec<String> {
+    let mut ids = vec![naming::DEFAULT_ROLE_LOGICAL_ID.to_string()];
+    ids.extend(
+        service
+            .functions
+            .iter()
+            .filter(|f| uses_dedicated_role(service, f))
+            .map(dedicated_role_logical_id),
+    );
+    ids
+}
+
+/// The report of the roles of the stack that received no streaming permissions, with the
+/// managed policies their own statements moved into.
 pub fn report_roles_without_grants(
     template: &Template,
     policies: &[(String, PolicyBuilder)],
@@ -34,7 +73,14 @@ pub fn report_roles_without_grants(
     let mut report = Vec::new();
     for role_id in role_ids_without_grants(template, policies) {
         if let Some(role) = template.resources().get(&role_id) {
-            report_role(&role_id, role, &[], &mut report);
+            let managed: Vec<(String, Value)> = (1..)
+                .map(|n| naming::statements_policy_logical_id(&role_id, n))
+                .map_while(|id| {
+                    let resource = template.resources().get(&id)?.clone();
+                    Some((id, resource))
+                })
+                .collect();
+            report_role(&role_id, role, &managed, &mut report);
         }
     }
     report
@@ -42,17 +88,15 @@ pub fn report_roles_without_grants(
 
 /// Adds the streaming permissions to a role of the stack: inline while the role's inline
 /// policies fit IAM's 10,240 characters, otherwise in managed policies of at most 6,144
-/// characters each, attached to the role (at most 10 per role, counting its own).
+/// characters each, attached to the role (at most 10 per role, counting its own). Returns the
+/// managed policies added, `None` when the role is missing or the permissions do not fit.
 fn attach_policy(
     template: &mut Template,
     role_id: &str,
     policy: &PolicyBuilder,
-    report: &mut Vec<RoleReport>,
     diagnostics: &mut Vec<Diagnostic>,
-) {
-    let Some(role) = template.resources().get(role_id).cloned() else {
-        return;
-    };
+) -> Option<Vec<(String, Value)>> {
+    let role = template.resources().get(role_id).cloned()?;
     let mut with_inline = role.clone();
     match role_statements_mut(&mut with_inline) {
         Some(statements) => {
@@ -69,9 +113,8 @@ fn attach_policy(
     }
     let has_inline = role_statements_mut(&mut with_inline).is_some();
     if has_inline && inline_policies_size(&with_inline) <= MAX_INLINE_POLICY_CHARS {
-        report_role(role_id, &with_inline, &[], report);
         template.replace_resource(role_id, with_inline);
-        return;
+        return Some(Vec::new());
     }
     let existing_managed = role
         .get("Properties")
@@ -90,25 +133,23 @@ fn attach_policy(
             let resources: Vec<(String, Value)> = documents
                 .into_iter()
                 .enumerate()
-                .map(|(i, statements)| (naming::streaming_policy_logical_id(role_id, i + 1), managed_policy_resource(role_id, statements)))
+                .map(|(i, statements)| {
+                    (
+                        naming::streaming_policy_logical_id(role_id, i + 1),
+                        managed_policy_resource(role_id, statements),
+                    )
+                })
                 .collect();
-            report_role(role_id, &role, &resources, report);
             let ids: Vec<Value> = resources.iter().map(|(id, _)| json!(id)).collect();
-            for (id, resource) in resources {
-                template.add_resource(id, resource);
+            for (id, resource) in &resources {
+                template.add_resource(id.clone(), resource.clone());
             }
             // A mapping checks its permissions when it is created: it waits for the policies.
-            for resource in template.resources_mut().values_mut() {
-                if resource.get("Type").and_then(Value::as_str) != Some("AWS::Lambda::EventSourceMapping") {
-                    continue;
-                }
-                let Some(depends) = resource.get_mut("DependsOn").and_then(Value::as_array_mut) else { continue };
-                if depends.iter().any(|d| d == role_id) {
-                    depends.extend(ids.iter().cloned());
-                }
-            }
+            mappings_wait_for(template, role_id, &ids);
+            Some(resources)
         }
-        _ => diagnostics.push(
+        _ => {
+            diagnostics.push(
             Diagnostic::error(
                 codes::IAM_POLICY_TOO_LARGE,
                 format!(
@@ -118,7 +159,9 @@ fn attach_policy(
                 ),
             )
             .with_help("give the functions with the most event sources their own role (`provider.iam.role.mode: perFunction`, or `iam.role.statements` on a function)"),
-        ),
+        );
+            None
+        }
     }
 }
 

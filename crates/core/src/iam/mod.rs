@@ -6,6 +6,7 @@ pub mod attach;
 pub mod custom_roles;
 pub mod merge_roles;
 pub mod other_permissions;
+pub mod own_statements;
 pub mod roles;
 
 use serde_json::{json, Map, Value};
@@ -315,6 +316,22 @@ pub fn inline_policies_size(role: &Value) -> usize {
                 .sum()
         })
         .unwrap_or(0)
+}
+
+/// Every event source mapping that waits for `role_id` also waits for `ids` (the managed
+/// policies that carry its permissions): Lambda checks them when it creates the mapping.
+pub fn mappings_wait_for(template: &mut crate::template::Template, role_id: &str, ids: &[Value]) {
+    for resource in template.resources_mut().values_mut() {
+        if resource.get("Type").and_then(Value::as_str) != Some("AWS::Lambda::EventSourceMapping") {
+            continue;
+        }
+        let Some(depends) = resource.get_mut("DependsOn").and_then(Value::as_array_mut) else {
+            continue;
+        };
+        if depends.iter().any(|d| d == role_id) {
+            depends.extend(ids.iter().cloned());
+        }
+    }
 }
 
 /// A managed policy resource attached to `role`.

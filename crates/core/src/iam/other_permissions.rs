@@ -7,6 +7,7 @@
 
 use crate::config::{Function, Service};
 use crate::js::truthy;
+use crate::template::sub_literal;
 use serde_json::{json, Value};
 use streaming_events_yaml::Node;
 
@@ -113,7 +114,7 @@ pub fn other_permissions(service: &Service, functions: &[&Function]) -> OtherPer
                 .and_then(|s| s.get("method"))
                 .and_then(Node::as_str);
             if method == Some("scheduler") {
-                let arn = format!("arn:${{AWS::Partition}}:lambda:${{AWS::Region}}:${{AWS::AccountId}}:function:{}", function.name);
+                let arn = format!("arn:${{AWS::Partition}}:lambda:${{AWS::Region}}:${{AWS::AccountId}}:function:{}", sub_literal(&function.name));
                 scheduler.push(json!({"Fn::Sub": arn}));
                 scheduler.push(json!({"Fn::Sub": format!("{arn}:*")}));
             }
@@ -169,8 +170,9 @@ fn destination_statement(service: &Service, target: &Node) -> Option<Value> {
             .functions
             .iter()
             .find(|f| f.key == text)
-            .map(|f| f.name.clone())
-            .unwrap_or_else(|| text.to_string());
+            .map(|f| f.name.as_str())
+            .unwrap_or(text);
+        let name = sub_literal(name);
         json!({"Fn::Sub": format!("arn:${{AWS::Partition}}:lambda:${{AWS::Region}}:${{AWS::AccountId}}:function:{name}")})
     };
     Some(json!({"Effect": "Allow", "Action": action, "Resource": resource}))

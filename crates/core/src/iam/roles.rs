@@ -18,7 +18,7 @@ use crate::config::roles::{
 use crate::config::{Function, Service};
 use crate::js::truthy;
 use crate::naming;
-use crate::template::Template;
+use crate::template::{sub_literal, Template};
 use serde_json::{json, Map, Value};
 use streaming_events_diagnostics::{codes, Diagnostic};
 use streaming_events_yaml::{Mapping, Node};
@@ -99,6 +99,76 @@ pub fn check_dedicated_roles(service: &Service) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// Whether IAM accepts `c` in a role name (`[\w+=,.@-]`).
+fn role_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "_+=,.@-".contains(c)
+}
+
+/// The shared role's generated name, `<service>-<stage>-<region>-lambdaRole`, that IAM refuses:
+/// over 64 characters, or with a character other than `[\w+=,.@-]` (a `$`, `{` or space of the
+/// stage or service). The error is at the stage when the service file sets it and it holds the
+/// refused character or the length is to blame, otherwise at the service. A
+/// `provider.iam.role.name` is the user's own and left alone.
+pub fn check_shared_role_name(service: &Service) -> Option<Diagnostic> {
+    if !needs_default_role(service) {
+        return None;
+    }
+    let role = service.provider.iam_role.as_ref();
+    if role.and_then(|r| r.get("name")).is_some() {
+        return None;
+    }
+    let name = format!(
+        "{}-{}-{}-lambdaRole",
+        service.name, service.stage, service.region
+    );
+    let length = name.chars().count();
+    let refused = name.chars().find(|c| !role_name_char(*c));
+    let problem = match refused {
+        Some(c) => {
+            format!("has `{c}`, which IAM refuses in role names (letters, digits and `+=,.@_-`)")
+        }
+        None if length > MAX_ROLE_NAME => {
+            format!("is {length} characters long; IAM accepts at most {MAX_ROLE_NAME}")
+        }
+        None => return None,
+    };
+    // Binary mode: the Framework's resolved configuration always has a stage, placed at
+    // `provider` when the file writes none; only a stage the file writes is blamed.
+    let stage = service
+        .provider
+        .node
+        .get("stage")
+        .filter(|n| n.as_str() == Some(service.stage.as_str()))
+        .filter(|n| n.span != service.provider.node.span);
+    let stage_to_blame = match refused {
+        Some(c) => service.stage.contains(c),
+        None => true,
+    };
+    let (path, span, label) = match stage.filter(|_| stage_to_blame) {
+        Some(node) => ("provider.stage", node.span, "the stage"),
+        None => (
+            "service",
+            service.root.get("service").map(|n| n.span)?,
+            "the service name",
+        ),
+    };
+    Some(
+        Diagnostic::error(
+            codes::IAM_ROLE_NAME_INVALID,
+            format!("the shared role's generated name '{name}' {problem}"),
+        )
+        .with_path(path)
+        .at(span, label)
+        .with_help(match refused {
+            Some(_) => "the name is `<service>-<stage>-<region>-lambdaRole`; use a stage and service name of letters, digits and `-`, or set provider.iam.role.name".to_string(),
+            None => format!(
+                "the name is `<service>-<stage>-<region>-lambdaRole` (region {}); set provider.iam.role.name, or shorten the service name or the stage",
+                service.region
+            ),
+        }),
+    )
 }
 
 /// `<service>-<stage>-<function>-<region>-lambdaRole`, without `lambdaRole` when too long.
@@ -192,7 +262,7 @@ fn dedicated_role_statements(
     per_function: bool,
 ) -> Vec<Value> {
     let provider_role = service.provider.iam_role.as_ref();
-    let log_group = format!("/aws/lambda/{}", function.name);
+    let log_group = format!("/aws/lambda/{}", sub_literal(&function.name));
     let log_arn = json!({"Fn::Sub": format!("arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:{log_group}:*:*")});
     let mut statements = vec![
         json!({"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:CreateLogGroup", "logs:PutLogEvents"], "Resource": [log_arn.clone()]}),
@@ -335,7 +405,10 @@ pub fn add_execution_roles(template: &mut Template, service: &Service) {
     template.set_owner(None);
 }
 
+/// A log group's ARN: `prefix` is user text (a function name, the service and stage), made
+/// literal for `Fn::Sub`; `suffix` is ours.
 fn log_arn(prefix: &str, suffix: &str) -> Value {
+    let prefix = sub_literal(prefix);
     json!({"Fn::Sub": format!("arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:{prefix}{suffix}")})
 }
 

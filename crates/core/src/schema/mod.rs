@@ -11,6 +11,7 @@ pub mod defs;
 pub mod events;
 pub mod export;
 pub mod filter;
+pub mod logical_ids;
 pub mod names;
 pub mod service;
 pub mod service_docs;

@@ -1,6 +1,6 @@
 //! The template's last pass: `null` properties stripped as the reference's last step does,
-//! references to nothing, CloudFormation's quotas, and generated resources that met on one
-//! logical id (D23).
+//! CloudFormation's quotas, and generated resources that met on one logical id (D23); references
+//! to nothing are [`super::references`]'.
 
 use super::{IdCollision, Template};
 use crate::config::{Function, Service};
@@ -134,78 +134,6 @@ fn collision_diagnostic(
         }
     }
     diagnostic
-}
-
-/// Warns about `Ref`, `Fn::GetAtt` and `DependsOn` targets that are not in the template (a
-/// function `role: MyRole` naming a role the service does not define, say): CloudFormation
-/// would reject the template.
-pub fn unresolved_references(template: &Template) -> Vec<Diagnostic> {
-    let resources = template.resources();
-    let parameters = template.root.get("Parameters").and_then(Value::as_object);
-    let defined = |name: &str| {
-        name.starts_with("AWS::")
-            || resources.contains_key(name)
-            || parameters.is_some_and(|p| p.contains_key(name))
-    };
-    let mut missing: Vec<(String, String)> = Vec::new();
-    for (id, resource) in resources {
-        let mut found = Vec::new();
-        collect_references(
-            resource.get("Properties").unwrap_or(&Value::Null),
-            &mut found,
-        );
-        match resource.get("DependsOn") {
-            Some(Value::String(name)) => found.push(name.clone()),
-            Some(Value::Array(names)) => {
-                found.extend(names.iter().filter_map(Value::as_str).map(str::to_string))
-            }
-            _ => {}
-        }
-        for name in found {
-            if !defined(&name) && !missing.iter().any(|(r, n)| r == id && *n == name) {
-                missing.push((id.clone(), name));
-            }
-        }
-    }
-    missing
-        .into_iter()
-        .map(|(resource, name)| {
-            Diagnostic::warning(
-                codes::TEMPLATE_REFERENCE_UNRESOLVED,
-                format!("{resource} refers to {name}, which is neither a resource nor a parameter of the template; CloudFormation will reject it"),
-            )
-            .with_help(format!("define {name} under resources.Resources, or refer to an existing resource by its ARN"))
-        })
-        .collect()
-}
-
-fn collect_references(value: &Value, out: &mut Vec<String>) {
-    match value {
-        Value::Object(map) => {
-            if map.len() == 1 {
-                if let Some(Value::String(name)) = map.get("Ref") {
-                    out.push(name.clone());
-                    return;
-                }
-                if let Some(target) = map.get("Fn::GetAtt") {
-                    let name = match target {
-                        Value::Array(parts) => {
-                            parts.first().and_then(Value::as_str).map(str::to_string)
-                        }
-                        Value::String(text) => text.split('.').next().map(str::to_string),
-                        _ => None,
-                    };
-                    out.extend(name);
-                    return;
-                }
-            }
-            for v in map.values() {
-                collect_references(v, out);
-            }
-        }
-        Value::Array(items) => items.iter().for_each(|v| collect_references(v, out)),
-        _ => {}
-    }
 }
 
 /// The reference's last step: `null` properties are removed from every resource's

@@ -1,12 +1,14 @@
 //! The CloudFormation document being built: an ordered JSON document with helpers to add
 //! resources and outputs, the core resources every service gets ([`core`]), the service's own
-//! resources ([`resources`]) and the last pass ([`finalize`]: nulls, references, quotas).
+//! resources ([`resources`]) and the last pass ([`finalize`]: nulls, quotas, D23; [`references`]: references to
+//! nothing).
 //!
 //! Architecture invariant: the template knows no event kind and no IAM policy; roles and
 //! permissions are `iam`'s, mappings are the compilers'.
 
 pub mod core;
 pub mod finalize;
+pub mod references;
 pub mod resources;
 
 use crate::config::{load_file_as, FileRole};
@@ -16,6 +18,19 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use streaming_events_diagnostics::{codes, Diagnostic, SourceMap};
 use streaming_events_yaml::Span;
+
+/// User text made literal inside an `Fn::Sub` string: CloudFormation reads every `${…}` of a
+/// `Fn::Sub` as a reference, and `${!…}` as the literal `${…}`. A function name, a stage or a
+/// service pasted into one of our `Fn::Sub` strings goes through here, so that
+/// `fn-${AWS::AccountId}` stays that text instead of becoming the account id (the reference
+/// pastes it as it is). Text without `${` is returned unchanged.
+pub fn sub_literal(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains("${") {
+        std::borrow::Cow::Owned(text.replace("${", "${!"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct Template {
@@ -183,6 +198,12 @@ impl Template {
         self.origins.get(logical_id)
     }
 
+    /// Whether `logical_id` was generated in this run (not the given template's, in merge mode,
+    /// nor the service's own `resources`).
+    pub fn is_generated(&self, logical_id: &str) -> bool {
+        self.generated.contains_key(logical_id)
+    }
+
     /// The generated resources that met on one logical id, in the order they were added.
     pub fn collisions(&self) -> &[IdCollision] {
         &self.collisions
@@ -237,5 +258,18 @@ mod tests {
         );
         given.add_resource("Y", json!({"Type": "G"}));
         assert!(given.collisions().is_empty());
+    }
+
+    #[test]
+    fn user_text_in_a_sub_string_is_made_literal() {
+        assert_eq!(sub_literal("fn-${AWS::AccountId}"), "fn-${!AWS::AccountId}");
+        assert_eq!(sub_literal("a${x}b${y}"), "a${!x}b${!y}");
+        // Already literal text is escaped again, so that it still reads as written.
+        assert_eq!(sub_literal("${!x}"), "${!!x}");
+        assert_eq!(sub_literal("$x {y} $"), "$x {y} $");
+        assert!(matches!(
+            sub_literal("user-directory-prod"),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 }
