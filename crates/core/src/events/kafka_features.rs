@@ -565,20 +565,7 @@ fn grant_destination(
             target,
             Statement::allow(actions::SQS_DESTINATION, vec![destination.clone()]),
         ),
-        "s3" => {
-            cx.grant(
-                target,
-                Statement::allow(actions::S3_DESTINATION_BUCKET, vec![destination.clone()]),
-            );
-            let objects = match destination {
-                Value::String(arn) => json!(format!("{arn}/*")),
-                other => json!({"Fn::Join": ["", [other, "/*"]]}),
-            };
-            cx.grant(
-                target,
-                Statement::allow(actions::S3_DESTINATION_OBJECTS, vec![objects]),
-            );
-        }
+        "s3" => cx.grant_s3_destination(target, destination),
         // A topic of the source cluster: for MSK (IAM access control), connect to the cluster
         // and write to the topic; self-managed Kafka uses the mapping's own authentication.
         "kafka" => {

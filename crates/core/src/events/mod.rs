@@ -172,6 +172,27 @@ impl CompileContext<'_> {
         }
     }
 
+    /// An S3 bucket as on-failure destination (streams, Kafka, MSK): `s3:ListBucket` on the
+    /// bucket and `s3:PutObject` on its objects (`<bucket ARN>/*`, joined with `Fn::Join` for an
+    /// intrinsic function), two statements as SAM grants them.
+    pub fn grant_s3_destination(&mut self, target: &FunctionTarget, bucket: &Value) {
+        let objects = match bucket {
+            Value::String(arn) => json!(format!("{arn}/*")),
+            other => json!({"Fn::Join": ["", [other, "/*"]]}),
+        };
+        self.grant(
+            target,
+            Statement::allow(
+                crate::iam::actions::S3_DESTINATION_BUCKET,
+                vec![bucket.clone()],
+            ),
+        );
+        self.grant(
+            target,
+            Statement::allow(crate::iam::actions::S3_DESTINATION_OBJECTS, vec![objects]),
+        );
+    }
+
     /// Records what a function that brings its own role needs (D2: nothing is granted; the
     /// warning lists it). For the permissions the compilers grant, [`Self::grant`] calls it; for
     /// those the reference grants outside them (`iam::other_permissions`, an `sqs` queue's),

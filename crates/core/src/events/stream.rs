@@ -600,7 +600,7 @@ fn add_destination(
                     .map(str::to_string)
             });
         match destination_type.as_deref() {
-            Some("s3") => grant_s3_destination(cx, target, &destination),
+            Some("s3") => cx.grant_s3_destination(target, &destination.to_json()),
             Some("sns") => cx.grant(
                 target,
                 Statement::allow(actions::SNS_DESTINATION, vec![destination.to_json()]),
@@ -615,24 +615,6 @@ fn add_destination(
             json!({"OnFailure": {"Destination": destination.to_json()}}),
         );
     }
-}
-
-/// An S3 bucket as on-failure destination: `s3:ListBucket` on the bucket and `s3:PutObject` on
-/// its objects (`<bucket ARN>/*`, joined with `Fn::Join` for an intrinsic function), two
-/// statements as SAM grants them.
-fn grant_s3_destination(cx: &mut CompileContext<'_>, target: &FunctionTarget, bucket: &Node) {
-    let objects = match bucket.as_str() {
-        Some(arn) => json!(format!("{arn}/*")),
-        None => json!({"Fn::Join": ["", [bucket.to_json(), "/*"]]}),
-    };
-    cx.grant(
-        target,
-        Statement::allow(actions::S3_DESTINATION_BUCKET, vec![bucket.to_json()]),
-    );
-    cx.grant(
-        target,
-        Statement::allow(actions::S3_DESTINATION_OBJECTS, vec![objects]),
-    );
 }
 
 /// A Kinesis mapping through an enhanced fan-out consumer (created here, or an existing one):
