@@ -108,17 +108,7 @@ fn schema(kind: &str, virtual_host: bool) -> Schema {
                 ],
             ),
         ),
-        (
-            "basicAuthArn",
-            Schema::any_of(
-                "a Secrets Manager secret ARN, Fn::ImportValue or Ref",
-                vec![
-                    defs::secrets_manager_arn_string(),
-                    defs::cf_import(),
-                    defs::cf_ref(),
-                ],
-            ),
-        ),
+        ("basicAuthArn", defs::secret_arn()),
         ("batchSize", defs::batch_size()),
         ("maximumBatchingWindow", defs::maximum_batching_window()),
         ("enabled", Schema::Bool),

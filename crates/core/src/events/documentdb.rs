@@ -113,17 +113,7 @@ fn event_object() -> Schema {
         ("database", text(1, 63)),
         ("collection", text(1, 57)),
         ("fullDocument", Schema::Enum(&["Default", "UpdateLookup"])),
-        (
-            "basicAuthArn",
-            Schema::any_of(
-                "a Secrets Manager secret ARN, Fn::ImportValue or Ref",
-                vec![
-                    defs::secrets_manager_arn_string(),
-                    defs::cf_import(),
-                    defs::cf_ref(),
-                ],
-            ),
-        ),
+        ("basicAuthArn", defs::secret_arn()),
         ("batchSize", defs::batch_size()),
         ("maximumBatchingWindow", defs::maximum_batching_window()),
         ("enabled", Schema::Bool),

@@ -58,6 +58,15 @@ pub fn secrets_manager_arn_string() -> Schema {
     Schema::pattern(SECRETS_MANAGER_ARN_PATTERN)
 }
 
+/// A Secrets Manager secret given as its ARN, `Fn::ImportValue` or `Ref` (the `basicAuthArn` of
+/// Amazon MQ and DocumentDB).
+pub fn secret_arn() -> Schema {
+    Schema::any_of(
+        "a Secrets Manager secret ARN, Fn::ImportValue or Ref",
+        vec![secrets_manager_arn_string(), cf_import(), cf_ref()],
+    )
+}
+
 /// `filterPatterns`: 1 to 10 objects (the finer rules are in [`super::filter`]).
 pub fn filter_patterns() -> Schema {
     Schema::Array {
