@@ -4,27 +4,30 @@
 //! refuses. Each check has the valid service (tests/fixtures/services/deploy-safety, also run
 //! through cfn-lint) and the offending variants made from it.
 
+mod common;
+use common::{run_in, scratch};
 use serde_json::Value;
 use std::path::Path;
-use std::process::Command;
+use std::process::Output;
 
 const VALID: &str = include_str!("../../../tests/fixtures/services/deploy-safety/serverless.yml");
 
+/// The binary run with `args` in a scratch folder `name` holding `yaml` as serverless.yml.
+fn run(name: &str, yaml: &str, args: &[&str]) -> Output {
+    let dir = scratch(name);
+    std::fs::write(dir.join("serverless.yml"), yaml).unwrap();
+    let out = run_in(&dir, args);
+    let _ = std::fs::remove_dir_all(&dir);
+    out
+}
+
 /// `package` of `yaml` (plus `args`): the template, or the rendered diagnostics.
 fn package(name: &str, yaml: &str, args: &[&str]) -> Result<Value, String> {
-    let dir = std::env::temp_dir().join(format!(
-        "streaming-events-deploy-safety-{}-{name}",
-        std::process::id()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("serverless.yml"), yaml).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_streaming-events"))
-        .current_dir(&dir)
-        .args(["package", "--color", "never"])
-        .args(args)
-        .output()
-        .expect("the binary runs");
-    let _ = std::fs::remove_dir_all(&dir);
+    let out = run(
+        name,
+        yaml,
+        &[&["package", "--color", "never"], args].concat(),
+    );
     if out.status.success() {
         Ok(serde_json::from_slice(&out.stdout).expect("a JSON template"))
     } else {
@@ -100,18 +103,7 @@ fn functions_whose_names_normalise_alike_are_an_error_at_both() {
 #[test]
 fn validate_reports_the_collision_too() {
     let yaml = VALID.replacen("  getUsers:\n", "  GetUser:\n", 1);
-    let dir = std::env::temp_dir().join(format!(
-        "streaming-events-deploy-safety-{}-validate",
-        std::process::id()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("serverless.yml"), yaml).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_streaming-events"))
-        .current_dir(&dir)
-        .args(["validate", "--color", "never"])
-        .output()
-        .unwrap();
-    let _ = std::fs::remove_dir_all(&dir);
+    let out = run("validate", &yaml, &["validate", "--color", "never"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("FUNCTION_LOGICAL_ID_COLLISION"));
 }
@@ -511,18 +503,11 @@ fn references_the_template_may_get_from_elsewhere_are_warnings() {
         ("plugin", with_plugin),
         ("transform", with_transform),
     ] {
-        let dir = std::env::temp_dir().join(format!(
-            "streaming-events-deploy-safety-{}-partial-{name}",
-            std::process::id()
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("serverless.yml"), &yaml).unwrap();
-        let out = Command::new(env!("CARGO_BIN_EXE_streaming-events"))
-            .current_dir(&dir)
-            .args(["package", "--color", "never", "--output", "-"])
-            .output()
-            .unwrap();
-        let _ = std::fs::remove_dir_all(&dir);
+        let out = run(
+            &format!("partial-{name}"),
+            &yaml,
+            &["package", "--color", "never", "--output", "-"],
+        );
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(0), "{name}: {stderr}");
         assert!(
