@@ -145,21 +145,7 @@ fn write_map(out: &mut impl Sink, map: &serde_json::Map<String, Value>, indent: 
 
 /// An integer in decimal, without the allocation of `to_string`.
 fn write_integer(out: &mut impl Sink, value: i64) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut rest = value.unsigned_abs();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    if value < 0 {
-        out.push_str("-");
-    }
-    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
+    out.push_str(itoa::Buffer::new().format(value));
 }
 
 /// JSON string escaping as `JSON.stringify` does it (well-formed: lone surrogates cannot occur

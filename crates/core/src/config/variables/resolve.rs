@@ -57,8 +57,48 @@ pub fn resolve_variables(
     };
     resolver.load_pending_dotenv(&root);
     resolver.report_dotenv();
-    let resolved = resolver.resolve_node(&root, "", 0);
-    (resolved, resolver.diagnostics)
+    // Only strings with `${` change: they are resolved in the order a walk meets them, then
+    // put in place in the tree as written, so nothing else is copied.
+    let mut resolved = Vec::new();
+    resolver.resolve_strings(&root, &mut String::new(), &mut resolved);
+    let diagnostics = std::mem::take(&mut resolver.diagnostics);
+    drop(resolver);
+    let mut tree = Rc::try_unwrap(root).unwrap_or_else(|shared| (*shared).clone());
+    put_in_place(&mut tree, &mut resolved.into_iter());
+    (tree, diagnostics)
+}
+
+/// Whether a walk of [`Resolver::resolve_strings`] resolves this node.
+fn has_variables(node: &Node) -> bool {
+    matches!(&node.value, Value::String(text) if text.contains("${"))
+}
+
+/// Replaces the strings [`Resolver::resolve_strings`] resolved, met in the same order.
+fn put_in_place(node: &mut Node, resolved: &mut impl Iterator<Item = Node>) {
+    if has_variables(node) {
+        if let Some(value) = resolved.next() {
+            *node = value;
+        }
+        return;
+    }
+    match &mut node.value {
+        Value::Seq(items) => items
+            .iter_mut()
+            .for_each(|item| put_in_place(item, resolved)),
+        Value::Map(map) => map
+            .entries
+            .iter_mut()
+            .for_each(|e| put_in_place(&mut e.value, resolved)),
+        _ => {}
+    }
+}
+
+/// `path` with `key` appended as [`child_path`] does, in place.
+fn push_segment(path: &mut String, key: &str) {
+    if !path.is_empty() {
+        path.push('.');
+    }
+    path.push_str(key);
 }
 
 struct Resolver<'c> {
@@ -258,9 +298,45 @@ impl Resolver<'_> {
         Failed
     }
 
+    /// The service's strings with variables, each resolved (or, when it fails, as written),
+    /// in the order a walk of `node` meets them. `path` is `node`'s config path; it is
+    /// extended and restored on the way down, so only a string with a variable costs a copy.
+    fn resolve_strings(&mut self, node: &Node, path: &mut String, out: &mut Vec<Node>) {
+        match &node.value {
+            Value::String(text) if has_variables(node) => {
+                out.push(match self.resolve_string(text, node, path, 0, false) {
+                    Ok(resolved) => resolved,
+                    Err(Failed) => node.clone(),
+                });
+            }
+            Value::Seq(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    let len = path.len();
+                    push_segment(path, itoa::Buffer::new().format(i));
+                    self.resolve_strings(item, path, out);
+                    path.truncate(len);
+                }
+            }
+            Value::Map(map) => {
+                for e in &map.entries {
+                    let len = path.len();
+                    push_segment(path, &e.key);
+                    self.resolve_strings(&e.value, path, out);
+                    path.truncate(len);
+                }
+            }
+            _ => {}
+        }
+    }
+
     /// A copy of `node` with every variable inside resolved. `path` is its config path
     /// (dotted, numeric list indexes) or a pseudo path for values from files.
     fn resolve_node(&mut self, node: &Node, path: &str, depth: usize) -> Node {
+        self.resolve_copy(node, &mut path.to_string(), depth)
+    }
+
+    /// [`Resolver::resolve_node`], with the path extended and restored in place.
+    fn resolve_copy(&mut self, node: &Node, path: &mut String, depth: usize) -> Node {
         match &node.value {
             Value::String(text) => {
                 if !text.contains("${") {
@@ -276,7 +352,11 @@ impl Resolver<'_> {
                     .iter()
                     .enumerate()
                     .map(|(i, item)| {
-                        self.resolve_node(item, &child_path(path, &i.to_string()), depth)
+                        let len = path.len();
+                        push_segment(path, itoa::Buffer::new().format(i));
+                        let resolved = self.resolve_copy(item, path, depth);
+                        path.truncate(len);
+                        resolved
                     })
                     .collect();
                 Node {
@@ -289,10 +369,16 @@ impl Resolver<'_> {
                 let entries = map
                     .entries
                     .iter()
-                    .map(|e| Entry {
-                        key: e.key.clone(),
-                        key_span: e.key_span,
-                        value: self.resolve_node(&e.value, &child_path(path, &e.key), depth),
+                    .map(|e| {
+                        let len = path.len();
+                        push_segment(path, &e.key);
+                        let value = self.resolve_copy(&e.value, path, depth);
+                        path.truncate(len);
+                        Entry {
+                            key: e.key.clone(),
+                            key_span: e.key_span,
+                            value,
+                        }
                     })
                     .collect();
                 Node {
