@@ -17,7 +17,10 @@ pub fn rules(compilers: &[Box<dyn EventCompiler>]) -> Vec<EventRules<'_>> {
         .iter()
         .map(|compiler| EventRules {
             kind: compiler.kind(),
-            schema: compiler.schema(),
+            schema: match super::registry::schema_of(compiler.kind()) {
+                Some(schema) => std::borrow::Cow::Borrowed(schema),
+                None => std::borrow::Cow::Owned(compiler.schema()),
+            },
             filter_source: Box::new(move |event| compiler.filter_source(event)),
             intrinsic_help: compiler.intrinsic_help(),
         })

@@ -29,3 +29,11 @@ pub fn docs() -> Vec<(&'static str, Vec<&'static [PropertyDoc]>)> {
 pub fn schemas() -> Vec<(&'static str, Schema)> {
     registry().iter().map(|c| (c.kind(), c.schema())).collect()
 }
+
+/// The schema of a compiled kind, built once per process (validation runs it on every event of
+/// every service of a run); `None` for a kind the registry does not have.
+pub fn schema_of(kind: &str) -> Option<&'static Schema> {
+    static SCHEMAS: std::sync::LazyLock<Vec<(&'static str, Schema)>> =
+        std::sync::LazyLock::new(schemas);
+    SCHEMAS.iter().find(|(k, _)| *k == kind).map(|(_, s)| s)
+}

@@ -11,7 +11,8 @@ use streaming_events_yaml::Node;
 /// What validation needs to know about one event kind.
 pub struct EventRules<'a> {
     pub kind: &'static str,
-    pub schema: Schema,
+    /// Built once per process for the registry's kinds (see `events::registry::schema_of`).
+    pub schema: std::borrow::Cow<'a, Schema>,
     /// Which records the kind's filter patterns see.
     pub filter_source: Box<dyn Fn(&Node) -> FilterSource + 'a>,
     /// The help for an event written as an intrinsic function (`- stream: !GetAtt …`).

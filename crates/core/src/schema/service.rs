@@ -13,6 +13,7 @@ use super::service_docs::{function_docs, provider_docs, ROOT_DOCS};
 use super::{problems_to_diagnostics, validate, Rule, Schema};
 use crate::config::ValidationMode;
 use crate::js::regex_test as matches;
+use std::sync::LazyLock;
 use streaming_events_diagnostics::Diagnostic;
 use streaming_events_yaml::{Node, Value};
 
@@ -546,7 +547,11 @@ pub fn function_schema() -> Schema {
 pub fn validate_service(root: &mut Node, mode: ValidationMode) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
     let root_span = root.span;
-    problems.extend(validate(&root_schema(), root, "", root_span));
+    // Built once per process: validation runs the function schema on every function.
+    static ROOT: LazyLock<Schema> = LazyLock::new(root_schema);
+    static PROVIDER: LazyLock<Schema> = LazyLock::new(provider_schema);
+    static FUNCTION: LazyLock<Schema> = LazyLock::new(function_schema);
+    problems.extend(validate(&ROOT, root, "", root_span));
     let Some(map) = root.as_map_mut() else {
         return Vec::new();
     };
@@ -554,7 +559,7 @@ pub fn validate_service(root: &mut Node, mode: ValidationMode) -> Vec<Diagnostic
         let aws = entry.value.get("name").and_then(Node::as_str) == Some("aws");
         if aws {
             problems.extend(validate(
-                &provider_schema(),
+                &PROVIDER,
                 &mut entry.value,
                 "provider",
                 entry.key_span,
@@ -569,7 +574,7 @@ pub fn validate_service(root: &mut Node, mode: ValidationMode) -> Vec<Diagnostic
                 }
                 let path = format!("functions.{}", function.key);
                 problems.extend(validate(
-                    &function_schema(),
+                    &FUNCTION,
                     &mut function.value,
                     &path,
                     function.key_span,
