@@ -29,17 +29,17 @@ pub fn to_js_compact(value: &Value) -> String {
 /// The characters (Unicode scalar values) of `JSON.stringify(value)`, counted without writing
 /// the text.
 pub fn compact_chars(value: &Value) -> usize {
-    let mut count = Count::default();
+    let mut count = CountChars::default();
     write_value(&mut count, value, None);
-    count.chars
+    count.0
 }
 
 /// `JSON.stringify({...entries})` in bytes, for a map that is not a [`Value`] (the template's
 /// root) and without copying it.
 pub fn compact_len_of_map(map: &serde_json::Map<String, Value>) -> usize {
-    let mut count = Count::default();
+    let mut count = CountBytes::default();
     write_map(&mut count, map, None);
-    count.bytes
+    count.0
 }
 
 /// Where the writer puts its text: a string, or a counter of its length.
@@ -53,16 +53,23 @@ impl Sink for String {
     }
 }
 
+/// The length in bytes of what is written.
 #[derive(Default)]
-struct Count {
-    bytes: usize,
-    chars: usize,
+struct CountBytes(usize);
+
+impl Sink for CountBytes {
+    fn push_str(&mut self, text: &str) {
+        self.0 += text.len();
+    }
 }
 
-impl Sink for Count {
+/// The length in characters (Unicode scalar values) of what is written.
+#[derive(Default)]
+struct CountChars(usize);
+
+impl Sink for CountChars {
     fn push_str(&mut self, text: &str) {
-        self.bytes += text.len();
-        self.chars += if text.is_ascii() {
+        self.0 += if text.is_ascii() {
             text.len()
         } else {
             text.chars().count()
@@ -70,10 +77,18 @@ impl Sink for Count {
     }
 }
 
+/// A line break and `indent` levels of two spaces, as `JSON.stringify(value, null, 2)` writes
+/// them, in one piece for the usual depths.
 fn newline(out: &mut impl Sink, indent: usize) {
-    out.push_str("\n");
-    for _ in 0..indent {
-        out.push_str("  ");
+    const LINE: &str = "\n                                                                ";
+    let mut spaces = indent * 2;
+    let first = spaces.min(LINE.len() - 1);
+    out.push_str(&LINE[..=first]);
+    spaces -= first;
+    while spaces > 0 {
+        let more = spaces.min(LINE.len() - 1);
+        out.push_str(&LINE[1..=more]);
+        spaces -= more;
     }
 }
 
@@ -155,7 +170,10 @@ fn write_integer(out: &mut impl Sink, value: i64) {
 fn write_string(out: &mut impl Sink, s: &str) {
     out.push_str("\"");
     let mut start = 0;
-    for (i, byte) in s.bytes().enumerate() {
+    for (i, &byte) in s.as_bytes().iter().enumerate() {
+        if !NEEDS_ESCAPE[byte as usize] {
+            continue;
+        }
         let escape = match byte {
             b'"' => "\\\"",
             b'\\' => "\\\\",
@@ -164,8 +182,7 @@ fn write_string(out: &mut impl Sink, s: &str) {
             b'\n' => "\\n",
             b'\r' => "\\r",
             b'\t' => "\\t",
-            0..=0x1f => "",
-            _ => continue,
+            _ => "",
         };
         out.push_str(&s[start..i]);
         if escape.is_empty() {
@@ -178,6 +195,19 @@ fn write_string(out: &mut impl Sink, s: &str) {
     out.push_str(&s[start..]);
     out.push_str("\"");
 }
+
+/// The bytes [`write_string`] escapes: control characters, the quote and the backslash.
+static NEEDS_ESCAPE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 0x20 {
+        table[byte] = true;
+        byte += 1;
+    }
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table
+};
 
 /// JavaScript truthiness of a node.
 pub fn truthy(node: &Node) -> bool {
@@ -367,6 +397,30 @@ mod tests {
             to_js_pretty(&value),
             "{\n  \"a\": [\n    1,\n    2.5,\n    {\n      \"b\": null\n    }\n  ],\n  \"e\": [],\n  \"o\": {},\n  \"s\": \"x\\\"\\n\\u0001\"\n}"
         );
+    }
+
+    #[test]
+    fn deep_values_are_indented_two_spaces_a_level() {
+        // Deeper than the indentation the writer has in one piece (32 levels).
+        let depth = 45;
+        let mut value = json!("\u{1f}\\\u{8}\u{c}\r\t");
+        for _ in 0..depth {
+            value = json!([value]);
+        }
+        let mut expected = String::new();
+        for level in 0..depth {
+            expected.push('[');
+            expected.push('\n');
+            expected.push_str(&"  ".repeat(level + 1));
+        }
+        expected.push_str("\"\\u001f\\\\\\b\\f\\r\\t\"");
+        for level in (0..depth).rev() {
+            expected.push('\n');
+            expected.push_str(&"  ".repeat(level));
+            expected.push(']');
+        }
+        assert_eq!(to_js_pretty(&value), expected);
+        assert_eq!(compact_chars(&value), to_js_compact(&value).chars().count());
     }
 
     #[test]
