@@ -42,6 +42,16 @@ pub fn compact_len_of_map(map: &serde_json::Map<String, Value>) -> usize {
     count.0
 }
 
+/// A JSON object of `entries`, in their order, moved in: what `json!({"k": v})` builds, without
+/// the copy `json!` makes of every value it is given (it serialises them).
+pub fn object<const N: usize>(entries: [(&str, Value); N]) -> Value {
+    let mut map = serde_json::Map::with_capacity(N);
+    for (key, value) in entries {
+        map.insert(key.to_string(), value);
+    }
+    Value::Object(map)
+}
+
 /// Where the writer puts its text: a string, or a counter of its length.
 trait Sink {
     fn push_str(&mut self, text: &str);

@@ -92,7 +92,11 @@ pub fn mapping_resource(
     depends_on: Vec<Value>,
     properties: serde_json::Map<String, Value>,
 ) -> Value {
-    json!({"Type": "AWS::Lambda::EventSourceMapping", "DependsOn": depends_on, "Properties": properties})
+    crate::js::object([
+        ("Type", "AWS::Lambda::EventSourceMapping".into()),
+        ("DependsOn", Value::Array(depends_on)),
+        ("Properties", Value::Object(properties)),
+    ])
 }
 
 /// `StartingPosition`: the configured one, `TRIM_HORIZON` by default (stream, kafka, msk).
@@ -110,7 +114,7 @@ pub fn filter_criteria(patterns: &Node) -> Option<Value> {
         .iter()
         .map(|pattern| json!({"Pattern": to_js_compact(&pattern.to_json())}))
         .collect();
-    Some(json!({"Filters": filters}))
+    Some(crate::js::object([("Filters", Value::Array(filters))]))
 }
 
 /// The value of an optional property (null counts as absent).

@@ -56,7 +56,11 @@ impl Statement {
             Resources::Star => Value::String("*".into()),
             Resources::List(list) => Value::Array(list.clone()),
         };
-        json!({"Effect": self.effect, "Action": self.actions, "Resource": resource})
+        crate::js::object([
+            ("Effect", self.effect.into()),
+            ("Action", json!(self.actions)),
+            ("Resource", resource),
+        ])
     }
 }
 
@@ -339,10 +343,16 @@ pub fn managed_policy_resource(role_logical_id: &str, statements: Vec<Value>) ->
     let mut properties = Map::new();
     properties.insert(
         "PolicyDocument".into(),
-        json!({"Version": "2012-10-17", "Statement": statements}),
+        crate::js::object([
+            ("Version", "2012-10-17".into()),
+            ("Statement", Value::Array(statements)),
+        ]),
     );
     properties.insert("Roles".into(), json!([{"Ref": role_logical_id}]));
-    json!({"Type": "AWS::IAM::ManagedPolicy", "Properties": properties})
+    crate::js::object([
+        ("Type", "AWS::IAM::ManagedPolicy".into()),
+        ("Properties", Value::Object(properties)),
+    ])
 }
 
 #[cfg(test)]

@@ -503,7 +503,19 @@ pub fn base_role(service: &Service) -> Value {
     );
     properties.insert(
         "Policies".into(),
-        json!([{"PolicyName": {"Fn::Join": ["-", [service.name, service.stage, "lambda"]]}, "PolicyDocument": {"Version": "2012-10-17", "Statement": statements}}]),
+        json!([crate::js::object([
+            (
+                "PolicyName",
+                json!({"Fn::Join": ["-", [service.name, service.stage, "lambda"]]})
+            ),
+            (
+                "PolicyDocument",
+                crate::js::object([
+                    ("Version", "2012-10-17".into()),
+                    ("Statement", Value::from(statements)),
+                ]),
+            ),
+        ])]),
     );
     properties.insert(
         "Path".into(),
@@ -534,7 +546,10 @@ pub fn base_role(service: &Service) -> Value {
     if let Some(boundary) = boundary {
         properties.insert("PermissionsBoundary".into(), boundary.to_json());
     }
-    json!({"Type": "AWS::IAM::Role", "Properties": properties})
+    crate::js::object([
+        ("Type", "AWS::IAM::Role".into()),
+        ("Properties", Value::Object(properties)),
+    ])
 }
 
 /// A user IAM statement as the reference's validator leaves it: `Action` and `NotAction`

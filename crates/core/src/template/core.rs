@@ -294,7 +294,7 @@ fn add_settings(properties: &mut Map<String, Value>, service: &Service, function
     if service.provider.environment.is_some() || function.get("environment").is_some() {
         properties.insert(
             "Environment".into(),
-            json!({"Variables": Value::Object(environment)}),
+            crate::js::object([("Variables", Value::Object(environment))]),
         );
     }
 }
@@ -450,7 +450,10 @@ fn log_group(service: &Service, function: &Function) -> Value {
     if let Some(days) = retention {
         properties.insert("RetentionInDays".into(), days.to_json());
     }
-    json!({"Type": "AWS::Logs::LogGroup", "Properties": properties})
+    crate::js::object([
+        ("Type", "AWS::Logs::LogGroup".into()),
+        ("Properties", Value::Object(properties)),
+    ])
 }
 
 #[cfg(test)]
