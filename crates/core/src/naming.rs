@@ -34,11 +34,16 @@ pub fn alphanumeric_only(name: &str) -> String {
 
 /// `getNormalizedFunctionName`: `-` → `Dash`, `_` → `Underscore`, first letter upper-cased.
 pub fn normalized_function_name(function_name: &str) -> String {
-    upper_first(
-        &function_name
-            .replace('-', "Dash")
-            .replace('_', "Underscore"),
-    )
+    let mut out = String::with_capacity(function_name.len() + 16);
+    for (i, c) in function_name.chars().enumerate() {
+        match c {
+            '-' => out.push_str("Dash"),
+            '_' => out.push_str("Underscore"),
+            c if i == 0 => out.extend(c.to_uppercase()),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 pub fn lambda_logical_id(function_name: &str) -> String {
@@ -265,6 +270,15 @@ fn truncate(text: &str, max: usize) -> &str {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    proptest! {
+        /// One pass gives what the reference's two replacements and `upperFirst` give.
+        #[test]
+        fn normalized_name_is_replace_then_upper_first(name in "[-_a-zA-Z0-9ßǆéı]{0,12}") {
+            let expected = upper_first(&name.replace('-', "Dash").replace('_', "Underscore"));
+            prop_assert_eq!(normalized_function_name(&name), expected);
+        }
+    }
 
     #[test]
     fn reference_examples() {

@@ -122,6 +122,9 @@ pub fn retain_valid_events(service: &mut Service, unknown: &Unknown, diagnostics
         .filter(|d| d.is_error())
         .filter_map(|d| d.path.as_deref())
         .collect();
+    if error_paths.is_empty() && unknown.is_empty() {
+        return;
+    }
     for function in &mut service.functions {
         let key = function.key.clone();
         function.events.retain(|event| {
