@@ -227,18 +227,18 @@ fn check_function(
         diagnostics.push(d);
         return diagnostics;
     }
-    let node = entry.value.clone();
+    let node = &entry.value;
     if node.as_map().is_none() {
         diagnostics.push(Diagnostic::error_at(
             codes::NON_OBJECT_FUNCTION_CONFIGURATION_ERROR,
             &path,
             node.span,
-            format!("a function must be a mapping, got {}", describe(&node)),
+            format!("a function must be a mapping, got {}", describe(node)),
             "write `handler: file.export` and its `events` under the function name",
         ));
         return diagnostics;
     }
-    diagnostics.extend(check_code(entry, &node, &path));
+    diagnostics.extend(check_code(entry, node, &path));
     if node.get("provisionedConcurrency").is_some_and(truthy)
         && node.get("snapStart").is_some_and(truthy)
     {
@@ -251,12 +251,12 @@ fn check_function(
         ));
     }
     diagnostics.extend(function_setting_errors(
-        &node,
+        node,
         &path,
         &entry.key,
         root.get("provider").and_then(|p| p.get("vpc")),
     ));
-    diagnostics.extend(check_events(&node, &path, mode, known));
+    diagnostics.extend(check_events(node, &path, mode, known));
     diagnostics
 }
 
