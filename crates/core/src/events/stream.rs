@@ -146,14 +146,17 @@ const DOCS: &[PropertyDoc] = &[
 ];
 
 /// The event value as an object (the string form is `{arn}`).
-pub(super) fn fields(event: &Event) -> Node {
+pub(super) fn fields(event: &Event) -> std::borrow::Cow<'_, Node> {
     match &event.value.value {
         streaming_events_yaml::Value::String(_) => {
             let mut map = streaming_events_yaml::Mapping::default();
             map.insert("arn".into(), event.value.span, event.value.clone());
-            Node::new(streaming_events_yaml::Value::Map(map), event.value.span)
+            std::borrow::Cow::Owned(Node::new(
+                streaming_events_yaml::Value::Map(map),
+                event.value.span,
+            ))
         }
-        _ => event.value.clone(),
+        _ => std::borrow::Cow::Borrowed(&event.value),
     }
 }
 
