@@ -96,7 +96,13 @@ fn attach_policy(
     policy: &PolicyBuilder,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<Vec<(String, Value)>> {
-    let role = template.resources().get(role_id).cloned()?;
+    let role = template.resources().get(role_id)?;
+    let existing_managed = role
+        .get("Properties")
+        .and_then(|p| p.get("ManagedPolicyArns"))
+        .and_then(Value::as_array)
+        .map(Vec::len)
+        .unwrap_or(0);
     let mut with_inline = role.clone();
     match role_statements_mut(&mut with_inline) {
         Some(statements) => {
@@ -116,12 +122,6 @@ fn attach_policy(
         template.replace_resource(role_id, with_inline);
         return Some(Vec::new());
     }
-    let existing_managed = role
-        .get("Properties")
-        .and_then(|p| p.get("ManagedPolicyArns"))
-        .and_then(Value::as_array)
-        .map(Vec::len)
-        .unwrap_or(0);
     let room = MAX_MANAGED_POLICIES_PER_ROLE.saturating_sub(existing_managed);
     let total: usize = policy
         .statements()
@@ -213,11 +213,13 @@ fn report_role(
 /// action granted is dropped, one with some granted gets a statement with the rest, so no
 /// permission is granted twice.
 fn without_granted(existing: &[Value], ours: Vec<Value>) -> Vec<Value> {
-    let as_list = |v: &Value| match v {
-        Value::Array(items) => items.clone(),
-        Value::Null => Vec::new(),
-        other => vec![other.clone()],
-    };
+    fn as_list(v: &Value) -> &[Value] {
+        match v {
+            Value::Array(items) => items,
+            Value::Null => &[],
+            other => std::slice::from_ref(other),
+        }
+    }
     let granted = |effect: &Value, action: &Value, resource: &Value| {
         existing.iter().any(|e| {
             e["Effect"] == *effect
@@ -227,8 +229,18 @@ fn without_granted(existing: &[Value], ours: Vec<Value>) -> Vec<Value> {
     };
     let mut out = Vec::new();
     for statement in ours {
-        let actions = as_list(&statement["Action"]);
-        let resources = as_list(&statement["Resource"]);
+        // The usual case, nothing of it granted yet: the statement as it is.
+        let none_granted = as_list(&statement["Resource"]).iter().all(|resource| {
+            as_list(&statement["Action"])
+                .iter()
+                .all(|a| !granted(&statement["Effect"], a, resource))
+        });
+        if none_granted {
+            out.push(statement);
+            continue;
+        }
+        let actions = as_list(&statement["Action"]).to_vec();
+        let resources = as_list(&statement["Resource"]).to_vec();
         let mut kept = Vec::new();
         // Resources with some of the actions granted already: the rest, grouped by action list.
         let mut partial: Vec<(Vec<Value>, Vec<Value>)> = Vec::new();
