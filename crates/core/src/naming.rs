@@ -253,13 +253,18 @@ pub fn with_suffix(id: &str, suffix: &str) -> String {
 
 /// An id cut to CloudFormation's 255 characters (only ids the reference would make too long,
 /// and CloudFormation would reject, are affected).
-fn cap(id: String) -> String {
-    truncate(&id, MAX_LOGICAL_ID).to_string()
+fn cap(mut id: String) -> String {
+    let kept = truncate(&id, MAX_LOGICAL_ID).len();
+    id.truncate(kept);
+    id
 }
 
 /// The first `max` characters (all callers pass ASCII, so bytes and characters agree; the
 /// fallback keeps char boundaries for anything else).
 fn truncate(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
     match text.char_indices().nth(max) {
         Some((index, _)) => &text[..index],
         None => text,
