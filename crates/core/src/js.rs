@@ -55,11 +55,25 @@ pub fn object<const N: usize>(entries: [(&str, Value); N]) -> Value {
 /// Where the writer puts its text: a string, or a counter of its length.
 trait Sink {
     fn push_str(&mut self, text: &str);
+
+    /// `"text"`: a string that needs no escape, in quotes.
+    fn push_quoted(&mut self, text: &str) {
+        self.push_str("\"");
+        self.push_str(text);
+        self.push_str("\"");
+    }
 }
 
 impl Sink for String {
     fn push_str(&mut self, text: &str) {
         String::push_str(self, text);
+    }
+
+    fn push_quoted(&mut self, text: &str) {
+        self.reserve(text.len() + 2);
+        self.push('"');
+        String::push_str(self, text);
+        self.push('"');
     }
 }
 
@@ -70,6 +84,10 @@ struct CountBytes(usize);
 impl Sink for CountBytes {
     fn push_str(&mut self, text: &str) {
         self.0 += text.len();
+    }
+
+    fn push_quoted(&mut self, text: &str) {
+        self.0 += text.len() + 2;
     }
 }
 
@@ -178,6 +196,10 @@ fn write_integer(out: &mut impl Sink, value: i64) {
 /// between escapes are copied whole: an ASCII byte is never part of a longer UTF-8 sequence, so
 /// every escaped byte is a character boundary.
 fn write_string(out: &mut impl Sink, s: &str) {
+    if !s.bytes().any(|byte| NEEDS_ESCAPE[byte as usize]) {
+        out.push_quoted(s);
+        return;
+    }
     out.push_str("\"");
     let mut start = 0;
     for (i, &byte) in s.as_bytes().iter().enumerate() {
