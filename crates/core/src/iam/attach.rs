@@ -103,24 +103,34 @@ fn attach_policy(
         .and_then(Value::as_array)
         .map(Vec::len)
         .unwrap_or(0);
-    let mut with_inline = role.clone();
-    match role_statements_mut(&mut with_inline) {
+    // Tried in place: the new statements are added to the role's inline policy, and taken
+    // back out when the policies no longer fit.
+    let role = template.resources_mut().get_mut(role_id)?;
+    let before = match role_statements_mut(role) {
         Some(statements) => {
+            let before = statements.len();
             let new = without_granted(statements, policy.to_json());
             statements.extend(new);
+            Some(before)
         }
-        None => diagnostics.push(
-            Diagnostic::warning(
-                codes::TEMPLATE_INVALID,
-                format!("{role_id} has no inline policy to extend; the streaming permissions go into managed policies"),
-            )
-            .with_help("give the role a Policies[0].PolicyDocument.Statement list, or check the permissions yourself"),
-        ),
-    }
-    let has_inline = role_statements_mut(&mut with_inline).is_some();
-    if has_inline && inline_policies_size(&with_inline) <= MAX_INLINE_POLICY_CHARS {
-        template.replace_resource(role_id, with_inline);
-        return Some(Vec::new());
+        None => {
+            diagnostics.push(
+                Diagnostic::warning(
+                    codes::TEMPLATE_INVALID,
+                    format!("{role_id} has no inline policy to extend; the streaming permissions go into managed policies"),
+                )
+                .with_help("give the role a Policies[0].PolicyDocument.Statement list, or check the permissions yourself"),
+            );
+            None
+        }
+    };
+    if let Some(before) = before {
+        if inline_policies_size(role) <= MAX_INLINE_POLICY_CHARS {
+            return Some(Vec::new());
+        }
+        if let Some(statements) = role_statements_mut(role) {
+            statements.truncate(before);
+        }
     }
     let room = MAX_MANAGED_POLICIES_PER_ROLE.saturating_sub(existing_managed);
     let total: usize = policy
@@ -220,11 +230,13 @@ fn without_granted(existing: &[Value], ours: Vec<Value>) -> Vec<Value> {
             other => std::slice::from_ref(other),
         }
     }
+    let existing: Vec<(&Value, &[Value], &[Value])> = existing
+        .iter()
+        .map(|e| (&e["Effect"], as_list(&e["Action"]), as_list(&e["Resource"])))
+        .collect();
     let granted = |effect: &Value, action: &Value, resource: &Value| {
-        existing.iter().any(|e| {
-            e["Effect"] == *effect
-                && as_list(&e["Action"]).contains(action)
-                && as_list(&e["Resource"]).contains(resource)
+        existing.iter().any(|(e, actions, resources)| {
+            *e == effect && actions.contains(action) && resources.contains(resource)
         })
     };
     let mut out = Vec::new();

@@ -37,13 +37,16 @@ pub fn fit_own_statements(
     role_id: &str,
     service: &Service,
 ) -> Result<Vec<(String, Value)>, Box<Diagnostic>> {
-    let Some(mut role) = template.resources().get(role_id).cloned() else {
+    // Measured where it is: the role is copied only when statements move out of it.
+    let Some(total) = template.resources().get(role_id).map(inline_policies_size) else {
         return Ok(Vec::new());
     };
-    let total = inline_policies_size(&role);
     if total <= MAX_INLINE_POLICY_CHARS {
         return Ok(Vec::new());
     }
+    let Some(mut role) = template.resources().get(role_id).cloned() else {
+        return Ok(Vec::new());
+    };
     let first_size = first_policy_size(&role);
     let Some(statements) = role_statements_mut(&mut role) else {
         return Ok(Vec::new());
