@@ -115,12 +115,14 @@ pub fn emit(
     if let Some(metrics) = prop(e, "metrics") {
         p.set("MetricsConfig", json!({"Metrics": metrics.to_json()}));
     }
-    let function = cx
-        .service
-        .functions
-        .iter()
-        .find(|f| f.key == target.function_key);
-    let tags = mapping_tags(cx.service, function, e);
+    // The function is looked up only for `inheritTags`: a search per event would make a large
+    // service quadratic.
+    let tags = mapping_tags(cx.service, e, || {
+        cx.service
+            .functions
+            .iter()
+            .find(|f| f.key == target.function_key)
+    });
     if !tags.is_empty() {
         let list: Vec<Value> = tags
             .into_iter()
@@ -132,9 +134,14 @@ pub fn emit(
 
 /// The mapping's tags sorted by key: with `inheritTags: true`, `provider.tags`, then the
 /// function's `tags`, then the event's (a later one wins); else the event's only.
-fn mapping_tags(service: &Service, function: Option<&Function>, e: &Node) -> Map<String, Value> {
+fn mapping_tags<'a>(
+    service: &'a Service,
+    e: &'a Node,
+    function: impl FnOnce() -> Option<&'a Function>,
+) -> Map<String, Value> {
     let mut sources: Vec<&Node> = Vec::new();
     if prop(e, "inheritTags").and_then(Node::as_bool) == Some(true) {
+        let function = function();
         sources.extend(service.root.get("provider").and_then(|p| p.get("tags")));
         sources.extend(function.and_then(|f| f.get("tags")));
     }
@@ -335,7 +342,7 @@ fn allows_lambda_decrypt(statement: &Node) -> bool {
 
 fn check_tag_count(service: &Service, function: &Function, event: &Event) -> Option<Diagnostic> {
     let e = &event.value;
-    let count = mapping_tags(service, Some(function), e).len();
+    let count = mapping_tags(service, e, || Some(function)).len();
     if count <= MAX_TAGS {
         return None;
     }
