@@ -200,11 +200,8 @@ pub fn early_limits(
 /// The service's `resources.<section>`: `Ok(None)` when absent, `Err(())` when it is there
 /// but not a mapping (lodash's merge then replaces the whole section, and nothing is certain).
 fn user_section<'a>(service: &'a Service, section: &str) -> Result<Option<&'a Node>, ()> {
-    let Some(resources) = service
-        .root
-        .get("resources")
-        .filter(|r| r.as_map().is_some())
-    else {
+    // As the merge reads them: a `null` section replaces the template's too.
+    let Some(resources) = service.root.get("resources").and_then(Node::as_map) else {
         return Ok(None);
     };
     match resources.get(section) {
@@ -383,4 +380,224 @@ fn output_bound(service: &Service, given: Option<&Template>) -> LowerBound {
     );
     ids.add(Part::UserOutputs, section_keys(user));
     ids.into_bound(&[Part::Service, Part::FunctionVersions, Part::UserOutputs])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::service::build_service;
+    use crate::config::ValidationMode;
+    use serde_json::json;
+
+    fn service(yaml: &str) -> Service {
+        let root = streaming_events_yaml::load(yaml, 0).unwrap();
+        build_service(root, None, None, ValidationMode::Warn, &["stream"]).unwrap()
+    }
+
+    /// `functions` functions `f0`, `f1`, … with one stream each, `extra` top-level YAML.
+    fn many(functions: usize, provider: &str, extra: &str) -> Service {
+        let mut yaml =
+            format!("service: big\nprovider:\n  name: aws\n{provider}{extra}functions:\n");
+        for i in 0..functions {
+            yaml.push_str(&format!(
+                "  f{i}:\n    handler: h.f{i}\n    events:\n      - stream: arn:aws:kinesis:us-east-1:123456789012:stream/s{i}\n"
+            ));
+        }
+        service(&yaml)
+    }
+
+    fn mapping_ids(service: &Service) -> Vec<String> {
+        service
+            .functions
+            .iter()
+            .map(|f| {
+                format!(
+                    "{}EventSourceMappingKinesisS",
+                    naming::normalized_function_name(&f.key)
+                )
+            })
+            .collect()
+    }
+
+    fn bounds(service: &Service, given: Option<&Template>, ids: Vec<String>) -> Bounds {
+        let count = ids.len();
+        let mut ids = Some(ids);
+        let mut logical_ids = || ids.take().unwrap_or_default();
+        let mut events = PlannedEvents {
+            count,
+            logical_ids: &mut logical_ids,
+        };
+        lower_bounds(service, given, &mut events)
+    }
+
+    fn early(service: &Service) -> Vec<Diagnostic> {
+        let ids = mapping_ids(service);
+        let count = ids.len();
+        let mut ids = Some(ids);
+        let mut logical_ids = || ids.take().unwrap_or_default();
+        let mut events = PlannedEvents {
+            count,
+            logical_ids: &mut logical_ids,
+        };
+        early_limits(service, None, &mut events)
+    }
+
+    #[test]
+    fn a_bound_counts_what_the_service_certainly_gets() {
+        let service = service(
+            "service: s\nprovider:\n  name: aws\nfunctions:\n  a:\n    handler: h.a\n  b:\n    handler: h.b\n    disableLogs: true\n  c:\n    handler: h.c\n    versionFunction: false\n    snapStart: false\n  d:\n    handler: h.d\n    provisionedConcurrency: 2\nresources:\n  Resources:\n    ALambdaFunction: {Properties: {MemorySize: 256}}\n    Table: {Type: AWS::DynamoDB::Table}\n  Outputs:\n    TableName: {Value: {Ref: Table}}\n",
+        );
+        let bounds = bounds(&service, None, vec!["AEventSourceMappingKinesisS".into()]);
+        assert_eq!(
+            bounds.resources.parts,
+            vec![
+                (3, Part::Service),
+                (4, Part::Functions),
+                (3, Part::LogGroups),
+                (3, Part::Versions),
+                (1, Part::Aliases),
+                (1, Part::Mappings),
+                (1, Part::UserResources),
+            ]
+        );
+        assert_eq!(bounds.resources.total, 16);
+        assert_eq!(
+            bounds.outputs.parts,
+            vec![
+                (1, Part::Service),
+                (3, Part::FunctionVersions),
+                (1, Part::UserOutputs)
+            ]
+        );
+        assert_eq!(bounds.outputs.total, 5);
+    }
+
+    #[test]
+    fn a_given_bucket_and_per_function_roles_are_counted_as_the_core_template_has_them() {
+        let service = service(
+            "service: s\nprovider:\n  name: aws\n  deploymentBucket: my-bucket\n  versionFunctions: false\n  iam:\n    role:\n      mode: perFunction\nfunctions:\n  a:\n    handler: h.a\n  b:\n    handler: h.b\n",
+        );
+        let bounds = bounds(&service, None, Vec::new());
+        assert_eq!(
+            bounds.resources.parts,
+            vec![
+                (2, Part::Functions),
+                (2, Part::LogGroups),
+                (2, Part::FunctionRoles)
+            ]
+        );
+        assert_eq!(bounds.outputs.total, 1);
+    }
+
+    #[test]
+    fn a_user_section_that_is_not_a_mapping_leaves_nothing_certain() {
+        // lodash's merge replaces the whole section with it.
+        let service = service(
+            "service: s\nprovider:\n  name: aws\nfunctions:\n  a:\n    handler: h.a\nresources:\n  Resources: null\n  Outputs: []\n",
+        );
+        assert_eq!(bounds(&service, None, Vec::new()), Bounds::default());
+    }
+
+    #[test]
+    fn a_version_another_id_could_share_is_not_counted() {
+        // `ALambdaVersion<digest>` could be the service's own `ALambdaVersionX`; the two
+        // prefixes of `a` and `aLambdaVersionB` could give one id.
+        let service = service(
+            "service: s\nprovider:\n  name: aws\nfunctions:\n  a:\n    handler: h.a\n  b:\n    handler: h.b\n  bLambdaVersionC:\n    handler: h.c\nresources:\n  Resources:\n    ALambdaVersionX: {Type: AWS::Lambda::Version}\n",
+        );
+        let bounds = bounds(&service, None, Vec::new());
+        assert!(
+            !bounds
+                .resources
+                .parts
+                .iter()
+                .any(|(_, p)| *p == Part::Versions),
+            "{bounds:?}"
+        );
+        // Keys that share their first 255 characters: the function, its log group and its
+        // version (whose prefix, cut, is its whole id) all land on one id, as in the template.
+        let long = "x".repeat(260);
+        let service = service_with_keys(&[&long, &format!("{long}y")]);
+        let bounds = self::bounds(&service, None, Vec::new());
+        assert_eq!(
+            bounds.resources.parts,
+            vec![(3, Part::Service), (1, Part::Functions)]
+        );
+        assert_eq!(bounds.outputs.total, 2);
+        // Shorter keys whose version prefixes are cut at 255: the version is counted by its id.
+        let key = "x".repeat(245);
+        let bounds = self::bounds(&service_with_keys(&[&key]), None, Vec::new());
+        assert!(
+            bounds.resources.parts.contains(&(1, Part::Versions)),
+            "{bounds:?}"
+        );
+    }
+
+    fn service_with_keys(keys: &[&str]) -> Service {
+        let mut yaml = "service: s\nprovider:\n  name: aws\nfunctions:\n".to_string();
+        for key in keys {
+            yaml.push_str(&format!("  {key}:\n    handler: h.h\n"));
+        }
+        service(&yaml)
+    }
+
+    #[test]
+    fn merge_mode_counts_the_given_template_and_the_mappings() {
+        let service = many(2, "", "");
+        let given = Template::from_value(
+            json!({"Resources": {"A": {}, "F0LambdaFunction": {}, "F0EventSourceMappingKinesisS": {}}, "Outputs": {"O": {}}})
+                .as_object()
+                .unwrap()
+                .clone(),
+        );
+        let bounds = bounds(&service, Some(&given), mapping_ids(&service));
+        assert_eq!(
+            bounds.resources.parts,
+            vec![(3, Part::GivenTemplate), (1, Part::Mappings)]
+        );
+        assert_eq!(bounds.outputs.parts, vec![(1, Part::GivenTemplate)]);
+    }
+
+    #[test]
+    fn a_service_within_the_quotas_passes_without_a_word() {
+        assert!(early(&many(100, "", "")).is_empty());
+        // 170 functions with versions: the outputs are over, not the resources' error.
+        assert!(early(&many(150, "  versionFunctions: false\n", "")).is_empty());
+    }
+
+    #[test]
+    fn a_bound_over_a_quota_that_is_an_error_refuses_the_service() {
+        let found = early(&many(170, "  versionFunctions: false\n", ""));
+        assert_eq!(found.len(), 1);
+        assert!(found[0].is_error());
+        assert_eq!(
+            found[0].message,
+            "the template has at least 513 resources (3 of the service, 170 functions, 170 log groups, 170 event source mappings); CloudFormation accepts at most 500 in one stack"
+        );
+        assert!(found[0]
+            .help
+            .as_deref()
+            .unwrap()
+            .contains("counted before compiling"));
+    }
+
+    #[test]
+    fn with_split_stacks_only_the_outputs_refuse_and_the_resources_are_told_too() {
+        let plugin = "plugins:\n  - serverless-plugin-split-stacks\n";
+        // Resources over the quota are a warning with the plugin: left to the exact check.
+        assert!(early(&many(170, "  versionFunctions: false\n", plugin)).is_empty());
+        let found = early(&many(201, "", plugin));
+        let summary: Vec<(bool, &str)> = found
+            .iter()
+            .map(|d| (d.is_error(), d.message.as_str()))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                (false, "the template has at least 807 resources (3 of the service, 201 functions, 201 log groups, 201 versions, 201 event source mappings); CloudFormation accepts at most 500 in one stack; serverless-plugin-split-stacks moves resources into nested stacks after packaging"),
+                (true, "the template has at least 202 outputs (1 of the service, 201 function versions); CloudFormation accepts at most 200"),
+            ]
+        );
+        assert_eq!(found[0].path.as_deref(), Some("plugins[0]"));
+    }
 }
