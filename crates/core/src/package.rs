@@ -1,5 +1,5 @@
 //! The pipeline, and only its sequence: load → resolve variables → validate and model →
-//! validate events → compile → IAM → the template's last pass. Every stage returns its value
+//! validate events → the quotas' early check → compile → IAM → the template's last pass. Every stage returns its value
 //! and its diagnostics, and no stage stops the run because an earlier one found a problem
 //! elsewhere: a failed variable makes only the values that depend on it unknown, an event with
 //! an error is left out of what follows, and one run reports every problem it can.
@@ -40,7 +40,7 @@ pub fn run_inspecting(
     inspect: &mut Inspect<'_>,
 ) -> Outcome {
     let mut outcome = Outcome::default();
-    let result = run_inner(env, options, &mut outcome, inspect);
+    let result = run_inner(env, options, &mut outcome, inspect, &mut Early::Refuse);
     if let Some(template) = result {
         // `validate` runs every check, compilation included, and keeps no template.
         if build && !outcome.has_errors() {
@@ -51,11 +51,30 @@ pub fn run_inspecting(
     outcome
 }
 
+/// What the early check of the quotas does.
+enum Early {
+    /// Refuses a service whose lower bound is over an error's quota (every run).
+    Refuse,
+    /// Records the bounds and the finished template's counts, and refuses nothing (the test
+    /// that a bound never exceeds its count).
+    #[cfg(test)]
+    Record(Recorded),
+}
+
+#[cfg(test)]
+#[derive(Debug, Default)]
+struct Recorded {
+    bounds: Option<finalize::limits::Bounds>,
+    /// The finished template's resources and outputs, as the exact check counts them.
+    counts: Option<(usize, usize)>,
+}
+
 fn run_inner(
     env: &dyn Environment,
     options: &Options,
     outcome: &mut Outcome,
     inspect: &mut Inspect<'_>,
+    early: &mut Early,
 ) -> Option<Value> {
     let (root, unknown) = match &options.resolved {
         // Binary mode: the configuration as the Framework resolved it, positions from the file.
@@ -81,7 +100,17 @@ fn run_inner(
     let compilers = events::registry::registry();
     validate(&mut service, &compilers, &unknown, outcome);
     inspect(&service, &compilers);
+    // The quotas as far as they are known before compiling: from the service (or, in merge
+    // mode, the given template once it is read) and the ids the events will get.
+    if options.template.is_none() && refused_early(&service, &compilers, None, outcome, early) {
+        return None;
+    }
     let mut template = start_template(env, options, &service, outcome)?;
+    if options.template.is_some()
+        && refused_early(&service, &compilers, Some(&template), outcome, early)
+    {
+        return None;
+    }
     let policies = compile(&service, &compilers, &mut template, options, outcome);
     let (report, iam_diagnostics) = attach::attach_policies(&mut template, &policies, &service);
     outcome.iam_report.extend(report);
@@ -101,6 +130,11 @@ fn run_inner(
         .diagnostics
         .extend(finalize::id_collisions(&template, &service));
     finalize::strip_null_properties(&mut template);
+    #[cfg(test)]
+    if let Early::Record(recorded) = early {
+        let outputs = template.root.get("Outputs").and_then(Value::as_object);
+        recorded.counts = Some((template.resources().len(), outputs.map_or(0, |o| o.len())));
+    }
     outcome
         .diagnostics
         .extend(finalize::template_limits(&template, &service));
@@ -111,6 +145,36 @@ fn run_inner(
         compare_with_deployed(env, previous, &template, &service, binary_mode, outcome);
     }
     (!outcome.has_errors()).then(|| template.into_value())
+}
+
+/// The early check of the quotas ([`finalize::limits`]): whether the service is refused before
+/// its events are compiled, a lower bound being over a quota that is an error. The run then
+/// stops: what compilation, IAM and the last pass would find is not reported.
+fn refused_early(
+    service: &Service,
+    compilers: &[Box<dyn events::EventCompiler>],
+    given: Option<&Template>,
+    outcome: &mut Outcome,
+    early: &mut Early,
+) -> bool {
+    let mut logical_ids = || events::planned::mapping_logical_ids(service, compilers);
+    let mut planned = finalize::limits::PlannedEvents {
+        count: events::planned::event_count(service),
+        logical_ids: &mut logical_ids,
+    };
+    match early {
+        Early::Refuse => {
+            let found = finalize::limits::early_limits(service, given, &mut planned);
+            let refused = !found.is_empty();
+            outcome.diagnostics.extend(found);
+            refused
+        }
+        #[cfg(test)]
+        Early::Record(recorded) => {
+            recorded.bounds = Some(finalize::limits::lower_bounds(service, given, &mut planned));
+            false
+        }
+    }
 }
 
 /// `--previous FILE`: what the next deploy does to the deployed mappings and consumers, on the
@@ -316,4 +380,135 @@ fn compile(
     events::consumers::chain_consumer_creation(template, options.template.is_some());
     outcome.diagnostics.extend(diagnostics);
     policies
+}
+
+/// The benchmark services (`benches/common/mod.rs`), for the test of the early bounds.
+#[cfg(test)]
+#[path = "../benches/common/mod.rs"]
+mod bench_services;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::env::{FakeEnvironment, OsEnvironment};
+    use std::path::{Path, PathBuf};
+
+    /// The early bounds of a run and its finished template's counts.
+    fn bounds_and_counts(env: &dyn Environment, options: &Options) -> Recorded {
+        let mut early = Early::Record(Recorded::default());
+        let mut outcome = Outcome::default();
+        run_inner(env, options, &mut outcome, &mut |_, _| {}, &mut early);
+        match early {
+            Early::Record(recorded) => recorded,
+            Early::Refuse => unreachable!("recording"),
+        }
+    }
+
+    /// Checks that neither bound exceeds its count; returns `(bound, count)` of the resources.
+    fn check(name: &str, env: &dyn Environment, options: &Options) -> Option<(usize, usize)> {
+        let recorded = bounds_and_counts(env, options);
+        let (Some(bounds), Some((resources, outputs))) = (recorded.bounds, recorded.counts) else {
+            return None;
+        };
+        assert!(
+            bounds.resources.total <= resources,
+            "{name}: {:?} over {resources} resources",
+            bounds.resources
+        );
+        assert!(
+            bounds.outputs.total <= outputs,
+            "{name}: {:?} over {outputs} outputs",
+            bounds.outputs
+        );
+        Some((bounds.resources.total, resources))
+    }
+
+    fn services_under(dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        let mut entries: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+        entries.sort();
+        for path in entries {
+            if path.is_dir() {
+                services_under(&path, out);
+            } else if path.file_name().is_some_and(|n| n == "serverless.yml") {
+                out.push(path);
+            }
+        }
+    }
+
+    #[test]
+    fn the_early_bounds_never_exceed_the_corpus_and_fixture_templates() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut services = Vec::new();
+        services_under(&root.join("tests/compat/cases"), &mut services);
+        services_under(&root.join("tests/fixtures"), &mut services);
+        assert!(services.len() > 300, "{} services", services.len());
+        let env = OsEnvironment::new();
+        let mut compiled = 0;
+        for path in &services {
+            let options = Options {
+                config: path.clone(),
+                config_display: "serverless.yml".into(),
+                ..Options::default()
+            };
+            let name = path
+                .strip_prefix(&root)
+                .unwrap_or(path)
+                .display()
+                .to_string();
+            if check(&name, &env, &options).is_some() {
+                compiled += 1;
+            }
+            // Merge mode: the same service extending the template of its own run (the
+            // Framework's has no mappings; the bound must hold over either).
+            let Some(template) = run(&env, &options, true).template else {
+                continue;
+            };
+            let given = path.with_file_name("template.json");
+            let env = FakeEnvironment::new()
+                .with_file(&given, crate::js::to_js_pretty(&template))
+                .with_file(path, std::fs::read_to_string(path).unwrap_or_default());
+            let merge = Options {
+                template: Some(given),
+                ..options.clone()
+            };
+            check(&format!("{name} (merge mode)"), &env, &merge);
+        }
+        assert!(compiled > 300, "{compiled} services compiled");
+    }
+
+    #[test]
+    fn the_early_bounds_never_exceed_the_bench_templates_and_meet_them_without_roles() {
+        let path = PathBuf::from("/bench/serverless.yml");
+        for functions in [1, 7, 63, 250] {
+            for (self_references, large) in
+                [(false, false), (true, false), (false, true), (true, true)]
+            {
+                let shape = bench_services::Shape {
+                    self_references,
+                    large,
+                };
+                let env = FakeEnvironment::new()
+                    .with_file(&path, bench_services::service(functions, shape))
+                    .with_file(
+                        "/bench/handler.js",
+                        "module.exports.handler = async () => {};",
+                    );
+                let options = Options {
+                    config: path.clone(),
+                    config_display: "serverless.yml".into(),
+                    ..Options::default()
+                };
+                let name = format!("bench {functions} {shape:?}");
+                let (bound, count) = check(&name, &env, &options).expect(&name);
+                if !large {
+                    // Nothing the bound leaves out: core resources, functions, log groups,
+                    // versions and one mapping per event.
+                    assert_eq!(bound, count, "{name}");
+                }
+            }
+        }
+    }
 }

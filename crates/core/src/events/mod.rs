@@ -17,6 +17,7 @@ pub mod kafka;
 pub mod kafka_features;
 pub mod mapping;
 pub mod msk;
+pub mod planned;
 pub mod provisioned;
 pub mod rabbitmq;
 pub mod registry;

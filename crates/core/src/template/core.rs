@@ -21,7 +21,8 @@ use streaming_events_yaml::Node;
 pub const DEFAULT_MEMORY_SIZE: u32 = 1024;
 pub const DEFAULT_TIMEOUT: u32 = 6;
 
-fn deployment_bucket_name(service: &Service) -> Option<Value> {
+/// The name `provider.deploymentBucket` gives; `None` when the stack creates its own bucket.
+pub fn deployment_bucket_name(service: &Service) -> Option<Value> {
     let bucket = service.provider.deployment_bucket.as_ref()?;
     match &bucket.value {
         streaming_events_yaml::Value::String(_) => Some(bucket.to_json()),
@@ -46,10 +47,7 @@ pub fn core_template(service: &Service) -> Template {
             json!({"Type": "AWS::S3::BucketPolicy", "Properties": {"Bucket": {"Ref": "ServerlessDeploymentBucket"}, "PolicyDocument": {"Statement": [{"Action": "s3:*", "Effect": "Deny", "Principal": "*", "Resource": [object_arn, bucket_arn], "Condition": {"Bool": {"aws:SecureTransport": false}}}]}}}),
         );
     }
-    for function in &service.functions {
-        if function.is_truthy("disableLogs") {
-            continue;
-        }
+    for function in service.functions.iter().filter(|f| has_log_group(f)) {
         template.set_owner(Some(&function.key));
         template.add_resource(
             naming::log_group_logical_id(&function.key),
@@ -150,19 +148,14 @@ fn add_function(
     if snap_start {
         properties.insert("SnapStart".into(), json!({"ApplyOn": "PublishedVersions"}));
     }
-    let version_functions = function
-        .get("versionFunction")
-        .map(crate::js::truthy)
-        .unwrap_or(service.provider.version_functions);
-    let provisioned = function
-        .get("provisionedConcurrency")
-        .filter(|n| crate::js::truthy(n));
+    let version_functions = versions_function(service, function);
+    let provisioned = provisioned_concurrency(function);
     let digest_input = to_js_compact(&Value::Object(properties.clone()));
     template.add_resource(
         logical_id.clone(),
         function_resource(properties, depends_on),
     );
-    if !(version_functions || provisioned.is_some() || snap_start) {
+    if !has_version(service, function) {
         return Vec::new();
     }
     version_and_alias(
@@ -174,6 +167,33 @@ fn add_function(
         snap_start,
         version_functions,
     )
+}
+
+/// Whether the function gets its log group (`disableLogs` unset or falsy).
+pub fn has_log_group(function: &Function) -> bool {
+    !function.is_truthy("disableLogs")
+}
+
+/// `versionFunction` of the function, else `provider.versionFunctions`.
+fn versions_function(service: &Service, function: &Function) -> bool {
+    function
+        .get("versionFunction")
+        .map(crate::js::truthy)
+        .unwrap_or(service.provider.version_functions)
+}
+
+fn provisioned_concurrency(function: &Function) -> Option<&Node> {
+    function
+        .get("provisionedConcurrency")
+        .filter(|n| crate::js::truthy(n))
+}
+
+/// Whether the function gets an `AWS::Lambda::Version` (and with it an output): versioned, or
+/// with provisioned concurrency or SnapStart, which publish a version.
+pub fn has_version(service: &Service, function: &Function) -> bool {
+    versions_function(service, function)
+        || provisioned_concurrency(function).is_some()
+        || function.is_truthy("snapStart")
 }
 
 /// `Code` (an image, or the artifact in the deployment bucket), `Handler` and `Runtime`.

@@ -1,6 +1,9 @@
 //! The template's last pass: `null` properties stripped as the reference's last step does,
 //! CloudFormation's quotas, and generated resources that met on one logical id (D23); references
-//! to nothing are [`super::references`]'.
+//! to nothing are [`super::references`]'. The quotas' early check, before compiling, is
+//! [`limits`].
+
+pub mod limits;
 
 use super::{IdCollision, Template};
 use crate::config::{Function, Service};
@@ -8,6 +11,7 @@ use crate::schema::names::functions_collide;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use streaming_events_diagnostics::{codes, Diagnostic};
+use streaming_events_yaml::Node;
 
 /// CloudFormation's quotas a template must fit to deploy at all.
 pub const MAX_RESOURCES: usize = 500;
@@ -18,12 +22,63 @@ pub const MAX_TEMPLATE_BYTES: usize = 1_048_576;
 /// root stack's resource count and size are not what CloudFormation receives.
 pub const SPLIT_STACKS_PLUGIN: &str = "serverless-plugin-split-stacks";
 
+/// The exact check of the finished template; [`limits`] refuses, before compiling, a service
+/// whose lower bound is over an error's quota already.
 pub fn template_limits(template: &Template, service: &Service) -> Vec<Diagnostic> {
     let split = service.plugin_entry(SPLIT_STACKS_PLUGIN);
-    // The 500-resource and 1 MB quotas: warnings when the plugin splits the stack; the outputs
-    // stay in the root stack, so their quota holds either way.
-    let split_limit = |message: String, help: &str| {
-        match &split {
+    let mut out = Vec::new();
+    let resources = template.resources().len();
+    if resources > MAX_RESOURCES {
+        out.push(resources_exceeded(&resources.to_string(), "", &split, ""));
+    }
+    let outputs = template
+        .root
+        .get("Outputs")
+        .and_then(Value::as_object)
+        .map(|o| o.len())
+        .unwrap_or(0);
+    if outputs > MAX_OUTPUTS {
+        out.push(outputs_exceeded(&outputs.to_string(), "", ""));
+    }
+    let bytes = crate::js::compact_len_of_map(&template.root);
+    if bytes > MAX_TEMPLATE_BYTES {
+        out.push(split_limit(
+            format!("the template is {bytes} bytes without whitespace; CloudFormation accepts at most {MAX_TEMPLATE_BYTES} (uploaded through S3)"),
+            &split,
+            "split the service into several services (stacks)",
+        ));
+    }
+    out
+}
+
+/// The 500-resource quota passed: `count` is the number (or the lower bound), `detail` what it
+/// is made of, and `help_note` what follows the help.
+pub fn resources_exceeded(
+    count: &str,
+    detail: &str,
+    split: &Option<(String, &Node)>,
+    help_note: &str,
+) -> Diagnostic {
+    split_limit(
+        format!("the template has {count} resources{detail}; CloudFormation accepts at most {MAX_RESOURCES} in one stack"),
+        split,
+        &format!("split the service into several services (stacks), or move functions into nested stacks{help_note}"),
+    )
+}
+
+/// The 200-output quota passed (an error with the plugin too: the outputs stay in the root
+/// stack).
+pub fn outputs_exceeded(count: &str, detail: &str, help_note: &str) -> Diagnostic {
+    Diagnostic::error(
+        codes::TEMPLATE_LIMIT_EXCEEDED,
+        format!("the template has {count} outputs{detail}; CloudFormation accepts at most {MAX_OUTPUTS}"),
+    )
+    .with_help(format!("set `versionFunctions: false` (each versioned function adds an output), or split the service{help_note}"))
+}
+
+/// The 500-resource and 1 MB quotas: warnings when the plugin splits the stack.
+fn split_limit(message: String, split: &Option<(String, &Node)>, help: &str) -> Diagnostic {
+    match split {
         None => Diagnostic::error(codes::TEMPLATE_LIMIT_EXCEEDED, message).with_help(help),
         Some((path, node)) => Diagnostic::warning(
             codes::TEMPLATE_LIMIT_EXCEEDED,
@@ -33,38 +88,6 @@ pub fn template_limits(template: &Template, service: &Service) -> Vec<Diagnostic
         .at(node.span, "splits the stack")
         .with_help("check that every nested stack the plugin writes fits the quota (`serverless package` shows them)"),
     }
-    };
-    let mut out = Vec::new();
-    let resources = template.resources().len();
-    if resources > MAX_RESOURCES {
-        out.push(split_limit(
-            format!("the template has {resources} resources; CloudFormation accepts at most {MAX_RESOURCES} in one stack"),
-            "split the service into several services (stacks), or move functions into nested stacks",
-        ));
-    }
-    let outputs = template
-        .root
-        .get("Outputs")
-        .and_then(Value::as_object)
-        .map(|o| o.len())
-        .unwrap_or(0);
-    if outputs > MAX_OUTPUTS {
-        out.push(
-            Diagnostic::error(
-                codes::TEMPLATE_LIMIT_EXCEEDED,
-                format!("the template has {outputs} outputs; CloudFormation accepts at most {MAX_OUTPUTS}"),
-            )
-            .with_help("set `versionFunctions: false` (each versioned function adds an output), or split the service"),
-        );
-    }
-    let bytes = crate::js::compact_len_of_map(&template.root);
-    if bytes > MAX_TEMPLATE_BYTES {
-        out.push(split_limit(
-            format!("the template is {bytes} bytes without whitespace; CloudFormation accepts at most {MAX_TEMPLATE_BYTES} (uploaded through S3)"),
-            "split the service into several services (stacks)",
-        ));
-    }
-    out
 }
 
 /// D23 for every generated resource: two that met on one logical id (the 255-character cut, or
