@@ -82,8 +82,12 @@ impl<'e> MappingProperties<'e> {
         self
     }
 
+    /// The properties, at their size: a map built by insertion keeps room for more, and the
+    /// template keeps thousands of these.
     pub fn into_map(self) -> Map<String, Value> {
-        self.properties
+        let mut exact = Map::with_capacity(self.properties.len());
+        exact.extend(self.properties);
+        exact
     }
 }
 

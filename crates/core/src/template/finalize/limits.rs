@@ -231,9 +231,25 @@ fn resource_candidates(service: &Service, given: Option<&Template>, events: usiz
     match given {
         Some(template) => template.resources().len() + events,
         None => {
-            // Per function: itself, its log group, role, version and alias.
+            // What the bound below can count at most, without building an id: the service's
+            // own three, then per function itself and its log group, role, version and alias
+            // when it has them. A service under the quota by this count skips the bound.
             let user = section_keys(user_section(service, "Resources").ok().flatten()).len();
-            3 + 5 * service.functions.len() + events + user
+            let per_function: usize = service
+                .functions
+                .iter()
+                .map(|f| {
+                    1 + usize::from(has_log_group(f))
+                        + usize::from(uses_dedicated_role(service, f))
+                        + usize::from(has_version(service, f))
+                        + usize::from(
+                            f.get("provisionedConcurrency")
+                                .is_some_and(crate::js::truthy)
+                                || f.is_truthy("snapStart"),
+                        )
+                })
+                .sum();
+            3 + per_function + events + user
         }
     }
 }
