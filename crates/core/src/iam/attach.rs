@@ -38,8 +38,11 @@ pub fn attach_policies(
             report_role(role_id, role, &managed, &mut report);
         }
     }
+    // A set: with a role per function, a scan of the policies per role was quadratic.
+    let granted: std::collections::HashSet<&str> =
+        policies.iter().map(|(id, _)| id.as_str()).collect();
     for role_id in execution_role_ids(service) {
-        if policies.iter().any(|(id, _)| *id == role_id) {
+        if granted.contains(role_id.as_str()) {
             continue;
         }
         if let Err(d) = fit_own_statements(template, &role_id, service) {
