@@ -261,7 +261,7 @@ impl Builder<'_, '_> {
             }
             Event::SequenceEnd => {
                 if let Some(Frame::Seq {
-                    items,
+                    mut items,
                     start,
                     anchor,
                     tag,
@@ -269,6 +269,8 @@ impl Builder<'_, '_> {
                 {
                     let full = Span::new(start.file, start.start, span.end.max(start.end));
                     self.produced += 1;
+                    // Grown by pushing: the tree keeps what it holds, not room for twice that.
+                    items.shrink_to_fit();
                     let node = apply_collection_tag(Node::new(Value::Seq(items), full), tag)
                         .map_err(|m| self.err(LoadErrorKind::UnknownTag, m, start))?;
                     self.finish_node(node, anchor, full)?;
@@ -276,7 +278,7 @@ impl Builder<'_, '_> {
             }
             Event::MappingEnd => {
                 if let Some(Frame::Map {
-                    map,
+                    mut map,
                     start,
                     anchor,
                     tag,
@@ -285,6 +287,7 @@ impl Builder<'_, '_> {
                 {
                     let full = Span::new(start.file, start.start, span.end.max(start.end));
                     self.produced += 1;
+                    map.entries.shrink_to_fit();
                     let node = apply_collection_tag(Node::new(Value::Map(map), full), tag)
                         .map_err(|m| self.err(LoadErrorKind::UnknownTag, m, start))?;
                     self.finish_node(node, anchor, full)?;
