@@ -327,9 +327,7 @@ fn package(args: &PackageArgs) -> ExitCode {
         report(service, &outcome, args.iam_report);
         return ExitCode::from(1);
     };
-    let mut text = streaming_events_core::to_js_pretty(template);
-    text.push('\n');
-    let written = target.write(&text);
+    let written = target.write_with(&|out| output::template_text(out, template));
     let code = match written {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => failure.exit_code(&mut outcome.diagnostics),

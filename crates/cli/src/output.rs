@@ -65,12 +65,25 @@ impl Failure {
     }
 }
 
+/// What is written: the whole text given at once, or a template written as it is made.
+pub type Writing<'a> = &'a dyn Fn(&mut dyn Write) -> io::Result<()>;
+
+/// A template as `JSON.stringify(template, null, 2)` and a line break, written as it is made
+/// (a template of 1,000 functions is 8 MB: it is never held as one string).
+pub fn template_text(out: &mut dyn Write, template: &serde_json::Value) -> io::Result<()> {
+    streaming_events_core::write_js_pretty(out, template)?;
+    out.write_all(b"\n")
+}
+
 /// Writes to standard output; a closed pipe is [`Failure::BrokenPipe`], any other failure a
 /// diagnostic.
 pub fn to_stdout(text: &str) -> Result<(), Failure> {
+    stdout_with(&|out| out.write_all(text.as_bytes()))
+}
+
+fn stdout_with(writing: Writing) -> Result<(), Failure> {
     let mut stdout = io::stdout().lock();
-    stdout
-        .write_all(text.as_bytes())
+    writing(&mut stdout)
         .and_then(|()| stdout.flush())
         .map_err(|e| {
             if e.kind() == io::ErrorKind::BrokenPipe {
@@ -212,13 +225,19 @@ impl Target {
     }
 
     pub fn write(&self, text: &str) -> Result<(), Failure> {
+        self.write_with(&|out| out.write_all(text.as_bytes()))
+    }
+
+    /// Writes what `writing` writes, as [`Target::write`] writes a text (on a failure, a
+    /// replaced file is left untouched).
+    pub fn write_with(&self, writing: Writing) -> Result<(), Failure> {
         match self {
-            Target::Stdout => to_stdout(text),
-            Target::File { path, shown, .. } => replace_file(path, text)
+            Target::Stdout => stdout_with(writing),
+            Target::File { path, shown, .. } => replace_file(path, writing)
                 .map_err(|e| Failure::Other(Box::new(write_failed(shown, &e)))),
             Target::Device {
                 path, shown, fifo, ..
-            } => write_through(path, text, *fifo).map_err(|e| {
+            } => write_through(path, writing, *fifo).map_err(|e| {
                 if e.kind() == io::ErrorKind::BrokenPipe {
                     Failure::BrokenPipe
                 } else if is_no_reader(&e) {
@@ -233,7 +252,7 @@ impl Target {
 
 /// Temporary file in the target's folder (random name, `O_EXCL`), synced, renamed onto the
 /// target; removed on every failure (the `NamedTempFile` is dropped).
-fn replace_file(path: &Path, text: &str) -> io::Result<()> {
+fn replace_file(path: &Path, writing: Writing) -> io::Result<()> {
     let folder = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -259,7 +278,7 @@ fn replace_file(path: &Path, text: &str) -> io::Result<()> {
     if let Some(mode) = mode {
         temporary.as_file().set_permissions(mode)?;
     }
-    temporary.write_all(text.as_bytes())?;
+    writing(temporary.as_file_mut())?;
     temporary.flush()?;
     temporary.as_file().sync_all()?;
     temporary.persist(path).map_err(|e| e.error)?;
@@ -271,7 +290,7 @@ fn replace_file(path: &Path, text: &str) -> io::Result<()> {
 }
 
 #[cfg(unix)]
-fn write_through(path: &Path, text: &str, fifo: bool) -> io::Result<()> {
+fn write_through(path: &Path, writing: Writing, fifo: bool) -> io::Result<()> {
     use std::os::unix::fs::OpenOptionsExt;
     // Opening a FIFO for writing waits for a reader; without blocking it fails at once (ENXIO)
     // when there is none. Then writes block again, as on any pipe.
@@ -285,16 +304,13 @@ fn write_through(path: &Path, text: &str, fifo: bool) -> io::Result<()> {
         let flags = rustix::fs::fcntl_getfl(&file)?;
         rustix::fs::fcntl_setfl(&file, flags.difference(rustix::fs::OFlags::NONBLOCK))?;
     }
-    file.write_all(text.as_bytes())?;
+    writing(&mut file)?;
     file.flush()
 }
 
 #[cfg(not(unix))]
-fn write_through(path: &Path, text: &str, _fifo: bool) -> io::Result<()> {
-    std::fs::OpenOptions::new()
-        .write(true)
-        .open(path)?
-        .write_all(text.as_bytes())
+fn write_through(path: &Path, writing: Writing, _fifo: bool) -> io::Result<()> {
+    writing(&mut std::fs::OpenOptions::new().write(true).open(path)?)
 }
 
 fn is_no_reader(e: &io::Error) -> bool {

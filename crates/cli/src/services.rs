@@ -183,14 +183,12 @@ pub fn package(args: &ServiceArgs, files: &[PathBuf], dir: &Path) -> ExitCode {
         let Some(template) = outcome.template.as_ref().filter(|_| !outcome.has_errors()) else {
             continue;
         };
-        let mut text = streaming_events_core::to_js_pretty(template);
-        text.push('\n');
         let written = match path.parent().map(std::fs::create_dir_all) {
             Some(Err(e)) => Err(output::Failure::Other(Box::new(output::write_failed(
                 &path.display().to_string(),
                 &e,
             )))),
-            _ => target.write(&text),
+            _ => target.write_with(&|out| output::template_text(out, template)),
         };
         if let Err(failure) = written {
             // A closed pipe cannot happen here (no target is standard output); a target found

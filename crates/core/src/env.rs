@@ -123,7 +123,7 @@ impl OsEnvironment {
         if let Some(text) = &state.stdin {
             return Ok(text.clone());
         }
-        let bytes = read_bounded(io::stdin().lock())?;
+        let bytes = read_bounded(io::stdin().lock(), 0)?;
         self.charge(&mut state, bytes.len() as u64)?;
         let text = utf8(bytes)?;
         state.stdin = Some(text.clone());
@@ -156,7 +156,7 @@ impl Environment for OsEnvironment {
         if let Some(text) = state.texts.get(&id) {
             return Ok(text.clone());
         }
-        let bytes = read_bounded(file)?;
+        let bytes = read_bounded(file, meta.len())?;
         let text = utf8(bytes)?;
         self.charge(&mut state, text.len() as u64)?;
         state.texts.insert(id, text.clone());
@@ -189,10 +189,14 @@ impl Environment for OsEnvironment {
 }
 
 /// At most [`MAX_FILE_BYTES`] + 1 bytes: one more than the limit tells a file at the limit from
-/// a larger one without reading the rest.
-fn read_bounded(reader: impl Read) -> io::Result<Vec<u8>> {
-    let mut bytes = Vec::new();
+/// a larger one without reading the rest. `expected` (the length `stat` reports, 0 when
+/// unknown) only sizes the buffer, so that a file's text takes its length rather than the next
+/// power of two; what is read decides.
+fn read_bounded(reader: impl Read, expected: u64) -> io::Result<Vec<u8>> {
+    let capacity = usize::try_from(expected.min(MAX_FILE_BYTES + 1)).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(capacity);
     reader.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+    bytes.shrink_to_fit();
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(io::Error::new(
             io::ErrorKind::FileTooLarge,
@@ -345,6 +349,19 @@ mod tests {
         assert_eq!(env.lock().spent, 5);
         assert_eq!(env.files_read().len(), 1);
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn the_expected_length_only_sizes_the_buffer() {
+        let text = b"a: 1\nb: 2\n";
+        for expected in [0, 3, text.len() as u64, 4096, u64::MAX] {
+            let bytes = read_bounded(&text[..], expected).unwrap();
+            assert_eq!(bytes, text, "{expected}");
+            assert_eq!(bytes.capacity(), text.len(), "{expected}");
+        }
+        let large = vec![b'x'; MAX_FILE_BYTES as usize + 1];
+        let e = read_bounded(&large[..], 10).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::FileTooLarge);
     }
 
     #[test]

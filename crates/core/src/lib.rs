@@ -25,7 +25,7 @@ mod test_filter;
 
 pub use config::variables::parse::parse as parse_variables;
 pub use env::{file_type_name, Environment, FakeEnvironment, FileId, OsEnvironment};
-pub use js::to_js_pretty;
+pub use js::{to_js_pretty, write_js_pretty};
 pub use options::{Options, Outcome, PolicySize, RoleReport};
 pub use package::run;
 pub use schema::filter::json::Json;

@@ -143,7 +143,7 @@ pub fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
         (
             d.severity,
             span.map(|s| s.file).unwrap_or(u32::MAX),
-            span.map(|s| s.start.offset).unwrap_or(usize::MAX),
+            span.map(|s| s.start.offset).unwrap_or(u32::MAX),
         )
     });
 }
@@ -194,16 +194,20 @@ impl SourceMap {
         };
         Some((
             &file.name,
-            span.start.line,
-            span.start.column,
-            end_line,
-            end_column,
+            span.start.line as usize,
+            span.start.column as usize,
+            end_line as usize,
+            end_column as usize,
         ))
     }
 
     /// `(file name, line, column)` of the start of a span.
     pub fn locate(&self, span: Span) -> Option<(&str, usize, usize)> {
         let file = self.get(span.file)?;
-        Some((&file.name, span.start.line, span.start.column))
+        Some((
+            &file.name,
+            span.start.line as usize,
+            span.start.column as usize,
+        ))
     }
 }

@@ -67,19 +67,21 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &SourceMap, style: &Sty
         let Some(file) = sources.get(label.span.file) else {
             continue;
         };
+        let (start, end) = (label.span.start, label.span.end);
+        let (start_column, end_column) = (start.column as usize, end.column as usize);
         let arrow = if i == 0 { "-->" } else { ":::" };
         let _ = writeln!(
             out,
             "{pad}{} {}:{}:{}",
             style.paint("1;34", arrow),
             shown(&file.name),
-            label.span.start.line,
-            label.span.start.column
+            start.line,
+            start.column
         );
-        let line_no = label.span.start.line;
+        let line_no = start.line as usize;
         let full_line = file.index.line_text(&file.text, line_no);
         // Long lines are shown as a window around the label (columns count characters).
-        let skip = label.span.start.column.saturating_sub(60);
+        let skip = start_column.saturating_sub(60);
         let shown_chars: Vec<char> = full_line
             .chars()
             .skip(skip)
@@ -109,14 +111,9 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &SourceMap, style: &Sty
         );
         // The carets go under the label's characters by their width on a terminal: a tab is
         // four columns, a CJK character or an emoji two, a combining mark none.
-        let before = (label.span.start.column.max(1) - 1 - skip).min(shown_chars.len());
-        let count = if label.span.end.line == label.span.start.line {
-            label
-                .span
-                .end
-                .column
-                .saturating_sub(label.span.start.column)
-                .max(1)
+        let before = (start_column.max(1) - 1 - skip).min(shown_chars.len());
+        let count = if end.line == start.line {
+            end_column.saturating_sub(start_column).max(1)
         } else {
             shown_chars.len().saturating_sub(before).max(1)
         };
@@ -263,11 +260,7 @@ mod tests {
     fn render(message: &str, line: &str, column: usize) -> String {
         let mut sources = SourceMap::new();
         let file = sources.add("s.yml", format!("{line}\n"));
-        let at = |column: usize| Pos {
-            offset: column - 1,
-            line: 1,
-            column,
-        };
+        let at = |column: usize| Pos::new(column - 1, 1, column);
         let span = Span::new(file, at(column), at(column + 1));
         let d = Diagnostic::error(crate::codes::YAML_SYNTAX_ERROR, message).at(span, "here");
         render_human(&[d], &sources, RenderOptions::default())
@@ -294,10 +287,12 @@ mod tests {
     fn marked(line: &str, from: usize, to: usize) -> (String, String) {
         let mut sources = SourceMap::new();
         let file = sources.add("s.yml", format!("{line}\n"));
-        let at = |column: usize| Pos {
-            offset: line.chars().take(column - 1).map(char::len_utf8).sum(),
-            line: 1,
-            column,
+        let at = |column: usize| {
+            Pos::new(
+                line.chars().take(column - 1).map(char::len_utf8).sum(),
+                1,
+                column,
+            )
         };
         let span = Span::new(file, at(from), at(to));
         let d = Diagnostic::error(crate::codes::YAML_SYNTAX_ERROR, "m").at(span, "");

@@ -105,8 +105,9 @@ pub fn load(source: &str, file: FileId) -> Result<Node, Box<LoadError>> {
 /// Converts saphyr's character-based markers to byte offsets.
 struct PositionMap<'a> {
     file: FileId,
-    /// Byte offset of each character, present only when the source is not pure ASCII.
-    char_offsets: Option<Vec<usize>>,
+    /// Byte offset of each character, present only when the source is not pure ASCII (`u32`:
+    /// a source is at most 16 MiB, see [`Pos`]).
+    char_offsets: Option<Vec<u32>>,
     len: usize,
     _source: &'a str,
 }
@@ -116,7 +117,12 @@ impl<'a> PositionMap<'a> {
         let char_offsets = if source.is_ascii() {
             None
         } else {
-            Some(source.char_indices().map(|(i, _)| i).collect())
+            Some(
+                source
+                    .char_indices()
+                    .map(|(i, _)| u32::try_from(i).unwrap_or(u32::MAX))
+                    .collect(),
+            )
         };
         PositionMap {
             file,
@@ -129,13 +135,11 @@ impl<'a> PositionMap<'a> {
     fn pos(&self, index: usize, line: usize, col: usize) -> Pos {
         let offset = match &self.char_offsets {
             None => index.min(self.len),
-            Some(offsets) => offsets.get(index).copied().unwrap_or(self.len),
+            Some(offsets) => offsets
+                .get(index)
+                .map_or(self.len, |&offset| offset as usize),
         };
-        Pos {
-            offset,
-            line: line.max(1),
-            column: col + 1,
-        }
+        Pos::new(offset, line.max(1), col + 1)
     }
 
     fn span(&self, span: saphyr_parser::Span) -> Span {
@@ -257,7 +261,7 @@ impl Builder<'_, '_> {
             }
             Event::SequenceEnd => {
                 if let Some(Frame::Seq {
-                    items,
+                    mut items,
                     start,
                     anchor,
                     tag,
@@ -265,6 +269,8 @@ impl Builder<'_, '_> {
                 {
                     let full = Span::new(start.file, start.start, span.end.max(start.end));
                     self.produced += 1;
+                    // Grown by pushing: the tree keeps what it holds, not room for twice that.
+                    items.shrink_to_fit();
                     let node = apply_collection_tag(Node::new(Value::Seq(items), full), tag)
                         .map_err(|m| self.err(LoadErrorKind::UnknownTag, m, start))?;
                     self.finish_node(node, anchor, full)?;
@@ -272,7 +278,7 @@ impl Builder<'_, '_> {
             }
             Event::MappingEnd => {
                 if let Some(Frame::Map {
-                    map,
+                    mut map,
                     start,
                     anchor,
                     tag,
@@ -281,6 +287,7 @@ impl Builder<'_, '_> {
                 {
                     let full = Span::new(start.file, start.start, span.end.max(start.end));
                     self.produced += 1;
+                    map.entries.shrink_to_fit();
                     let node = apply_collection_tag(Node::new(Value::Map(map), full), tag)
                         .map_err(|m| self.err(LoadErrorKind::UnknownTag, m, start))?;
                     self.finish_node(node, anchor, full)?;
@@ -458,8 +465,12 @@ fn value_span(span: Span, text: &str, style: ScalarStyle, anchor: usize) -> Span
     {
         return span;
     }
-    let bytes = text.len();
-    let chars = text.chars().count();
+    let (Ok(bytes), Ok(chars)) = (
+        u32::try_from(text.len()),
+        u32::try_from(text.chars().count()),
+    ) else {
+        return span;
+    };
     if span.end.offset < bytes || span.end.column < chars {
         return span;
     }

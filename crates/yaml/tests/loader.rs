@@ -114,7 +114,7 @@ fn positions_of_deep_merged_and_aliased_values() {
     );
     assert_eq!((topic.span.start.line, topic.span.start.column), (6, 18));
     assert_eq!(
-        &text[topic.span.start.offset..topic.span.end.offset],
+        &text[topic.span.start.offset as usize..topic.span.end.offset as usize],
         "orders"
     );
 
@@ -152,7 +152,10 @@ fn non_ascii_offsets_are_bytes() {
     let text = "a: café\nb: x\n";
     let root = load(text, 0).unwrap();
     let b = at(&root, &["b"]);
-    assert_eq!(&text[b.span.start.offset..b.span.end.offset], "x");
+    assert_eq!(
+        &text[b.span.start.offset as usize..b.span.end.offset as usize],
+        "x"
+    );
 }
 
 #[test]

@@ -59,6 +59,37 @@ pub struct Origin {
     pub span: Span,
 }
 
+/// `value` with less spare capacity. A map built by inserting keeps room for three entries
+/// (about 100 bytes each) even when it holds one or two, as `{"Ref": …}`, `{"Fn::GetAtt": …}`
+/// and `{"Fn::Join": …}` do, and a list built by pushing keeps room for four: a template holds
+/// tens of thousands of them. Each resource is shrunk once, as it is added. Larger maps are
+/// left as they are: they waste less, and rebuilding one hashes every key again. The order of
+/// every map is kept.
+fn shrink(value: &mut Value) {
+    match value {
+        Value::Object(map) if map.len() <= 2 => {
+            let mut exact = Map::with_capacity(map.len());
+            for (key, mut item) in std::mem::take(map) {
+                shrink(&mut item);
+                exact.insert(key, item);
+            }
+            *map = exact;
+        }
+        Value::Object(map) => map.values_mut().for_each(shrink),
+        Value::Array(items) => {
+            items.shrink_to_fit();
+            items.iter_mut().for_each(shrink);
+        }
+        Value::String(text) => text.shrink_to_fit(),
+        _ => {}
+    }
+}
+
+fn shrunk(mut value: Value) -> Value {
+    shrink(&mut value);
+    value
+}
+
 /// Two generated resources on one logical id: the later replaced the earlier.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdCollision {
@@ -168,12 +199,13 @@ impl Template {
             Some(origin) => self.origins.insert(logical_id.clone(), origin.clone()),
             None => self.origins.remove(&logical_id),
         };
-        self.resources_mut().insert(logical_id, resource);
+        self.resources_mut().insert(logical_id, shrunk(resource));
     }
 
     /// Replaces a resource on purpose (a role given its policies): not a collision.
     pub fn replace_resource(&mut self, logical_id: impl Into<String>, resource: Value) {
-        self.resources_mut().insert(logical_id.into(), resource);
+        self.resources_mut()
+            .insert(logical_id.into(), shrunk(resource));
     }
 
     /// The function whose resources the next [`Template::add_resource`] calls add (`None`: the
@@ -258,6 +290,18 @@ mod tests {
         );
         given.add_resource("Y", json!({"Type": "G"}));
         assert!(given.collisions().is_empty());
+    }
+
+    #[test]
+    fn a_shrunk_resource_keeps_its_values_and_their_order() {
+        let resource = json!({"Type": "T", "Properties": {"Z": {"Ref": "X"}, "A": [{"Fn::GetAtt": ["Q", "Arn"]}, {}],
+            "M": {"b": 1, "a": {"k": "v", "j": null}, "c": [true, 1.5, "s"]}}});
+        let shrunk = shrunk(resource.clone());
+        assert_eq!(shrunk, resource);
+        assert_eq!(
+            crate::js::to_js_compact(&shrunk),
+            crate::js::to_js_compact(&resource)
+        );
     }
 
     #[test]

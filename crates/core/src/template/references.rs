@@ -60,13 +60,22 @@ impl Kind {
     }
 }
 
-/// One reference found in the template: what refers (`resource X`, `output Y`, …), how, and
-/// to which name.
+/// One reference to nothing: what refers (`resource X`, `output Y`, …), how, and to which
+/// name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Reference {
     from: String,
     kind: Kind,
     name: String,
+}
+
+/// A reference as the walk finds it: how, and to which name, borrowed from the template. The
+/// references of one resource (or output, or condition) are checked as soon as they are found,
+/// so that only the ones to nothing are kept: a template holds tens of thousands of references.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Found<'a> {
+    kind: Kind,
+    name: &'a str,
 }
 
 /// Every reference of `template` to nothing, at its place in the service file where one is
@@ -81,29 +90,15 @@ pub fn unresolved_references(
     let resources = template.resources();
     let parameters = section("Parameters").unwrap_or(&empty);
     let conditions = section("Conditions").unwrap_or(&empty);
-    let mut found = Vec::new();
-    for (id, resource) in resources {
-        collect_resource(&format!("resource {id}"), resource, &mut found);
-    }
-    for (name, output) in section("Outputs").unwrap_or(&empty) {
-        collect_resource(&format!("output {name}"), output, &mut found);
-    }
-    for (name, condition) in conditions {
-        collect_condition(&format!("condition {name}"), condition, &mut found);
-    }
-    let defined = |r: &Reference| match r.kind {
-        Kind::Condition => conditions.contains_key(&r.name),
-        Kind::DependsOn | Kind::GetAtt => resources.contains_key(&r.name),
+    let defined = |r: &Found| match r.kind {
+        Kind::Condition => conditions.contains_key(r.name),
+        Kind::DependsOn | Kind::GetAtt => resources.contains_key(r.name),
         Kind::Ref | Kind::Sub => {
             r.name.starts_with("AWS::")
-                || resources.contains_key(&r.name)
-                || parameters.contains_key(&r.name)
+                || resources.contains_key(r.name)
+                || parameters.contains_key(r.name)
         }
     };
-    // One diagnostic per missing name and kind, naming every part of the template that uses
-    // it: the service file usually writes it once (an event's `arn` reaches the mapping and
-    // the role).
-    let mut missing: Vec<(Reference, Vec<String>)> = Vec::new();
     // Merge mode: a function the given template lacks is TEMPLATE_INVALID already.
     let reported: HashSet<String> = if merge_mode {
         service
@@ -114,25 +109,48 @@ pub fn unresolved_references(
     } else {
         HashSet::new()
     };
+    // One diagnostic per missing name and kind, naming every part of the template that uses
+    // it: the service file usually writes it once (an event's `arn` reaches the mapping and
+    // the role).
+    let mut missing: Vec<(Reference, Vec<String>)> = Vec::new();
     let mut seen = HashSet::new();
-    for reference in found
-        .into_iter()
-        .filter(|r| !defined(r) && !reported.contains(&r.name))
-    {
-        if !seen.insert((
-            reference.kind,
-            reference.name.clone(),
-            reference.from.clone(),
-        )) {
-            continue;
-        }
-        match missing
-            .iter_mut()
-            .find(|(r, _)| r.kind == reference.kind && r.name == reference.name)
+    let mut keep_missing = |from: &dyn Fn() -> String, found: &mut Vec<Found>| {
+        for reference in found
+            .drain(..)
+            .filter(|r| !defined(r) && !reported.contains(r.name))
         {
-            Some((_, froms)) => froms.push(reference.from),
-            None => missing.push((reference.clone(), vec![reference.from])),
+            let from = from();
+            if !seen.insert((reference.kind, reference.name.to_string(), from.clone())) {
+                continue;
+            }
+            match missing
+                .iter_mut()
+                .find(|(r, _)| r.kind == reference.kind && r.name == reference.name)
+            {
+                Some((_, froms)) => froms.push(from),
+                None => missing.push((
+                    Reference {
+                        from: from.clone(),
+                        kind: reference.kind,
+                        name: reference.name.to_string(),
+                    },
+                    vec![from],
+                )),
+            }
         }
+    };
+    let mut found = Vec::new();
+    for (id, resource) in resources {
+        collect_resource(resource, &mut found);
+        keep_missing(&|| format!("resource {id}"), &mut found);
+    }
+    for (name, output) in section("Outputs").unwrap_or(&empty) {
+        collect_resource(output, &mut found);
+        keep_missing(&|| format!("output {name}"), &mut found);
+    }
+    for (name, condition) in conditions {
+        collect_condition(condition, &mut found);
+        keep_missing(&|| format!("condition {name}"), &mut found);
     }
     if missing.is_empty() {
         return Vec::new();
@@ -189,106 +207,114 @@ fn value_has_key(value: &Value, key: &str) -> bool {
 
 /// A resource's or an output's references: its `Condition`, its `DependsOn`, and every
 /// reference in its other attributes (`Metadata` is free-form and left out).
-fn collect_resource(from: &str, resource: &Value, out: &mut Vec<Reference>) {
+fn collect_resource<'a>(resource: &'a Value, out: &mut Vec<Found<'a>>) {
     let Some(map) = resource.as_object() else {
         return;
     };
-    let push = |out: &mut Vec<Reference>, kind, name: &str| {
-        out.push(Reference {
-            from: from.to_string(),
-            kind,
-            name: name.to_string(),
-        })
-    };
     for (key, value) in map {
         match (key.as_str(), value) {
-            ("Condition", Value::String(name)) => push(out, Kind::Condition, name),
-            ("DependsOn", Value::String(name)) => push(out, Kind::DependsOn, name),
+            ("Condition", Value::String(name)) => out.push(Found {
+                kind: Kind::Condition,
+                name,
+            }),
+            ("DependsOn", Value::String(name)) => out.push(Found {
+                kind: Kind::DependsOn,
+                name,
+            }),
             ("DependsOn", Value::Array(names)) => {
-                for name in names.iter().filter_map(Value::as_str) {
-                    push(out, Kind::DependsOn, name);
-                }
+                out.extend(names.iter().filter_map(Value::as_str).map(|name| Found {
+                    kind: Kind::DependsOn,
+                    name,
+                }));
             }
             ("Metadata" | "Type" | "DeletionPolicy" | "UpdateReplacePolicy", _) => {}
-            _ => collect_value(from, value, out),
+            _ => collect_value(value, out),
         }
     }
 }
 
 /// A condition's expression: `{Condition: name}` names another condition; the rest as values.
-fn collect_condition(from: &str, value: &Value, out: &mut Vec<Reference>) {
+fn collect_condition<'a>(value: &'a Value, out: &mut Vec<Found<'a>>) {
     match value {
         Value::Object(map) if map.len() == 1 => {
             if let Some(Value::String(name)) = map.get("Condition") {
-                out.push(Reference {
-                    from: from.to_string(),
+                out.push(Found {
                     kind: Kind::Condition,
-                    name: name.clone(),
+                    name,
                 });
                 return;
             }
             if map.contains_key("Ref") {
-                return collect_value(from, value, out);
+                return collect_value(value, out);
             }
             for v in map.values() {
-                collect_condition(from, v, out);
+                collect_condition(v, out);
             }
         }
-        Value::Array(items) => items.iter().for_each(|v| collect_condition(from, v, out)),
-        other => collect_value(from, other, out),
+        Value::Array(items) => items.iter().for_each(|v| collect_condition(v, out)),
+        other => collect_value(other, out),
     }
 }
 
 /// The references of one value (intrinsic functions at any depth).
-fn collect_value(from: &str, value: &Value, out: &mut Vec<Reference>) {
+fn collect_value<'a>(value: &'a Value, out: &mut Vec<Found<'a>>) {
     match value {
         Value::Object(map) => {
             if map.len() == 1 {
-                if let Some((kind, names)) = intrinsic_references(map) {
-                    out.extend(names.into_iter().map(|name| Reference {
-                        from: from.to_string(),
-                        kind,
-                        name,
-                    }));
-                }
+                intrinsic_references(map, out);
             }
             for v in map.values() {
-                collect_value(from, v, out);
+                collect_value(v, out);
             }
         }
-        Value::Array(items) => items.iter().for_each(|v| collect_value(from, v, out)),
+        Value::Array(items) => items.iter().for_each(|v| collect_value(v, out)),
         _ => {}
     }
 }
 
-/// The names one intrinsic function (a one-key mapping) refers to itself; what it holds is
-/// walked by the caller.
-fn intrinsic_references(map: &Map<String, Value>) -> Option<(Kind, Vec<String>)> {
-    let (key, value) = map.iter().next()?;
-    match key.as_str() {
-        "Ref" => Some((Kind::Ref, vec![value.as_str()?.to_string()])),
-        "Fn::GetAtt" => Some((Kind::GetAtt, vec![get_att_target(value)?])),
-        "Fn::Sub" => Some((Kind::Sub, sub_variables(value))),
-        "Fn::If" => {
-            let name = value.as_array()?.first()?.as_str()?;
-            Some((Kind::Condition, vec![name.to_string()]))
+/// The names one intrinsic function (a one-key mapping) refers to itself, added to `out`; what
+/// it holds is walked by the caller.
+fn intrinsic_references<'a>(map: &'a Map<String, Value>, out: &mut Vec<Found<'a>>) {
+    let Some((key, value)) = map.iter().next() else {
+        return;
+    };
+    let (kind, name) = match key.as_str() {
+        "Ref" => (Kind::Ref, value.as_str()),
+        "Fn::GetAtt" => (Kind::GetAtt, get_att_target(value)),
+        "Fn::Sub" => {
+            let names = sub_variables(value);
+            out.extend(names.into_iter().map(|name| Found {
+                kind: Kind::Sub,
+                name,
+            }));
+            return;
         }
-        _ => None,
+        "Fn::If" => (
+            Kind::Condition,
+            value
+                .as_array()
+                .and_then(|items| items.first())
+                .and_then(Value::as_str),
+        ),
+        _ => return,
+    };
+    if let Some(name) = name {
+        out.push(Found { kind, name });
     }
 }
 
 /// The resource of `Fn::GetAtt`: `[Resource, Attribute]` or `"Resource.Attribute"`.
-fn get_att_target(value: &Value) -> Option<String> {
+fn get_att_target(value: &Value) -> Option<&str> {
     match value {
-        Value::Array(parts) => parts.first()?.as_str().map(str::to_string),
-        Value::String(text) => text.split('.').next().map(str::to_string),
+        Value::Array(parts) => parts.first()?.as_str(),
+        Value::String(text) => text.split('.').next(),
         _ => None,
     }
 }
 
 /// The names a `Fn::Sub` refers to: its `${Name}` and `${Name.Attribute}` variables, less
 /// `${!literal}`s and the variables its own map defines.
-fn sub_variables(value: &Value) -> Vec<String> {
+fn sub_variables(value: &Value) -> Vec<&str> {
     let (text, local) = match value {
         Value::String(text) => (text.as_str(), None),
         Value::Array(parts) => match (parts.first(), parts.get(1)) {
@@ -314,7 +340,7 @@ fn sub_variables(value: &Value) -> Vec<String> {
         }
         let name = variable.split('.').next().unwrap_or(variable);
         if !name.is_empty() {
-            names.push(name.to_string());
+            names.push(name);
         }
     }
     names
@@ -414,11 +440,13 @@ fn writes(key: &str, node: &Node, reference: &Reference) -> bool {
                 return false;
             }
             let json = node.to_json();
-            json.as_object()
-                .and_then(intrinsic_references)
-                .is_some_and(|(kind, names)| {
-                    kind == reference.kind && names.iter().any(|n| n == name)
-                })
+            let mut found = Vec::new();
+            if let Some(map) = json.as_object() {
+                intrinsic_references(map, &mut found);
+            }
+            found
+                .iter()
+                .any(|f| f.kind == reference.kind && f.name == name)
         }
         _ => false,
     }
@@ -531,6 +559,9 @@ mod tests {
 
     fn names(value: Value) -> Vec<String> {
         sub_variables(&value)
+            .into_iter()
+            .map(str::to_string)
+            .collect()
     }
 
     #[test]
@@ -554,32 +585,21 @@ mod tests {
 
     #[test]
     fn get_att_in_both_forms() {
-        assert_eq!(
-            get_att_target(&json!(["Queue", "Arn"])).as_deref(),
-            Some("Queue")
-        );
-        assert_eq!(
-            get_att_target(&json!("Queue.Arn")).as_deref(),
-            Some("Queue")
-        );
+        assert_eq!(get_att_target(&json!(["Queue", "Arn"])), Some("Queue"));
+        assert_eq!(get_att_target(&json!("Queue.Arn")), Some("Queue"));
         assert_eq!(get_att_target(&json!(1)), None);
     }
 
     #[test]
     fn references_of_resources_outputs_and_conditions() {
+        let resource = json!({"Type": "T", "Condition": "C1", "DependsOn": ["D"], "Metadata": {"Ref": "M"},
+                    "Properties": {"A": {"Fn::If": ["C2", {"Ref": "P"}, {"Fn::GetAtt": "G.Arn"}]}}});
+        let condition =
+            json!({"Fn::And": [{"Condition": "C3"}, {"Fn::Equals": [{"Ref": "P2"}, "x"]}]});
         let mut found = Vec::new();
-        collect_resource(
-            "resource R",
-            &json!({"Type": "T", "Condition": "C1", "DependsOn": ["D"], "Metadata": {"Ref": "M"},
-                    "Properties": {"A": {"Fn::If": ["C2", {"Ref": "P"}, {"Fn::GetAtt": "G.Arn"}]}}}),
-            &mut found,
-        );
-        collect_condition(
-            "condition C1",
-            &json!({"Fn::And": [{"Condition": "C3"}, {"Fn::Equals": [{"Ref": "P2"}, "x"]}]}),
-            &mut found,
-        );
-        let got: Vec<(Kind, &str)> = found.iter().map(|r| (r.kind, r.name.as_str())).collect();
+        collect_resource(&resource, &mut found);
+        collect_condition(&condition, &mut found);
+        let got: Vec<(Kind, &str)> = found.iter().map(|r| (r.kind, r.name)).collect();
         assert_eq!(
             got,
             [

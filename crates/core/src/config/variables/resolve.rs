@@ -272,11 +272,7 @@ impl Resolver<'_> {
                     let index = streaming_events_yaml::LineIndex::new(text);
                     let pos = |offset: usize| {
                         let (line, column) = index.line_col(text, offset);
-                        streaming_events_yaml::Pos {
-                            offset,
-                            line,
-                            column,
-                        }
+                        streaming_events_yaml::Pos::new(offset, line, column)
                     };
                     Span::new(file, pos(*start), pos(*end))
                 }
@@ -560,10 +556,10 @@ impl Resolver<'_> {
 
     fn warn_lookalikes(&mut self, parsed: &Parsed, node: &Node, path: &str) {
         for lookalike in &parsed.lookalikes {
-            if !self
-                .warned
-                .insert((node.span.file, node.span.start.offset + lookalike.offset))
-            {
+            if !self.warned.insert((
+                node.span.file,
+                node.span.start.offset as usize + lookalike.offset,
+            )) {
                 continue;
             }
             self.diagnostics.push(
@@ -754,28 +750,23 @@ impl Resolver<'_> {
         let Some(file) = self.sources_map.get(node.span.file) else {
             return node.span;
         };
-        let Some(written) = file.text.get(node.span.start.offset..node.span.end.offset) else {
+        let Some(written) = file
+            .text
+            .get(node.span.start.offset as usize..node.span.end.offset as usize)
+        else {
             return node.span;
         };
         let Some(at) = written.find(needle) else {
             return node.span;
         };
-        let start = node.span.start.offset + at;
+        let start = node.span.start.offset as usize + at;
         let end = start + needle.len();
         let (line, column) = file.index.line_col(&file.text, start);
         let (end_line, end_column) = file.index.line_col(&file.text, end);
         Span::new(
             node.span.file,
-            streaming_events_yaml::Pos {
-                offset: start,
-                line,
-                column,
-            },
-            streaming_events_yaml::Pos {
-                offset: end,
-                line: end_line,
-                column: end_column,
-            },
+            streaming_events_yaml::Pos::new(start, line, column),
+            streaming_events_yaml::Pos::new(end, end_line, end_column),
         )
     }
 

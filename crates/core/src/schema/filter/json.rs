@@ -168,11 +168,7 @@ impl Reader<'_> {
         let column = counted + self.text[from..self.at].chars().count();
         self.column_cache.set((self.at, column));
         let column = column + 1;
-        Pos {
-            offset: self.at,
-            line: self.line,
-            column,
-        }
+        Pos::new(self.at, self.line, column)
     }
 
     fn span_from(&self, start: Pos) -> Span {
@@ -189,7 +185,7 @@ impl Reader<'_> {
         end.offset += self.text[self.at..]
             .chars()
             .next()
-            .map_or(0, char::len_utf8);
+            .map_or(0, |c| c.len_utf8() as u32);
         end.column += 1;
         JsonError {
             message: format!("expected {expected}, found {found}"),
