@@ -73,9 +73,7 @@ fn has_variables(node: &Node) -> bool {
     matches!(&node.value, Value::String(text) if text.contains("${"))
 }
 
-/// Replaces the strings [`Resolver::resolve_strings`] resolved, met in the same order. The
-/// lists and mappings the loader grew one item at a time give back their spare room on the
-/// way: the tree is kept until the template is written.
+/// Replaces the strings [`Resolver::resolve_strings`] resolved, met in the same order.
 fn put_in_place(node: &mut Node, resolved: &mut impl Iterator<Item = Node>) {
     if has_variables(node) {
         if let Some(value) = resolved.next() {
@@ -84,18 +82,13 @@ fn put_in_place(node: &mut Node, resolved: &mut impl Iterator<Item = Node>) {
         return;
     }
     match &mut node.value {
-        Value::Seq(items) => {
-            items.shrink_to_fit();
-            items
-                .iter_mut()
-                .for_each(|item| put_in_place(item, resolved));
-        }
-        Value::Map(map) => {
-            map.entries.shrink_to_fit();
-            map.entries
-                .iter_mut()
-                .for_each(|e| put_in_place(&mut e.value, resolved));
-        }
+        Value::Seq(items) => items
+            .iter_mut()
+            .for_each(|item| put_in_place(item, resolved)),
+        Value::Map(map) => map
+            .entries
+            .iter_mut()
+            .for_each(|e| put_in_place(&mut e.value, resolved)),
         _ => {}
     }
 }
