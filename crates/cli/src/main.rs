@@ -185,6 +185,13 @@ fn key_value(text: &str) -> Result<(String, String), String> {
     }
 }
 
+/// mimalloc (its 2.x line) instead of the system's allocator: a run makes hundreds of thousands of
+/// small allocations (the node tree, the template as JSON values), and with glibc's malloc a
+/// quarter of the instructions went to allocating and freeing (`docs/performance.md` has the
+/// measurements).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
