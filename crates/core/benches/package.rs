@@ -16,6 +16,10 @@
 
 mod common;
 
+/// The allocator the `streaming-events` binary uses, so that both sides are measured as shipped.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use common::Shape;
 use criterion::{criterion_group, Criterion};
 use serde_json::Value;
