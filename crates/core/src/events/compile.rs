@@ -2,8 +2,8 @@
 //! checks, and compilation in the reference's order with D14 collisions settled first.
 
 use super::collisions::settle_collisions;
-use super::{CompileContext, EventCompiler, FunctionTarget};
-use crate::config::service::Event;
+use super::{CompileContext, EventCompiler, FunctionTarget, PlannedMapping};
+use crate::config::service::{Event, Function};
 use crate::config::unknown::Unknown;
 use crate::config::Service;
 use crate::naming;
@@ -41,6 +41,45 @@ pub fn check_events(service: &Service, compilers: &[Box<dyn EventCompiler>]) -> 
     diagnostics
 }
 
+/// One compiler's events of one function with their plans, and the suffixes that settle their
+/// logical-id collisions (D14), or the collisions that cannot be settled.
+pub struct FunctionPlan<'s> {
+    pub events: Vec<&'s Event>,
+    pub plans: Vec<PlannedMapping>,
+    pub suffixes: Result<Vec<String>, Vec<Diagnostic>>,
+}
+
+/// What compilation and the early quota check (`events::planned`) both start from: `None`
+/// when the function has no event of the compiler's kind.
+pub fn plan_function<'s>(
+    service: &Service,
+    function: &'s Function,
+    compiler: &dyn EventCompiler,
+) -> Option<FunctionPlan<'s>> {
+    let events: Vec<&Event> = function
+        .events
+        .iter()
+        .filter(|e| e.kind == compiler.kind())
+        .collect();
+    if events.is_empty() {
+        return None;
+    }
+    let plans: Vec<PlannedMapping> = events
+        .iter()
+        .map(|event| compiler.plan(service, function, event))
+        .collect();
+    let suffixes = if compiler.settles_collisions() {
+        settle_collisions(function, &plans)
+    } else {
+        Ok(vec![String::new(); plans.len()])
+    };
+    Some(FunctionPlan {
+        events,
+        plans,
+        suffixes,
+    })
+}
+
 /// Runs each compiler over every function, settling logical-id collisions first (D14).
 pub fn compile_events(
     cx: &mut CompileContext<'_>,
@@ -51,14 +90,14 @@ pub fn compile_events(
     let default_role_present = cx.template.has_resource(naming::DEFAULT_ROLE_LOGICAL_ID);
     for compiler in compilers {
         for function in &service.functions {
-            let events: Vec<&Event> = function
-                .events
-                .iter()
-                .filter(|e| e.kind == compiler.kind())
-                .collect();
-            if events.is_empty() {
+            let Some(FunctionPlan {
+                events,
+                plans,
+                suffixes,
+            }) = plan_function(service, function, compiler.as_ref())
+            else {
                 continue;
-            }
+            };
             let mut target = FunctionTarget::new(service, function);
             if merge_mode {
                 if target.role_resource.as_deref() == Some(naming::DEFAULT_ROLE_LOGICAL_ID)
@@ -79,16 +118,7 @@ pub fn compile_events(
             {
                 target.policy_role = None;
             }
-            let plans: Vec<_> = events
-                .iter()
-                .map(|event| compiler.plan(service, function, event))
-                .collect();
-            let settled = if compiler.settles_collisions() {
-                settle_collisions(function, &plans)
-            } else {
-                Ok(vec![String::new(); plans.len()])
-            };
-            let suffixes = match settled {
+            let suffixes = match suffixes {
                 Ok(s) => s,
                 Err(errors) => {
                     cx.diagnostics.extend(errors);

@@ -3,9 +3,8 @@
 //! suffixes, the checks of a settled id). The early check of CloudFormation's quotas
 //! (`template::limits`) counts these; nothing here builds a resource or grants a permission.
 
-use super::collisions::settle_collisions;
+use super::compile::{plan_function, FunctionPlan};
 use super::EventCompiler;
-use crate::config::service::Event;
 use crate::config::Service;
 use crate::naming;
 
@@ -22,25 +21,13 @@ pub fn mapping_logical_ids(service: &Service, compilers: &[Box<dyn EventCompiler
     let mut ids = Vec::new();
     for compiler in compilers {
         for function in &service.functions {
-            let events: Vec<&Event> = function
-                .events
-                .iter()
-                .filter(|e| e.kind == compiler.kind())
-                .collect();
-            if events.is_empty() {
+            let Some(FunctionPlan {
+                events,
+                plans,
+                suffixes: Ok(suffixes),
+            }) = plan_function(service, function, compiler.as_ref())
+            else {
                 continue;
-            }
-            let plans: Vec<_> = events
-                .iter()
-                .map(|event| compiler.plan(service, function, event))
-                .collect();
-            let suffixes = if compiler.settles_collisions() {
-                match settle_collisions(function, &plans) {
-                    Ok(suffixes) => suffixes,
-                    Err(_) => continue,
-                }
-            } else {
-                vec![String::new(); plans.len()]
             };
             for ((event, plan), suffix) in events.iter().zip(&plans).zip(&suffixes) {
                 if compiler
