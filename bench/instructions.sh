@@ -22,6 +22,8 @@ fi
 bin=${STREAMING_EVENTS_BIN:-$root/target/release/streaming-events}
 generate=$root/target/release/examples/bench-service
 work=$(mktemp -d)
+# shellcheck source=bench/service.sh
+. "$root/bench/service.sh"
 trap 'rm -rf "$work"' EXIT
 
 # The inclusive count of the function whose name ends with $2 in the callgrind profile $1.
@@ -41,13 +43,8 @@ millions() { awk -v n="$1" 'BEGIN { printf "%.1f", n / 1e6 }'; }
 printf '%9s  %9s  %10s  %10s  %10s  %6s  %10s\n' functions variables "process M" "pipeline M" "floor M" ratio "rest M"
 for n in $sizes; do
   for variant in literal self; do
-    flags=()
-    [ "$variant" = self ] && flags+=(--self)
-    [ "$n" -ge 1000 ] && flags+=(--large)
     dir=$work/$n-$variant
-    mkdir -p "$dir"
-    "$generate" "$n" "${flags[@]}" > "$dir/serverless.yml"
-    echo 'exports.handler = async () => {};' > "$dir/handler.js"
+    write_service "$dir" "$n" "$variant"
     profile=$dir/callgrind.out
     valgrind --tool=callgrind --callgrind-out-file="$profile" \
       "$bin" package --config "$dir/serverless.yml" --output "$dir/template.json" > /dev/null 2>&1

@@ -36,6 +36,8 @@ bin=${STREAMING_EVENTS_BIN:-$root/target/release/streaming-events}
 generate=$root/target/release/examples/bench-service
 export SLS_TELEMETRY_DISABLED=1 SLS_NOTIFICATIONS_MODE=off SLS_DEPRECATION_DISABLE='*'
 work=$(mktemp -d)
+# shellcheck source=bench/service.sh
+. "$root/bench/service.sh"
 trap 'rm -rf "$work"' EXIT
 
 now_us() { local t=${EPOCHREALTIME/[.,]/}; echo "$t"; }
@@ -66,13 +68,8 @@ echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg 2>/d
 printf '\n%9s  %9s  %8s  %11s  %8s  %12s  %9s\n' functions variables mappings "package ms" "peak MB" "reference ms" ratio
 for n in $sizes; do
   for variant in literal self; do
-    flags=()
-    [ "$variant" = self ] && flags+=(--self)
-    [ "$n" -ge 1000 ] && flags+=(--large)
     dir=$work/$n-$variant
-    mkdir -p "$dir"
-    "$generate" "$n" "${flags[@]}" > "$dir/serverless.yml"
-    echo 'exports.handler = async () => {};' > "$dir/handler.js"
+    write_service "$dir" "$n" "$variant"
     ours=$(time_ms "$runs" "$bin" package --config "$dir/serverless.yml" --output "$dir/template.json")
     peak=$(peak_mb "$bin" package --config "$dir/serverless.yml" --output "$dir/template.json")
     mappings=$(grep -c '"AWS::Lambda::EventSourceMapping"' "$dir/template.json" || true)
