@@ -188,7 +188,8 @@ fn key_value(text: &str) -> Result<(String, String), String> {
 /// mimalloc (its 2.x line) instead of the system's allocator: a run makes hundreds of thousands of
 /// small allocations (the node tree, the template as JSON values), and with glibc's malloc a
 /// quarter of the instructions went to allocating and freeing (`docs/performance.md` has the
-/// measurements).
+/// measurements). It is built without transparent huge pages (the `no_thp` feature): zeroing
+/// 2 MiB pages at first touch cost more start-up time than a small service takes to compile.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
