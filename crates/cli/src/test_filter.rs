@@ -238,7 +238,7 @@ fn patterns(
                     }
                 }
             }
-            None => ("--pattern".to_string(), pattern.to_string()),
+            None => ("--pattern".to_string(), std::sync::Arc::from(pattern)),
         };
         let (json, found) = read_pattern(&text, &name, source, sources);
         diagnostics.extend(found);

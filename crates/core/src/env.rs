@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// The largest file the loader reads (a service file, a `${file()}` target, a `--template`).
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
@@ -30,7 +30,7 @@ pub trait Environment {
     /// Reads a UTF-8 text file: a regular file of at most [`MAX_FILE_BYTES`]; anything else
     /// (a directory, a device, a FIFO, a larger file, bytes that are not UTF-8) is an error
     /// that says what it found.
-    fn read_file(&self, path: &Path) -> io::Result<String>;
+    fn read_file(&self, path: &Path) -> io::Result<Arc<str>>;
     fn is_file(&self, path: &Path) -> bool;
     /// An environment variable.
     fn var(&self, name: &str) -> Option<String>;
@@ -72,10 +72,10 @@ pub struct OsEnvironment {
 
 #[derive(Debug, Default)]
 struct OsState {
-    texts: HashMap<FileId, String>,
+    texts: HashMap<FileId, Arc<str>>,
     /// The first path each file was reached by: its key for [`Environment::file_key`].
     first_paths: HashMap<FileId, PathBuf>,
-    stdin: Option<String>,
+    stdin: Option<Arc<str>>,
     /// Bytes read so far, each file once.
     spent: u64,
     files_read: usize,
@@ -118,21 +118,21 @@ impl OsEnvironment {
         Ok(())
     }
 
-    fn read_stdin(&self) -> io::Result<String> {
+    fn read_stdin(&self) -> io::Result<Arc<str>> {
         let mut state = self.lock();
         if let Some(text) = &state.stdin {
             return Ok(text.clone());
         }
         let bytes = read_bounded(io::stdin().lock(), 0)?;
         self.charge(&mut state, bytes.len() as u64)?;
-        let text = utf8(bytes)?;
+        let text: Arc<str> = utf8(bytes)?.into();
         state.stdin = Some(text.clone());
         Ok(text)
     }
 }
 
 impl Environment for OsEnvironment {
-    fn read_file(&self, path: &Path) -> io::Result<String> {
+    fn read_file(&self, path: &Path) -> io::Result<Arc<str>> {
         if self.stdin_path.as_deref() == Some(path) {
             return self.read_stdin();
         }
@@ -159,6 +159,7 @@ impl Environment for OsEnvironment {
         let bytes = read_bounded(file, meta.len())?;
         let text = utf8(bytes)?;
         self.charge(&mut state, text.len() as u64)?;
+        let text: Arc<str> = text.into();
         state.texts.insert(id, text.clone());
         Ok(text)
     }
@@ -297,10 +298,10 @@ impl FakeEnvironment {
 }
 
 impl Environment for FakeEnvironment {
-    fn read_file(&self, path: &Path) -> io::Result<String> {
+    fn read_file(&self, path: &Path) -> io::Result<Arc<str>> {
         self.files
             .get(path)
-            .cloned()
+            .map(|text| Arc::from(text.as_str()))
             .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no such file"))
     }
 
@@ -343,8 +344,11 @@ mod tests {
         std::fs::write(dir.join("a.yml"), "a: 1\n").unwrap();
         std::os::unix::fs::symlink(dir.join("a.yml"), dir.join("b.yml")).unwrap();
         let env = OsEnvironment::new();
-        assert_eq!(env.read_file(&dir.join("a.yml")).unwrap(), "a: 1\n");
-        assert_eq!(env.read_file(&dir.join("b.yml")).unwrap(), "a: 1\n");
+        let first = env.read_file(&dir.join("a.yml")).unwrap();
+        let second = env.read_file(&dir.join("b.yml")).unwrap();
+        assert_eq!(&*first, "a: 1\n");
+        // The second spelling gets the text the first read: the same memory, not a copy.
+        assert!(Arc::ptr_eq(&first, &second));
         assert_eq!(env.file_key(&dir.join("b.yml")), dir.join("a.yml"));
         assert_eq!(env.lock().spent, 5);
         assert_eq!(env.files_read().len(), 1);

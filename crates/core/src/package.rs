@@ -112,7 +112,8 @@ fn run_inner(
         return None;
     }
     let policies = compile(&service, &compilers, &mut template, options, outcome);
-    let (report, iam_diagnostics) = attach::attach_policies(&mut template, &policies, &service);
+    let (report, iam_diagnostics, granted) =
+        attach::attach_policies(&mut template, policies, &service);
     outcome.iam_report.extend(report);
     outcome.diagnostics.extend(iam_diagnostics);
     // Binary mode: the Framework merges the service's `resources` after this step.
@@ -140,7 +141,7 @@ fn run_inner(
         .extend(finalize::template_limits(&template, &service));
     outcome
         .iam_report
-        .extend(attach::report_roles_without_grants(&template, &policies));
+        .extend(attach::report_roles_without_grants(&template, &granted));
     if let Some(previous) = &options.previous {
         compare_with_deployed(env, previous, &template, &service, binary_mode, outcome);
     }

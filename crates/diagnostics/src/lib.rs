@@ -153,7 +153,8 @@ pub fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
 pub struct SourceFile {
     /// The name shown to users (relative to where the command runs, as the user gave it).
     pub name: String,
-    pub text: String,
+    /// Shared with the environment that read it (one copy of the file in memory).
+    pub text: std::sync::Arc<str>,
     pub index: LineIndex,
 }
 
@@ -168,7 +169,7 @@ impl SourceMap {
         SourceMap::default()
     }
 
-    pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
+    pub fn add(&mut self, name: impl Into<String>, text: impl Into<std::sync::Arc<str>>) -> FileId {
         let text = text.into();
         let index = LineIndex::new(&text);
         self.files.push(SourceFile {

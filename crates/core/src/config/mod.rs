@@ -116,7 +116,7 @@ pub fn load_file_as(
     })?;
     let file = sources.add(display_name.to_string(), text);
     // Parsed where the source map keeps it: a 16 MiB file is not copied once more.
-    let text = sources.get(file).map_or("", |f| f.text.as_str());
+    let text = sources.get(file).map_or("", |f| &*f.text);
     let mut root =
         load(text, file).map_err(|e| Box::new(load_error_diagnostic(*e, display_name)))?;
     crate::js::json_roundtrip(&mut root);

@@ -95,7 +95,7 @@ pub fn load_previous(
                 let name = format!("{display} (TemplateBody)");
                 let text = text.to_string();
                 let file = sources.add(name.clone(), text);
-                let text = sources.get(file).map_or("", |f| f.text.as_str());
+                let text = sources.get(file).map_or("", |f| &*f.text);
                 let mut root =
                     load(text, file).map_err(|e| Box::new(load_error_diagnostic(*e, &name)))?;
                 crate::js::json_roundtrip(&mut root);

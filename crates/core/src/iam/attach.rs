@@ -18,39 +18,46 @@ use streaming_events_diagnostics::{codes, Diagnostic};
 
 /// Grants each role its permissions, then moves the inline statements of the execution roles
 /// that pass IAM's inline limit on their own into managed policies ([`fit_own_statements`]);
-/// returns the IAM report of the roles granted to and the diagnostics.
+/// returns the IAM report of the roles granted to, the diagnostics, and the roles granted to.
+/// Each role's statements are dropped once they are in the template: with a role per function
+/// they would otherwise be held twice until the run ends.
 pub fn attach_policies(
     template: &mut Template,
-    policies: &[(String, PolicyBuilder)],
+    policies: Vec<(String, PolicyBuilder)>,
     service: &Service,
-) -> (Vec<RoleReport>, Vec<Diagnostic>) {
+) -> (Vec<RoleReport>, Vec<Diagnostic>, Granted) {
     let mut report = Vec::new();
     let mut diagnostics = Vec::new();
+    let mut granted = Granted::default();
     for (role_id, policy) in policies {
-        let Some(mut managed) = attach_policy(template, role_id, policy, &mut diagnostics) else {
-            continue;
-        };
-        match fit_own_statements(template, role_id, service) {
-            Ok(more) => managed.extend(more),
-            Err(d) => diagnostics.push(*d),
+        let attached = attach_policy(template, &role_id, &policy, &mut diagnostics);
+        drop(policy);
+        if let Some(mut managed) = attached {
+            match fit_own_statements(template, &role_id, service) {
+                Ok(more) => managed.extend(more),
+                Err(d) => diagnostics.push(*d),
+            }
+            if let Some(role) = template.resources().get(&role_id) {
+                report_role(&role_id, role, &managed, &mut report);
+            }
         }
-        if let Some(role) = template.resources().get(role_id) {
-            report_role(role_id, role, &managed, &mut report);
-        }
+        granted.0.insert(role_id);
     }
-    // A set: with a role per function, a scan of the policies per role was quadratic.
-    let granted: std::collections::HashSet<&str> =
-        policies.iter().map(|(id, _)| id.as_str()).collect();
     for role_id in execution_role_ids(service) {
-        if granted.contains(role_id.as_str()) {
+        if granted.0.contains(&role_id) {
             continue;
         }
         if let Err(d) = fit_own_statements(template, &role_id, service) {
             diagnostics.push(*d);
         }
     }
-    (report, diagnostics)
+    (report, diagnostics, granted)
 }
+
+/// The roles [`attach_policies`] granted permissions to (a set: with a role per function, a
+/// scan of them per role was quadratic).
+#[derive(Debug, Default)]
+pub struct Granted(std::collections::HashSet<String>);
 
 /// The execution roles streaming-events builds (or, in merge mode, extends): the shared one
 /// and each function's dedicated one. The service's own roles under `resources` are left as
@@ -69,12 +76,9 @@ fn execution_role_ids(service: &Service) -> Vec<String> {
 
 /// The report of the roles of the stack that received no streaming permissions, with the
 /// managed policies their own statements moved into.
-pub fn report_roles_without_grants(
-    template: &Template,
-    policies: &[(String, PolicyBuilder)],
-) -> Vec<RoleReport> {
+pub fn report_roles_without_grants(template: &Template, granted: &Granted) -> Vec<RoleReport> {
     let mut report = Vec::new();
-    for role_id in role_ids_without_grants(template, policies) {
+    for role_id in role_ids_without_grants(template, granted) {
         if let Some(role) = template.resources().get(&role_id) {
             let managed: Vec<(String, Value)> = (1..)
                 .map(|n| naming::statements_policy_logical_id(&role_id, n))
@@ -179,18 +183,13 @@ fn attach_policy(
 }
 
 /// Roles of the stack that received no streaming permissions (still reported by --iam-report).
-fn role_ids_without_grants(
-    template: &Template,
-    policies: &[(String, PolicyBuilder)],
-) -> Vec<String> {
-    let granted: std::collections::HashSet<&str> =
-        policies.iter().map(|(p, _)| p.as_str()).collect();
+fn role_ids_without_grants(template: &Template, granted: &Granted) -> Vec<String> {
     template
         .resources()
         .iter()
         .filter(|(id, r)| {
             r.get("Type").and_then(Value::as_str) == Some("AWS::IAM::Role")
-                && !granted.contains(id.as_str())
+                && !granted.0.contains(id.as_str())
         })
         .map(|(id, _)| id.clone())
         .collect()

@@ -379,10 +379,10 @@ fn load_file(
         .to_ascii_lowercase();
     if !matches!(extension.as_str(), "yml" | "yaml" | "json" | "tfstate") {
         // Anything else is plain text, as in the reference.
-        return Ok(Some(Node::string(text, node.span)));
+        return Ok(Some(Node::string(text.to_string(), node.span)));
     }
     let file = r.sources_map().add(relative.to_string(), text);
-    let text = r.sources_map().get(file).map_or("", |f| f.text.as_str());
+    let text = r.sources_map().get(file).map_or("", |f| &*f.text);
     match load(text, file) {
         Ok(mut loaded) => {
             crate::js::json_roundtrip(&mut loaded);
