@@ -199,6 +199,19 @@ impl Parser<'_> {
                     break;
                 }
             }
+            // A run of bytes that mean nothing here is text, copied whole (every byte that
+            // means something is ASCII, so the run ends on a character boundary).
+            let run = self.s[self.i..]
+                .iter()
+                .position(|b| {
+                    matches!(b, b'\\' | b'$' | b'}') || stops.is_some_and(|stops| stops.contains(b))
+                })
+                .unwrap_or(self.s.len() - self.i);
+            if run > 0 {
+                text.push_str(&self.text[self.i..self.i + run]);
+                self.i += run;
+                continue;
+            }
             if c == b'\\' && top && foreign == 0 {
                 let run_start = self.i;
                 while self.peek() == Some(b'\\') {
@@ -618,6 +631,25 @@ mod tests {
 
     fn sole(text: &str) -> Variable {
         parse(text).unwrap().sole_variable().cloned().unwrap()
+    }
+
+    #[test]
+    fn text_around_variables_is_kept_as_written() {
+        // Runs of plain text (multi-byte characters included) are copied whole; `$`, `}` and
+        // foreign `${…}` in them stay text.
+        let parsed = parse("ünï ${self:a}-ß}$x ${Foo.Arn} \\${self:b} ✓").unwrap();
+        let texts: Vec<&str> = parsed
+            .pieces
+            .iter()
+            .filter_map(|p| match p {
+                Piece::Text(t) => Some(t.as_str()),
+                Piece::Var(_) => None,
+            })
+            .collect();
+        assert_eq!(texts, ["ünï ", "-ß}$x ${Foo.Arn} ${self:b} ✓"]);
+        let fallback = parse("${self:a, 'dé,fault'}x").unwrap();
+        assert_eq!(fallback.pieces.len(), 2);
+        assert_eq!(fallback.pieces[1], Piece::Text("x".to_string()));
     }
 
     #[test]
