@@ -32,13 +32,24 @@ pub fn attach_policies(
     for (role_id, policy) in policies {
         let attached = attach_policy(template, &role_id, &policy, &mut diagnostics);
         drop(policy);
-        if let Some(mut managed) = attached {
-            match fit_own_statements(template, &role_id, service) {
-                Ok(more) => managed.extend(more),
+        if let Some(Attached {
+            mut managed,
+            inline: mut measured,
+        }) = attached
+        {
+            match fit_own_statements(template, &role_id, service, measured) {
+                Ok(more) => {
+                    if !more.is_empty() {
+                        // Statements moved out: the role's inline size changed.
+                        measured = None;
+                    }
+                    managed.extend(more);
+                }
                 Err(d) => diagnostics.push(*d),
             }
             if let Some(role) = template.resources().get(&role_id) {
-                report_role(&role_id, role, &managed, &mut report);
+                let inline = measured.unwrap_or_else(|| inline_policies_size(role));
+                report_role(&role_id, inline, &managed, &mut report);
             }
         }
         granted.0.insert(role_id);
@@ -47,7 +58,7 @@ pub fn attach_policies(
         if granted.0.contains(&role_id) {
             continue;
         }
-        if let Err(d) = fit_own_statements(template, &role_id, service) {
+        if let Err(d) = fit_own_statements(template, &role_id, service, None) {
             diagnostics.push(*d);
         }
     }
@@ -87,22 +98,31 @@ pub fn report_roles_without_grants(template: &Template, granted: &Granted) -> Ve
                     Some((id, resource))
                 })
                 .collect();
-            report_role(&role_id, role, &managed, &mut report);
+            report_role(&role_id, inline_policies_size(role), &managed, &mut report);
         }
     }
     report
 }
 
+/// What [`attach_policy`] did to a role.
+struct Attached {
+    /// The managed policies added (`(logical id, resource)`).
+    managed: Vec<(String, Value)>,
+    /// The role's inline size as measured when the permissions went inline.
+    inline: Option<usize>,
+}
+
 /// Adds the streaming permissions to a role of the stack: inline while the role's inline
 /// policies fit IAM's 10,240 characters, otherwise in managed policies of at most 6,144
 /// characters each, attached to the role (at most 10 per role, counting its own). Returns the
-/// managed policies added, `None` when the role is missing or the permissions do not fit.
+/// managed policies added and, when the permissions went inline, the role's inline size as
+/// measured then ([`Attached`]); `None` when the role is missing or the permissions do not fit.
 fn attach_policy(
     template: &mut Template,
     role_id: &str,
     policy: &PolicyBuilder,
     diagnostics: &mut Vec<Diagnostic>,
-) -> Option<Vec<(String, Value)>> {
+) -> Option<Attached> {
     let role = template.resources().get(role_id)?;
     let existing_managed = role
         .get("Properties")
@@ -132,8 +152,12 @@ fn attach_policy(
         }
     };
     if let Some(before) = before {
-        if inline_policies_size(role) <= MAX_INLINE_POLICY_CHARS {
-            return Some(Vec::new());
+        let size = inline_policies_size(role);
+        if size <= MAX_INLINE_POLICY_CHARS {
+            return Some(Attached {
+                managed: Vec::new(),
+                inline: Some(size),
+            });
         }
         if let Some(statements) = role_statements_mut(role) {
             statements.truncate(before);
@@ -163,7 +187,10 @@ fn attach_policy(
             }
             // A mapping checks its permissions when it is created: it waits for the policies.
             mappings_wait_for(template, role_id, &ids);
-            Some(resources)
+            Some(Attached {
+                managed: resources,
+                inline: None,
+            })
         }
         _ => {
             diagnostics.push(
@@ -195,9 +222,10 @@ fn role_ids_without_grants(template: &Template, granted: &Granted) -> Vec<String
         .collect()
 }
 
+/// The report of a role whose inline policies hold `inline` characters.
 fn report_role(
     role_id: &str,
-    role: &Value,
+    inline: usize,
     managed: &[(String, Value)],
     report: &mut Vec<RoleReport>,
 ) {
@@ -214,7 +242,7 @@ fn report_role(
         .collect();
     report.push(RoleReport {
         role: role_id.to_string(),
-        inline: PolicySize::new(inline_policies_size(role), MAX_INLINE_POLICY_CHARS),
+        inline: PolicySize::new(inline, MAX_INLINE_POLICY_CHARS),
         managed,
     });
 }

@@ -136,8 +136,10 @@ pub mod actions {
 #[derive(Debug, Clone, Default)]
 pub struct PolicyBuilder {
     statements: Vec<Statement>,
-    /// The statement of each (Effect, Action list), by index into `statements`.
-    by_actions: HashMap<(&'static str, Vec<&'static str>), usize>,
+    /// The statement of each (Effect, Action list), by index into `statements`, once there
+    /// are more than [`SMALL_LIST`] statements; fewer are searched (a role per function holds
+    /// a handful, and hashing each key cost more than the search).
+    by_actions: Option<HashMap<(&'static str, Vec<&'static str>), usize>>,
     /// Per statement with more than [`SMALL_LIST`] resources, its resources as compact JSON:
     /// merging one more is one hash lookup, not a pass over (and a serialisation of) every
     /// resource merged before. Shorter lists are compared value by value.
@@ -176,17 +178,28 @@ impl PolicyBuilder {
                 return;
             }
         }
-        let key = (statement.effect, statement.actions.clone());
-        let Some(&index) = self.by_actions.get(&key) else {
+        let Some(index) = self.index_of(statement.effect, &statement.actions) else {
             let mut statement = statement;
             let mut seen = None;
             if let Resources::List(list) = &mut statement.resources {
                 let given = std::mem::take(list);
                 merge_resources(list, &mut seen, given);
             }
-            self.by_actions.insert(key, self.statements.len());
+            let index = self.statements.len();
+            if let Some(by_actions) = &mut self.by_actions {
+                by_actions.insert((statement.effect, statement.actions.clone()), index);
+            }
             self.statements.push(statement);
             self.seen.push(seen);
+            if self.by_actions.is_none() && self.statements.len() > SMALL_LIST {
+                let by_actions = self
+                    .statements
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| ((s.effect, s.actions.clone()), i))
+                    .collect();
+                self.by_actions = Some(by_actions);
+            }
             return;
         };
         let seen = &mut self.seen[index];
@@ -197,6 +210,17 @@ impl PolicyBuilder {
                 *seen = None;
             }
             (Resources::List(list), Resources::List(more)) => merge_resources(list, seen, more),
+        }
+    }
+
+    /// The statement with this Effect and Action list, if there is one.
+    fn index_of(&self, effect: &'static str, actions: &[&'static str]) -> Option<usize> {
+        match &self.by_actions {
+            Some(by_actions) => by_actions.get(&(effect, actions.to_vec())).copied(),
+            None => self
+                .statements
+                .iter()
+                .position(|s| s.effect == effect && s.actions == actions),
         }
     }
 
@@ -358,6 +382,33 @@ pub fn managed_policy_resource(role_logical_id: &str, statements: Vec<Value>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn many_statements_merge_the_same_as_few() {
+        // 63 Action lists (every non-empty subset of six actions): past SMALL_LIST statements
+        // the builder hashes them; the merge and the order are the same as when it searches.
+        const ACTIONS: [&str; 6] = ["a:One", "a:Two", "a:Three", "a:Four", "a:Five", "a:Six"];
+        let lists: Vec<Vec<&'static str>> = (1u32..64)
+            .map(|bits| {
+                (0..6)
+                    .filter(|i| bits & (1 << i) != 0)
+                    .map(|i| ACTIONS[i])
+                    .collect()
+            })
+            .collect();
+        let mut builder = PolicyBuilder::new();
+        for resource in ["r1", "r2", "r1"] {
+            for list in &lists {
+                builder.add(Statement::allow(list, vec![json!(resource)]));
+            }
+        }
+        let statements = builder.to_json();
+        assert_eq!(statements.len(), 63);
+        for (statement, list) in statements.iter().zip(&lists) {
+            assert_eq!(statement["Action"], json!(list));
+            assert_eq!(statement["Resource"], json!(["r1", "r2"]));
+        }
+    }
 
     #[test]
     fn merges_by_effect_and_actions_and_dedups_resources() {

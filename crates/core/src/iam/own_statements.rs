@@ -32,13 +32,17 @@ const LARGEST_NAMED: usize = 3;
 
 /// Moves the statements of `role_id`'s inline policy that do not fit into managed policies;
 /// returns the policies added (`(logical id, resource)`), or the error when they cannot fit.
+/// `measured` is the role's inline policies' size when the caller has just measured it.
 pub fn fit_own_statements(
     template: &mut Template,
     role_id: &str,
     service: &Service,
+    measured: Option<usize>,
 ) -> Result<Vec<(String, Value)>, Box<Diagnostic>> {
     // Measured where it is: the role is copied only when statements move out of it.
-    let Some(total) = template.resources().get(role_id).map(inline_policies_size) else {
+    let Some(total) =
+        measured.or_else(|| template.resources().get(role_id).map(inline_policies_size))
+    else {
         return Ok(Vec::new());
     };
     if total <= MAX_INLINE_POLICY_CHARS {

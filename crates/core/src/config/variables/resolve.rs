@@ -40,6 +40,7 @@ pub fn resolve_variables(
         context,
         sources_map,
         cache: HashMap::new(),
+        parsed: HashMap::new(),
         chain: Vec::new(),
         file_chain: Vec::new(),
         diagnostics: Vec::new(),
@@ -108,6 +109,10 @@ struct Resolver<'c> {
     /// Resolved config paths: the value (and its size in values and bytes), or a failure that
     /// does not depend on who asked.
     cache: HashMap<String, Result<Cached, Failed>>,
+    /// Parsed strings that start with `${` (at most [`MAX_PARSED_KEPT`]): a value shared
+    /// through `${self:custom.x}` is written the same way in every event that uses it, and
+    /// parsing was half the cost of resolving it.
+    parsed: HashMap<String, Rc<Parsed>>,
     /// Config paths being resolved, with the span of the variable that asked for each.
     chain: Vec<(String, Span)>,
     /// The `${file()}` parts being resolved, innermost last (`file:<path>#<address>`).
@@ -144,13 +149,9 @@ struct Cached {
     bytes: usize,
 }
 
-fn child_path(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_string()
-    } else {
-        format!("{path}.{key}")
-    }
-}
+/// How many parsed strings [`Resolver`] keeps for reuse: the distinct references a service
+/// repeats are few, and a service of distinct ones gains nothing from keeping them all.
+const MAX_PARSED_KEPT: usize = 1024;
 
 /// The number of values and the bytes of text in a node.
 fn measure(node: &Node) -> (usize, usize) {
@@ -389,6 +390,21 @@ impl Resolver<'_> {
 
     /// Resolves the variables of one string. `again` is for a string a variable of the same
     /// property yielded (a text fallback): its path is already on the chain.
+    /// [`parse`], reusing the result for a string that starts with `${` and was parsed before.
+    fn parse_kept(&mut self, text: &str) -> Result<Rc<Parsed>, super::parse::ParseError> {
+        if !text.starts_with("${") {
+            return parse(text).map(Rc::new);
+        }
+        if let Some(parsed) = self.parsed.get(text) {
+            return Ok(Rc::clone(parsed));
+        }
+        let parsed = Rc::new(parse(text)?);
+        if self.parsed.len() < MAX_PARSED_KEPT {
+            self.parsed.insert(text.to_string(), Rc::clone(&parsed));
+        }
+        Ok(parsed)
+    }
+
     fn resolve_string(
         &mut self,
         text: &str,
@@ -397,7 +413,7 @@ impl Resolver<'_> {
         depth: usize,
         again: bool,
     ) -> Result<Node, Failed> {
-        let parsed = match parse(text) {
+        let parsed = match self.parse_kept(text) {
             Ok(parsed) => parsed,
             Err(e) => {
                 return Err(self.error(
@@ -713,7 +729,7 @@ impl Resolver<'_> {
         let mut from = 0;
         let mut current_path = String::new();
         for (i, segment) in segments.iter().enumerate() {
-            current_path = child_path(&current_path, segment);
+            push_segment(&mut current_path, segment);
             let Some(child) = descend(&base, &segments[from..=i]) else {
                 return Ok(None);
             };
