@@ -93,15 +93,37 @@ pub struct Function {
     /// The key under `functions`.
     pub key: String,
     pub key_span: Span,
+    /// The function as written, except its compiled events: each is a null (with the event's
+    /// span) in its place here, and lives in [`Function::events`] (`sqs` events are in both).
     pub node: Node,
     /// The deployed function name (`name`, or `<service>-<stage>-<key>`).
     pub name: String,
     pub has_custom_name: bool,
     pub role: Option<Node>,
+    /// The compiled events (moved out of [`Function::node`]), validated in place.
     pub events: Vec<Event>,
 }
 
 impl Function {
+    /// Puts an event that is left out of compilation back into [`Function::node`], in the
+    /// place the model moved it from (an `sqs` event, copied rather than moved, is dropped).
+    pub fn put_back(&mut self, event: Event) {
+        let slot = self
+            .node
+            .as_map_mut()
+            .and_then(|m| m.get_mut("events"))
+            .and_then(|e| match &mut e.value {
+                Value::Seq(items) => items.get_mut(event.index),
+                _ => None,
+            })
+            .and_then(Node::as_map_mut)
+            .and_then(|m| m.get_mut(&event.kind))
+            .filter(|slot| slot.is_null());
+        if let Some(slot) = slot {
+            *slot = event.value;
+        }
+    }
+
     pub fn get(&self, key: &str) -> Option<&Node> {
         self.node.get(key)
     }
@@ -229,14 +251,14 @@ pub fn build_service(
                 continue;
             }
             let span = entry.value.span;
-            let node = std::mem::replace(&mut entry.value, Node::null(span));
+            let mut node = std::mem::replace(&mut entry.value, Node::null(span));
             // A falsy name is no name, as in the reference.
             let custom_name = node
                 .get("name")
                 .and_then(Node::as_str)
                 .filter(|n| !n.is_empty())
                 .map(str::to_string);
-            let events = read_events(&node, compiled_kinds, &mut uncompiled);
+            let events = read_events(&mut node, compiled_kinds, &mut uncompiled);
             functions.push(Function {
                 key: entry.key.clone(),
                 key_span: entry.key_span,
@@ -297,26 +319,37 @@ fn read_provider(provider_node: Node) -> Provider {
 
 /// The events of the compiled kinds, in order; the kinds known but not compiled are noted in
 /// `uncompiled`. Items that are not a mapping with a known kind are `schema::shape`'s to report.
+/// The kinds whose events also stay in the function's node as written: the IAM of the
+/// reference's other events reads `sqs` events there (`iam::other_permissions`).
+const KINDS_KEPT_IN_NODE: &[&str] = &["sqs"];
+
+/// The function's compiled events, moved out of its node: each leaves a null (with its span)
+/// in its place, so a service's events are held once, not twice (the walk of the references
+/// pass reads them from the events; see [`Function::events`]). `sqs` events are copied.
 fn read_events(
-    function: &Node,
+    function: &mut Node,
     compiled_kinds: &[&str],
     uncompiled: &mut Vec<String>,
 ) -> Vec<Event> {
     let mut events = Vec::new();
     // Falsy `events` (null, false, 0, '') is no events, as in the reference.
     let Some(items) = function
-        .get("events")
+        .as_map_mut()
+        .and_then(|m| m.get_mut("events"))
         .filter(|e| truthy(e))
-        .and_then(Node::as_seq)
+        .and_then(|e| match &mut e.value {
+            Value::Seq(items) => Some(items),
+            _ => None,
+        })
     else {
         return events;
     };
-    for (index, item) in items.iter().enumerate() {
-        let Some(map) = item.as_map() else {
+    for (index, item) in items.iter_mut().enumerate() {
+        let Some(map) = item.as_map_mut() else {
             continue;
         };
         // The reference compiles every known kind of an item (its schema warns about the rest).
-        for entry in &map.entries {
+        for entry in &mut map.entries {
             let kind = entry.key.as_str();
             if !compiled_kinds.contains(&kind) {
                 if !KNOWN_EVENT_KINDS.contains(&kind) {
@@ -325,10 +358,16 @@ fn read_events(
                 uncompiled.push(kind.to_string());
                 continue;
             }
+            let value = if KINDS_KEPT_IN_NODE.contains(&kind) {
+                entry.value.clone()
+            } else {
+                let span = entry.value.span;
+                std::mem::replace(&mut entry.value, Node::null(span))
+            };
             events.push(Event {
                 index,
                 kind: kind.to_string(),
-                value: entry.value.clone(),
+                value,
                 key_span: entry.key_span,
             });
         }
@@ -379,6 +418,49 @@ pub fn merge_list_sections(root: &mut Node) -> Vec<Diagnostic> {
 mod tests {
     use super::*;
     use streaming_events_yaml::load;
+
+    #[test]
+    fn compiled_events_move_out_of_the_function_and_can_be_put_back() {
+        let yaml = "service: s\nfunctions:\n  a:\n    handler: h.a\n    events:\n      - stream: {arn: x, batchSize: 5}\n      - sqs: q\n      - schedule: rate(1 minute)\n";
+        let root = load(yaml, 0).unwrap();
+        let kinds = ["stream", "sqs"];
+        let mut service = build_service(root, None, None, ValidationMode::Warn, &kinds).unwrap();
+        let function = &mut service.functions[0];
+        assert_eq!(function.events.len(), 2);
+        let slot = |f: &Function, i: usize, kind: &str| {
+            let items = f.node.get("events").and_then(|e| e.as_seq()).unwrap();
+            items[i]
+                .as_map()
+                .and_then(|m| m.get(kind))
+                .cloned()
+                .unwrap()
+        };
+        // The stream event lives in `events` only; its place holds a null with its span.
+        let stream = slot(function, 0, "stream");
+        assert!(stream.is_null());
+        assert_eq!(stream.span, function.events[0].value.span);
+        assert_eq!(
+            function.events[0].value.get("batchSize").unwrap().to_json(),
+            5
+        );
+        // `sqs` stays where it is written too; other kinds are not touched.
+        assert_eq!(slot(function, 1, "sqs").as_str(), Some("q"));
+        assert_eq!(
+            slot(function, 2, "schedule").as_str(),
+            Some("rate(1 minute)")
+        );
+        let event = function.events.remove(0);
+        function.put_back(event);
+        assert_eq!(
+            slot(function, 0, "stream")
+                .get("arn")
+                .and_then(Node::as_str),
+            Some("x")
+        );
+        let sqs = function.events.remove(0);
+        function.put_back(sqs);
+        assert_eq!(slot(function, 1, "sqs").as_str(), Some("q"));
+    }
 
     #[test]
     fn lists_of_functions_and_resources_merge_item_after_item() {

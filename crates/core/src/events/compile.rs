@@ -157,7 +157,7 @@ pub fn retain_valid_events(service: &mut Service, unknown: &Unknown, diagnostics
     }
     for function in &mut service.functions {
         let key = function.key.clone();
-        function.events.retain(|event| {
+        for event in std::mem::take(&mut function.events) {
             let item = format!("functions.{key}.events[{}]", event.index);
             let path = format!("{item}.{}", event.kind);
             let failed = error_paths.iter().any(|p| {
@@ -165,7 +165,12 @@ pub fn retain_valid_events(service: &mut Service, unknown: &Unknown, diagnostics
                     || p.strip_prefix(path.as_str())
                         .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
             });
-            !failed && !unknown.touches(&path)
-        });
+            if failed || unknown.touches(&path) {
+                // Left out of compilation, but still part of the function as written.
+                function.put_back(event);
+            } else {
+                function.events.push(event);
+            }
+        }
     }
 }

@@ -22,7 +22,7 @@
 //! ```
 
 use super::Template;
-use crate::config::Service;
+use crate::config::{Function, Service};
 use crate::naming;
 use serde_json::{Map, Value};
 use std::collections::HashSet;
@@ -363,8 +363,7 @@ impl<'a> SourceIndex<'a> {
                 if entry.key == "functions" {
                     // The model owns the functions' nodes (moved out of the tree).
                     for function in &service.functions {
-                        let path = format!("functions.{}", function.key);
-                        walk(path, &function.key, &function.node, &mut nodes);
+                        walk_function(function, &mut nodes);
                     }
                     continue;
                 }
@@ -421,6 +420,46 @@ fn walk<'a>(
             }
         }
         _ => out.push((path, key, node)),
+    }
+}
+
+/// [`walk`] over a function as written: its compiled events are read where the model moved
+/// them ([`crate::config::Function::events`]), in their place in the walk.
+fn walk_function<'a>(function: &'a Function, out: &mut Vec<(String, &'a str, &'a Node)>) {
+    let path = format!("functions.{}", function.key);
+    let Some(map) = function.node.as_map() else {
+        walk(path, &function.key, &function.node, out);
+        return;
+    };
+    out.push((path.clone(), &function.key, &function.node));
+    for entry in &map.entries {
+        let entry_path = format!("{path}.{}", entry.key);
+        let NodeValue::Seq(items) = &entry.value.value else {
+            walk(entry_path, &entry.key, &entry.value, out);
+            continue;
+        };
+        if entry.key != "events" {
+            walk(entry_path, &entry.key, &entry.value, out);
+            continue;
+        }
+        out.push((entry_path.clone(), &entry.key, &entry.value));
+        for (index, item) in items.iter().enumerate() {
+            let item_path = format!("{entry_path}[{index}]");
+            let NodeValue::Map(kinds) = &item.value else {
+                walk(item_path, &entry.key, item, out);
+                continue;
+            };
+            out.push((item_path.clone(), &entry.key, item));
+            for kind in &kinds.entries {
+                let moved = function
+                    .events
+                    .iter()
+                    .find(|e| e.index == index && e.kind == kind.key)
+                    .filter(|_| kind.value.is_null());
+                let value = moved.map_or(&kind.value, |event| &event.value);
+                walk(format!("{item_path}.{}", kind.key), &kind.key, value, out);
+            }
+        }
     }
 }
 
