@@ -95,6 +95,7 @@ pub struct Function {
     pub key_span: Span,
     /// The function as written, except its compiled events: each is a null (with the event's
     /// span) in its place here, and lives in [`Function::events`] (`sqs` events are in both).
+    /// Mind that [`Node::get`] reads a null as absent.
     pub node: Node,
     /// The deployed function name (`name`, or `<service>-<stage>-<key>`).
     pub name: String,
@@ -106,7 +107,8 @@ pub struct Function {
 
 impl Function {
     /// Puts an event that is left out of compilation back into [`Function::node`], in the
-    /// place the model moved it from (an `sqs` event, copied rather than moved, is dropped).
+    /// place the model moved it from, as validation left it (an `sqs` event, copied rather
+    /// than moved, is dropped).
     pub fn put_back(&mut self, event: Event) {
         let slot = self
             .node

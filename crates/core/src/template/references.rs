@@ -423,8 +423,11 @@ fn walk<'a>(
     }
 }
 
-/// [`walk`] over a function as written: its compiled events are read where the model moved
-/// them ([`crate::config::Function::events`]), in their place in the walk.
+/// [`walk`] over a function: its compiled events are read where the model moved them
+/// ([`crate::config::Function::events`]), in their place in the walk. Those are the validated
+/// values (a one-item list of a scalar unwrapped, a number coerced to a string): what
+/// [`SourceIndex::find`] matches (one-key intrinsic maps, `Condition`, `DependsOn` and `role`
+/// strings) is never coerced, so it finds what the file says.
 fn walk_function<'a>(function: &'a Function, out: &mut Vec<(String, &'a str, &'a Node)>) {
     let path = format!("functions.{}", function.key);
     let Some(map) = function.node.as_map() else {
