@@ -185,6 +185,13 @@ impl Node {
         }
     }
 
+    pub fn as_seq_mut(&mut self) -> Option<&mut Vec<Node>> {
+        match &mut self.value {
+            Value::Seq(s) => Some(s),
+            _ => None,
+        }
+    }
+
     /// The value under `key` when this node is a mapping; a null value counts as absent.
     pub fn get(&self, key: &str) -> Option<&Node> {
         self.as_map()

@@ -114,10 +114,8 @@ impl Function {
             .node
             .as_map_mut()
             .and_then(|m| m.get_mut("events"))
-            .and_then(|e| match &mut e.value {
-                Value::Seq(items) => items.get_mut(event.index),
-                _ => None,
-            })
+            .and_then(Node::as_seq_mut)
+            .and_then(|items| items.get_mut(event.index))
             .and_then(Node::as_map_mut)
             .and_then(|m| m.get_mut(&event.kind))
             .filter(|slot| slot.is_null());
@@ -319,15 +317,15 @@ fn read_provider(provider_node: Node) -> Provider {
     }
 }
 
-/// The events of the compiled kinds, in order; the kinds known but not compiled are noted in
-/// `uncompiled`. Items that are not a mapping with a known kind are `schema::shape`'s to report.
 /// The kinds whose events also stay in the function's node as written: the IAM of the
 /// reference's other events reads `sqs` events there (`iam::other_permissions`).
 const KINDS_KEPT_IN_NODE: &[&str] = &["sqs"];
 
-/// The function's compiled events, moved out of its node: each leaves a null (with its span)
-/// in its place, so a service's events are held once, not twice (the walk of the references
-/// pass reads them from the events; see [`Function::events`]). `sqs` events are copied.
+/// The events of the compiled kinds, in order; the kinds known but not compiled are noted in
+/// `uncompiled`. Items that are not a mapping with a known kind are `schema::shape`'s to report.
+/// The events are moved out of the function's node: each leaves a null (with its span) in its
+/// place, so a service's events are held once, not twice (see [`Function::events`]); those of
+/// [`KINDS_KEPT_IN_NODE`] are copied.
 fn read_events(
     function: &mut Node,
     compiled_kinds: &[&str],
@@ -339,10 +337,7 @@ fn read_events(
         .as_map_mut()
         .and_then(|m| m.get_mut("events"))
         .filter(|e| truthy(e))
-        .and_then(|e| match &mut e.value {
-            Value::Seq(items) => Some(items),
-            _ => None,
-        })
+        .and_then(Node::as_seq_mut)
     else {
         return events;
     };

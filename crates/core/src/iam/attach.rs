@@ -19,8 +19,8 @@ use streaming_events_diagnostics::{codes, Diagnostic};
 /// Grants each role its permissions, then moves the inline statements of the execution roles
 /// that pass IAM's inline limit on their own into managed policies ([`fit_own_statements`]);
 /// returns the IAM report of the roles granted to, the diagnostics, and the set of those roles
-/// ([`Granted`]). Each role's statements are dropped once they are in the template: with a role per function
-/// they would otherwise be held twice until the run ends.
+/// ([`Granted`]). Each role's statements are dropped once they are in the template: with a role
+/// per function they would otherwise be held twice until the run ends.
 pub fn attach_policies(
     template: &mut Template,
     policies: Vec<(String, PolicyBuilder)>,

@@ -437,14 +437,10 @@ fn walk_function<'a>(function: &'a Function, out: &mut Vec<(String, &'a str, &'a
     out.push((path.clone(), &function.key, &function.node));
     for entry in &map.entries {
         let entry_path = format!("{path}.{}", entry.key);
-        let NodeValue::Seq(items) = &entry.value.value else {
+        let ("events", Some(items)) = (entry.key.as_str(), entry.value.as_seq()) else {
             walk(entry_path, &entry.key, &entry.value, out);
             continue;
         };
-        if entry.key != "events" {
-            walk(entry_path, &entry.key, &entry.value, out);
-            continue;
-        }
         out.push((entry_path.clone(), &entry.key, &entry.value));
         for (index, item) in items.iter().enumerate() {
             let item_path = format!("{entry_path}[{index}]");

@@ -388,8 +388,6 @@ impl Resolver<'_> {
         }
     }
 
-    /// Resolves the variables of one string. `again` is for a string a variable of the same
-    /// property yielded (a text fallback): its path is already on the chain.
     /// [`parse`], reusing the result for a string that starts with `${` and was parsed before.
     fn parse_kept(&mut self, text: &str) -> Result<Rc<Parsed>, super::parse::ParseError> {
         if !text.starts_with("${") {
@@ -405,6 +403,8 @@ impl Resolver<'_> {
         Ok(parsed)
     }
 
+    /// Resolves the variables of one string. `again` is for a string a variable of the same
+    /// property yielded (a text fallback): its path is already on the chain.
     fn resolve_string(
         &mut self,
         text: &str,
